@@ -1,0 +1,334 @@
+/*
+ * swng.h - add a phone number to a SignalWire number group.
+ *
+ * This header is the whole public ABI of libswng. It performs the SignalWire
+ * relay-rest operation "Create a Number Group Membership":
+ *
+ *   POST {base}/api/relay/rest/number_groups/{NumberGroupId}/number_group_memberships
+ *
+ * Conventions (see README "ABI policy"):
+ *  - Every symbol starts with swng_ / SWNG_. Handles are opaque.
+ *  - Functions return an int: SWNG_OK (0) or a negative swng_status code.
+ *    Codes are only ever appended, never renumbered.
+ *  - Out-parameters come first and are owned by the caller, who frees them
+ *    with the matching *_free() function (all accept NULL). On failure an
+ *    out-parameter is set to NULL and nothing needs freeing.
+ *  - Strings returned by accessors are borrowed: valid until the object they
+ *    came from is freed. All strings are UTF-8 and NUL-terminated.
+ *  - Error detail belongs to the call: pass a swng_error ** to receive it.
+ *  - The API token never appears in any message, error, log line or URL.
+ *
+ * Thread safety: every function may be called from any thread. One
+ * swng_client may be used by many threads at once (see swng_client_new).
+ * A swng_membership or swng_error is immutable once returned and may be read
+ * from several threads; free it once.
+ *
+ * The header is C89 and C++ clean.
+ */
+#ifndef SWNG_H
+#define SWNG_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* SWNG_EXTERN marks exported symbols; everything else in the library is
+ * hidden (-fvisibility=hidden plus the swng.map version script). */
+#if defined(_WIN32) && defined(SWNG_BUILDING)
+#  define SWNG_EXTERN __declspec(dllexport)
+#elif defined(SWNG_BUILDING) && defined(__GNUC__)
+#  define SWNG_EXTERN __attribute__((visibility("default")))
+#else
+#  define SWNG_EXTERN
+#endif
+
+/* ---------------------------------------------------------------- version */
+
+#define SWNG_VERSION_MAJOR 0
+#define SWNG_VERSION_MINOR 1
+#define SWNG_VERSION_PATCH 0
+/** The version of this header as a string, "MAJOR.MINOR.PATCH". */
+#define SWNG_VERSION "0.1.0"
+/** The version of this header as 0xMMmmpp, for compile-time comparisons. */
+#define SWNG_VERSION_NUM 0x000100
+
+/** The version of the library actually loaded, e.g. "0.1.0" (static). */
+SWNG_EXTERN const char *swng_version(void);
+
+/** The version of the library actually loaded, as 0xMMmmpp. */
+SWNG_EXTERN unsigned int swng_version_num(void);
+
+/* ---------------------------------------------------------------- status */
+
+/**
+ * Status codes. 0 is success, every failure is negative. Each code has a
+ * stable short name (swng_status_name) used as the `code` of errors in every
+ * language, and a fixed description (swng_strerror).
+ */
+typedef enum swng_status {
+    SWNG_OK = 0,
+    /** A bad argument or option; nothing was sent. Name "invalid_argument". */
+    SWNG_EINVAL = -1,
+    /** Out of memory. Name "out_of_memory". */
+    SWNG_ENOMEM = -2,
+    /** HTTP 401 or 403: credentials refused. Name "authentication". */
+    SWNG_EAUTH = -3,
+    /** HTTP 404: the number group (or route) does not exist. "not_found". */
+    SWNG_ENOTFOUND = -4,
+    /** HTTP 422: the request failed validation; see swng_error_item_*.
+     *  Name "validation". */
+    SWNG_EVALIDATION = -5,
+    /** HTTP 429: rate limited; see swng_error_retry_after. "rate_limited". */
+    SWNG_ERATELIMIT = -6,
+    /** HTTP 5xx. Name "server". */
+    SWNG_ESERVER = -7,
+    /** Connection, DNS, TLS or reset failure. Name "transport". */
+    SWNG_ETRANSPORT = -8,
+    /** The connect or total timeout expired. Name "timeout". */
+    SWNG_ETIMEOUT = -9,
+    /** The server's answer breaks the contract: a 2xx body that is not a
+     *  membership, a body over the size cap, a redirect or a status the
+     *  contract does not describe. Name "protocol". */
+    SWNG_EPROTOCOL = -10,
+    /** A handle was used after it was closed. The C core never returns it
+     *  (a freed handle is gone); bindings whose objects can be closed use
+     *  it so that the error comes from this one table. "closed". */
+    SWNG_ECLOSED = -11
+} swng_status;
+
+/** The first and last codes, for iterating over every code. */
+#define SWNG_STATUS_FIRST SWNG_OK
+#define SWNG_STATUS_LAST SWNG_ECLOSED
+
+/** A fixed English description of a code; never NULL, static storage.
+ *  Unknown codes give "unknown error". */
+SWNG_EXTERN const char *swng_strerror(int code);
+
+/** The stable short name of a code ("ok", "not_found", ...); never NULL,
+ *  static storage. Unknown codes give "unknown". */
+SWNG_EXTERN const char *swng_status_name(int code);
+
+/* ---------------------------------------------------------------- errors */
+
+/** Detail about one failed call. Opaque; read with the accessors below. */
+typedef struct swng_error swng_error;
+
+/** The swng_status code of the failure. A NULL err gives SWNG_OK. */
+SWNG_EXTERN int swng_error_code(const swng_error *err);
+
+/** swng_status_name(swng_error_code(err)); never NULL. */
+SWNG_EXTERN const char *swng_error_code_name(const swng_error *err);
+
+/** A human-readable message for this failure, naming the bad argument or
+ *  what the server said. Never contains the API token. Never NULL ("" for a
+ *  NULL err). Borrowed from err. */
+SWNG_EXTERN const char *swng_error_message(const swng_error *err);
+
+/** The HTTP status of the response, or 0 when there was none. */
+SWNG_EXTERN long swng_error_http_status(const swng_error *err);
+
+/** The value of the response's X-Request-Id header, or NULL. Borrowed. */
+SWNG_EXTERN const char *swng_error_request_id(const swng_error *err);
+
+/** The raw response body (at most 64 KiB of it, NUL-terminated), or NULL
+ *  when there was no response. Borrowed. */
+SWNG_EXTERN const char *swng_error_body(const swng_error *err);
+
+/** For SWNG_ERATELIMIT (and 503): the server's Retry-After in seconds
+ *  (from either its delay-seconds or its HTTP-date form), or -1 if the
+ *  server gave none. */
+SWNG_EXTERN long swng_error_retry_after(const swng_error *err);
+
+/** The number of items in a 422 response's "errors" array (0 otherwise). */
+SWNG_EXTERN size_t swng_error_item_count(const swng_error *err);
+
+/** Fields of item `i` of a 422 response's "errors" array: "detail",
+ *  "status", "title", "code", each a string as the contract says. Returns
+ *  NULL if i is out of range or the item lacks that field. Borrowed. */
+SWNG_EXTERN const char *swng_error_item_detail(const swng_error *err, size_t i);
+SWNG_EXTERN const char *swng_error_item_status(const swng_error *err, size_t i);
+SWNG_EXTERN const char *swng_error_item_title(const swng_error *err, size_t i);
+SWNG_EXTERN const char *swng_error_item_code(const swng_error *err, size_t i);
+
+/** Frees an error. NULL is allowed. */
+SWNG_EXTERN void swng_error_free(swng_error *err);
+
+/* ---------------------------------------------------------------- client */
+
+/** A configured connection to one SignalWire space. Opaque. */
+typedef struct swng_client swng_client;
+
+/** The version of swng_client_options this header describes. */
+#define SWNG_CLIENT_OPTIONS_VERSION 1
+
+/**
+ * Client options. Always initialise with SWNG_CLIENT_OPTIONS_INIT (or
+ * swng_client_options_init) so that `version` is set and every other field
+ * takes its default; fields may be appended in later versions, never
+ * reordered. Strings are copied by swng_client_new.
+ *
+ * Where a string field is NULL its environment variable is read:
+ *   project_id  SIGNALWIRE_PROJECT_ID
+ *   token       SIGNALWIRE_API_TOKEN
+ *   space       SIGNALWIRE_SPACE     "example" means
+ *                                    https://example.signalwire.com; a host
+ *                                    ("example.signalwire.com") is used as is
+ *   base_url    SIGNALWIRE_REST_BASE_URL
+ *   ca_file     SIGNALWIRE_REST_CA_FILE
+ * Explicit options win over the environment; base_url wins over space.
+ */
+typedef struct swng_client_options {
+    /** Must be SWNG_CLIENT_OPTIONS_VERSION. */
+    unsigned int version;
+    /** Space name or host. */
+    const char *space;
+    /** Project ID: the Basic-auth user name; must not contain ':'. */
+    const char *project_id;
+    /** API token: the Basic-auth password. Never echoed anywhere. */
+    const char *token;
+    /** Base URL ("https://host[:port]"), e.g. http://127.0.0.1:8080 for a
+     *  local test server. Plain http:// is refused unless the host is a
+     *  loopback address (127.0.0.0/8, ::1, localhost). */
+    const char *base_url;
+    /** PEM CA bundle used to verify the server; NULL: system store. */
+    const char *ca_file;
+    /** Connect timeout in milliseconds; 0: 10000. */
+    long connect_timeout_ms;
+    /** Total time for one attempt in milliseconds; 0: 30000. */
+    long timeout_ms;
+    /** Extra attempts after a retryable failure; 0 (default): no retries.
+     *  A POST is retried only on 429, 503 and on failures that happened
+     *  before the request was sent (connect/DNS), with exponential backoff
+     *  and jitter, waiting at least the server's Retry-After. */
+    unsigned int max_retries;
+    /** First backoff delay in milliseconds; 0: 500. Doubles per attempt. */
+    long retry_base_ms;
+    /** Longest single wait between attempts in milliseconds (also caps
+     *  Retry-After); 0: 30000. */
+    long retry_max_ms;
+    /** Extra request headers, a NULL-terminated array of "Name: value"
+     *  strings (useful for tracing or a test server's Prefer header).
+     *  Refused (SWNG_EINVAL): CR, LF or NUL anywhere, a malformed name, and
+     *  the names Authorization, Content-Type, Content-Length and Host. */
+    const char *const *headers;
+} swng_client_options;
+
+/** Static initialiser: version set, everything else default. */
+#define SWNG_CLIENT_OPTIONS_INIT { SWNG_CLIENT_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+/** Initialises *opts like SWNG_CLIENT_OPTIONS_INIT, for callers (and
+ *  bindings) that cannot use the macro. Returns SWNG_EINVAL for NULL. */
+SWNG_EXTERN int swng_client_options_init(swng_client_options *opts);
+
+/**
+ * Creates a client. opts may be NULL (all defaults, all from environment).
+ *
+ * Fails with SWNG_EINVAL, and a message naming the option, when the
+ * project id or token is missing or malformed (':' in the project id, CR,
+ * LF or control characters in either), when neither a space nor a base URL
+ * is known, when the base URL is not http(s), has a path, query or
+ * credentials, or is plain http:// to a non-loopback host, or when a header
+ * is refused. Nothing is sent over the network here.
+ *
+ * Thread safety: the client is safe to share between threads. It keeps a
+ * mutex-guarded pool of libcurl easy handles that share one connection
+ * cache, so concurrent calls run in parallel and sequential calls reuse
+ * kept-alive connections. libcurl's global initialisation is done once, on
+ * the first call, in a thread-safe way.
+ *
+ * @param out   receives the client; NULL on failure. Free with
+ *              swng_client_free.
+ * @param opts  options, or NULL.
+ * @param err   if not NULL, receives error detail on failure (else NULL).
+ */
+SWNG_EXTERN int swng_client_new(swng_client **out,
+                                const swng_client_options *opts,
+                                swng_error **err);
+
+/** The effective base URL, e.g. "https://example.signalwire.com".
+ *  Borrowed from the client. */
+SWNG_EXTERN const char *swng_client_base_url(const swng_client *client);
+
+/** The effective project id. Borrowed from the client. (There is no
+ *  accessor for the token.) */
+SWNG_EXTERN const char *swng_client_project_id(const swng_client *client);
+
+/** Frees a client and closes its connections. NULL is allowed. No call on
+ *  this client may be in progress in another thread. */
+SWNG_EXTERN void swng_client_free(swng_client *client);
+
+/* ------------------------------------------------------------ membership */
+
+/** A number group membership as returned by the server. Opaque. */
+typedef struct swng_membership swng_membership;
+
+/**
+ * Adds a phone number to a number group: the relay-rest operation
+ * "Create a Number Group Membership".
+ *
+ * Both ids must be UUIDs (8-4-4-4-12 hex digits); anything else (NULL,
+ * empty, CR/LF, '/', '?', '#', ...) is SWNG_EINVAL with a message naming the
+ * argument, and nothing is sent.
+ *
+ * Any 2xx whose body is a conforming membership is success. Errors map to
+ * codes as documented in swng_status; detail goes to *err.
+ *
+ * @param out     receives the membership; NULL on failure.
+ * @param client  the client (may be shared with other threads).
+ * @param number_group_id  the group's UUID.
+ * @param phone_number_id  the phone number's UUID.
+ * @param err     if not NULL, receives error detail on failure.
+ */
+SWNG_EXTERN int swng_membership_create(swng_membership **out,
+                                       swng_client *client,
+                                       const char *number_group_id,
+                                       const char *phone_number_id,
+                                       swng_error **err);
+
+/** As swng_membership_create, with counted strings (for bindings whose
+ *  strings may hold NUL bytes: an embedded NUL is SWNG_EINVAL). A NULL
+ *  pointer is SWNG_EINVAL whatever its length. */
+SWNG_EXTERN int swng_membership_create_n(swng_membership **out,
+                                         swng_client *client,
+                                         const char *number_group_id,
+                                         size_t number_group_id_len,
+                                         const char *phone_number_id,
+                                         size_t phone_number_id_len,
+                                         swng_error **err);
+
+/** The membership's id (UUID). Never NULL for a returned membership. */
+SWNG_EXTERN const char *swng_membership_id(const swng_membership *m);
+/** The number group's id (UUID). Never NULL for a returned membership. */
+SWNG_EXTERN const char *swng_membership_number_group_id(const swng_membership *m);
+/** phone_number.id, or NULL when the server left it out. */
+SWNG_EXTERN const char *swng_membership_phone_number_id(const swng_membership *m);
+/** phone_number.name, or NULL when the server left it out. */
+SWNG_EXTERN const char *swng_membership_phone_number_name(const swng_membership *m);
+/** phone_number.number (E.164), or NULL when the server left it out. */
+SWNG_EXTERN const char *swng_membership_phone_number_number(const swng_membership *m);
+/** The number of phone_number.capabilities (0 when absent). */
+SWNG_EXTERN size_t swng_membership_capability_count(const swng_membership *m);
+/** Capability i, or NULL when i is out of range. */
+SWNG_EXTERN const char *swng_membership_capability(const swng_membership *m, size_t i);
+/** created_at as sent by the server. Never NULL for a returned membership. */
+SWNG_EXTERN const char *swng_membership_created_at(const swng_membership *m);
+/** updated_at as sent by the server. Never NULL for a returned membership. */
+SWNG_EXTERN const char *swng_membership_updated_at(const swng_membership *m);
+/** HTTP status of the response (a 2xx). */
+SWNG_EXTERN long swng_membership_http_status(const swng_membership *m);
+/** X-Request-Id of the response, or NULL. */
+SWNG_EXTERN const char *swng_membership_request_id(const swng_membership *m);
+/** The response body exactly as received (JSON, UTF-8), including any
+ *  fields this version does not know. */
+SWNG_EXTERN const char *swng_membership_json(const swng_membership *m);
+
+/** Frees a membership. NULL is allowed. */
+SWNG_EXTERN void swng_membership_free(swng_membership *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SWNG_H */
