@@ -233,9 +233,10 @@ SWNG_EXTERN int swng_client_options_init(swng_client_options *opts);
  * is refused. Nothing is sent over the network here.
  *
  * Thread safety: the client is safe to share between threads. It keeps a
- * mutex-guarded pool of libcurl easy handles that share one connection
- * cache, so concurrent calls run in parallel and sequential calls reuse
- * kept-alive connections. libcurl's global initialisation is done once, on
+ * mutex-guarded pool of libcurl easy handles, one per concurrent call, each
+ * keeping its connection alive (DNS and TLS sessions are shared between
+ * them), so concurrent calls run in parallel and sequential calls reuse one
+ * kept-alive connection. libcurl's global initialisation is done once, on
  * the first call, in a thread-safe way.
  *
  * @param out   receives the client; NULL on failure. Free with

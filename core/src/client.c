@@ -1,0 +1,355 @@
+/* client.c - configuration, libcurl setup and the pool of easy handles. */
+#include "client.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000L
+#define DEFAULT_TIMEOUT_MS 30000L
+#define DEFAULT_RETRY_BASE_MS 500L
+#define DEFAULT_RETRY_MAX_MS 30000L
+/* More idle handles than this are freed instead of kept. */
+#define MAX_IDLE_HANDLES 64
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc = CURLE_FAILED_INIT;
+
+/* curl_global_init is not thread-safe on every libcurl; run it once. It is
+ * never undone: curl_global_cleanup from a library would break other
+ * libcurl users in the same process. */
+static void global_init(void) { global_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+int swng_client_options_init(swng_client_options *opts)
+{
+    if (!opts) return SWNG_EINVAL;
+    memset(opts, 0, sizeof *opts);
+    opts->version = SWNG_CLIENT_OPTIONS_VERSION;
+    return SWNG_OK;
+}
+
+/* The explicit value if given, else the environment's; "" counts as unset. */
+static const char *pick(const char *explicit_value, const char *env)
+{
+    const char *v = explicit_value;
+    if (!v) v = getenv(env);
+    return v && *v ? v : NULL;
+}
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *userp)
+{
+    swng_client *c = userp;
+    (void)h;
+    (void)access;
+    pthread_mutex_lock(&c->share_locks[data]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *userp)
+{
+    swng_client *c = userp;
+    (void)h;
+    pthread_mutex_unlock(&c->share_locks[data]);
+}
+
+/* Builds and checks the base URL: https://host[:port], or http:// for a
+ * loopback host only. */
+static int make_base_url(swng_client *c, const char *space, const char *base_url, swng_error **err)
+{
+    CURLU *u;
+    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL, *frag = NULL,
+         *user = NULL;
+    char *candidate = NULL;
+    const char *what = base_url ? "base_url" : "space";
+    int rc = SWNG_OK;
+
+    if (base_url) {
+        candidate = swng__strdup(base_url);
+    } else {
+        /* A bare space name means NAME.signalwire.com; a host is taken as is. */
+        size_t i, n = strlen(space);
+        for (i = 0; i < n; i++) {
+            char ch = space[i];
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                  ch == '-' || ch == '.'))
+                return swng__fail(err, SWNG_EINVAL,
+                                  "space must be a space name or a host name (got a '%c'); use "
+                                  "base_url for a URL",
+                                  ch < 0x20 || ch == 0x7f ? '?' : ch);
+        }
+        candidate = malloc(n + sizeof "https://.signalwire.com");
+        if (candidate)
+            sprintf(candidate, strchr(space, '.') ? "https://%s" : "https://%s.signalwire.com", space);
+    }
+    if (!candidate) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    if (swng__has_ctl(candidate)) {
+        free(candidate);
+        return swng__fail(err, SWNG_EINVAL, "%s must not contain control characters", what);
+    }
+
+    u = curl_url();
+    if (!u) {
+        free(candidate);
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    }
+    if (curl_url_set(u, CURLUPART_URL, candidate, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        rc = swng__fail(err, SWNG_EINVAL, "%s is not a valid URL", what);
+        goto out;
+    }
+    curl_url_get(u, CURLUPART_PORT, &port, 0);
+    curl_url_get(u, CURLUPART_PATH, &path, 0);
+    curl_url_get(u, CURLUPART_QUERY, &query, 0);
+    curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
+    curl_url_get(u, CURLUPART_USER, &user, 0);
+
+    if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
+        rc = swng__fail(err, SWNG_EINVAL, "%s: only https:// (or http:// to loopback) is allowed",
+                        what);
+    } else if (user) {
+        rc = swng__fail(err, SWNG_EINVAL,
+                        "%s must not contain credentials; use project_id and token", what);
+    } else if ((path && strcmp(path, "/") != 0 && strcmp(path, "") != 0) || query || frag) {
+        rc = swng__fail(err, SWNG_EINVAL, "%s must be scheme://host[:port] with no path or query",
+                        what);
+    } else if (strcmp(scheme, "http") == 0 && !swng__is_loopback_host(host)) {
+        rc = swng__fail(err, SWNG_EINVAL,
+                        "%s: plain http:// is refused for non-loopback host %s; use https://", what,
+                        host);
+    } else {
+        size_t n = strlen(scheme) + strlen(host) + (port ? strlen(port) : 0) + 8;
+        c->base_url = malloc(n);
+        if (!c->base_url) {
+            rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
+        } else {
+            snprintf(c->base_url, n, "%s://%s%s%s", scheme, host, port ? ":" : "", port ? port : "");
+            n = strlen(c->base_url) + sizeof "/api/relay/rest/number_groups/";
+            c->url_prefix = malloc(n);
+            if (!c->url_prefix)
+                rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
+            else
+                snprintf(c->url_prefix, n, "%s/api/relay/rest/number_groups/", c->base_url);
+        }
+    }
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_free(query);
+    curl_free(frag);
+    curl_free(user);
+    curl_url_cleanup(u);
+    free(candidate);
+    return rc;
+}
+
+static int configure(swng_client *c, const swng_client_options *o, swng_error **err)
+{
+    const char *project = pick(o->project_id, "SIGNALWIRE_PROJECT_ID");
+    const char *token = pick(o->token, "SIGNALWIRE_API_TOKEN");
+    const char *base_url = o->base_url && *o->base_url ? o->base_url : NULL;
+    const char *space = o->space && *o->space ? o->space : NULL;
+    const char *ca_file = pick(o->ca_file, "SIGNALWIRE_REST_CA_FILE");
+    char ua[64];
+    struct curl_slist *l;
+    int rc;
+
+    if (o->version != SWNG_CLIENT_OPTIONS_VERSION)
+        return swng__fail(err, SWNG_EINVAL,
+                          "options.version is %u; initialise options with SWNG_CLIENT_OPTIONS_INIT",
+                          o->version);
+    if (!project)
+        return swng__fail(err, SWNG_EINVAL,
+                          "project_id is required (option or SIGNALWIRE_PROJECT_ID)");
+    if (strchr(project, ':'))
+        return swng__fail(err, SWNG_EINVAL, "project_id must not contain ':'");
+    if (swng__has_ctl(project))
+        return swng__fail(err, SWNG_EINVAL, "project_id must not contain control characters");
+    if (!token)
+        return swng__fail(err, SWNG_EINVAL, "token is required (option or SIGNALWIRE_API_TOKEN)");
+    if (swng__has_ctl(token))
+        return swng__fail(err, SWNG_EINVAL, "token must not contain control characters");
+    /* Explicit options win over the environment, and base_url over space. */
+    if (!base_url && !space) {
+        base_url = pick(NULL, "SIGNALWIRE_REST_BASE_URL");
+        if (!base_url) space = pick(NULL, "SIGNALWIRE_SPACE");
+    }
+    if (!base_url && !space)
+        return swng__fail(err, SWNG_EINVAL,
+                          "no space: set space or base_url (or SIGNALWIRE_SPACE / "
+                          "SIGNALWIRE_REST_BASE_URL)");
+    if (o->connect_timeout_ms < 0 || o->timeout_ms < 0 || o->retry_base_ms < 0 ||
+        o->retry_max_ms < 0)
+        return swng__fail(err, SWNG_EINVAL, "timeouts and retry delays must not be negative");
+    if (ca_file && access(ca_file, R_OK) != 0)
+        return swng__fail(err, SWNG_EINVAL, "ca_file %s cannot be read", ca_file);
+    if ((rc = make_base_url(c, space, base_url, err)) != SWNG_OK) return rc;
+
+    c->project_id = swng__strdup(project);
+    c->token = swng__strdup(token);
+    c->ca_file = ca_file ? swng__strdup(ca_file) : NULL;
+    if (!c->project_id || !c->token || (ca_file && !c->ca_file))
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    c->connect_timeout_ms = o->connect_timeout_ms ? o->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
+    c->timeout_ms = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
+    c->max_retries = o->max_retries;
+    c->retry_base_ms = o->retry_base_ms ? o->retry_base_ms : DEFAULT_RETRY_BASE_MS;
+    c->retry_max_ms = o->retry_max_ms ? o->retry_max_ms : DEFAULT_RETRY_MAX_MS;
+
+    /* "Expect:" stops libcurl from waiting for 100-continue. */
+    snprintf(ua, sizeof ua, "User-Agent: swng/%s", SWNG_VERSION);
+    {
+        const char *fixed[] = {"Content-Type: application/json", "Accept: application/json", "Expect:",
+                               ua};
+        size_t i;
+        for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+            if (!(l = curl_slist_append(c->headers, fixed[i])))
+                return swng__fail(err, SWNG_ENOMEM, "out of memory");
+            c->headers = l;
+        }
+    }
+    if (o->headers) {
+        const char *const *h;
+        for (h = o->headers; *h; h++) {
+            if ((rc = swng__check_header(*h, err)) != SWNG_OK) return rc;
+            if (!(l = curl_slist_append(c->headers, *h)))
+                return swng__fail(err, SWNG_ENOMEM, "out of memory");
+            c->headers = l;
+        }
+    }
+    return SWNG_OK;
+}
+
+int swng_client_new(swng_client **out, const swng_client_options *opts, swng_error **err)
+{
+    swng_client_options defaults;
+    swng_client *c;
+    int i, rc;
+
+    if (err) *err = NULL;
+    if (!out) return swng__fail(err, SWNG_EINVAL, "out must not be NULL");
+    *out = NULL;
+    if (!opts) {
+        swng_client_options_init(&defaults);
+        opts = &defaults;
+    }
+    pthread_once(&global_once, global_init);
+    if (global_rc != CURLE_OK)
+        return swng__fail(err, SWNG_ETRANSPORT, "libcurl initialisation failed: %s",
+                          curl_easy_strerror(global_rc));
+
+    c = calloc(1, sizeof *c);
+    if (!c) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    pthread_mutex_init(&c->pool_lock, NULL);
+    for (i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_init(&c->share_locks[i], NULL);
+
+    rc = configure(c, opts, err);
+    if (rc == SWNG_OK) {
+        c->share = curl_share_init();
+        if (!c->share) {
+            rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
+        } else {
+            curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
+            curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+            curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
+            curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+            curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+        }
+    }
+    if (rc != SWNG_OK) {
+        swng_client_free(c);
+        return rc;
+    }
+    *out = c;
+    return SWNG_OK;
+}
+
+const char *swng_client_base_url(const swng_client *client) { return client ? client->base_url : NULL; }
+
+const char *swng_client_project_id(const swng_client *client)
+{
+    return client ? client->project_id : NULL;
+}
+
+void swng_client_free(swng_client *c)
+{
+    size_t k;
+    int i;
+    if (!c) return;
+    for (k = 0; k < c->pool_len; k++) curl_easy_cleanup(c->pool[k]);
+    free(c->pool);
+    if (c->share) curl_share_cleanup(c->share);
+    curl_slist_free_all(c->headers);
+    free(c->base_url);
+    free(c->url_prefix);
+    free(c->project_id);
+    if (c->token) {
+        /* Do not leave the secret in freed memory. */
+        volatile char *p = c->token;
+        while (*p) *p++ = 0;
+        free(c->token);
+    }
+    free(c->ca_file);
+    pthread_mutex_destroy(&c->pool_lock);
+    for (i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_destroy(&c->share_locks[i]);
+    free(c);
+}
+
+/* Options that are the same for every request of this client. */
+static CURL *new_handle(swng_client *c)
+{
+    CURL *h = curl_easy_init();
+    if (!h) return NULL;
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    curl_easy_setopt(h, CURLOPT_USERNAME, c->project_id);
+    curl_easy_setopt(h, CURLOPT_PASSWORD, c->token);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)SWNG_MAX_BODY);
+    curl_easy_setopt(h, CURLOPT_SHARE, c->share);
+    if (c->ca_file) curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+    return h;
+}
+
+CURL *swng__client_acquire(swng_client *c)
+{
+    CURL *h = NULL;
+    pthread_mutex_lock(&c->pool_lock);
+    if (c->pool_len > 0) h = c->pool[--c->pool_len];
+    pthread_mutex_unlock(&c->pool_lock);
+    return h ? h : new_handle(c);
+}
+
+void swng__client_release(swng_client *c, CURL *h)
+{
+    pthread_mutex_lock(&c->pool_lock);
+    if (c->pool_len == c->pool_cap && c->pool_cap < MAX_IDLE_HANDLES) {
+        size_t cap = c->pool_cap ? c->pool_cap * 2 : 4;
+        CURL **p = realloc(c->pool, cap * sizeof *p);
+        if (p) {
+            c->pool = p;
+            c->pool_cap = cap;
+        }
+    }
+    if (c->pool_len < c->pool_cap) {
+        c->pool[c->pool_len++] = h;
+        h = NULL;
+    }
+    pthread_mutex_unlock(&c->pool_lock);
+    if (h) curl_easy_cleanup(h);
+}

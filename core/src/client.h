@@ -1,0 +1,42 @@
+/* client.h - the client's internals, shared by client.c and membership.c. */
+#ifndef SWNG_CLIENT_H
+#define SWNG_CLIENT_H
+
+#include "internal.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+
+struct swng_client {
+    char *base_url;   /* scheme://host[:port], no trailing slash */
+    char *url_prefix; /* base_url + "/api/relay/rest/number_groups/" */
+    char *project_id;
+    char *token;
+    char *ca_file;
+    long connect_timeout_ms;
+    long timeout_ms;
+    unsigned int max_retries;
+    long retry_base_ms;
+    long retry_max_ms;
+    struct curl_slist *headers;
+
+    /* Idle easy handles, most recently used on top, so that sequential calls
+     * reuse the same handle and so its kept-alive connection. Each handle has
+     * its own connection cache: libcurl does not support sharing one
+     * connection cache between concurrent threads. DNS and TLS sessions are
+     * shared through `share`. */
+    pthread_mutex_t pool_lock;
+    CURL **pool;
+    size_t pool_len;
+    size_t pool_cap;
+
+    CURLSH *share;
+    pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+};
+
+/* Takes an idle handle from the pool or makes a configured new one. */
+CURL *swng__client_acquire(swng_client *c);
+/* Returns a handle to the pool (or frees it if the pool is full). */
+void swng__client_release(swng_client *c, CURL *h);
+
+#endif

@@ -1,0 +1,135 @@
+/* validate.c - argument checks done before anything is sent. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+int swng__is_uuid(const char *s, size_t len)
+{
+    size_t i;
+    if (!s || len != 36) return 0;
+    for (i = 0; i < 36; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-') return 0;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int swng__check_uuid(const char *what, const char *s, size_t len, swng_error **err)
+{
+    /* The specific reasons come first so that the message says what is
+     * wrong, not only that the value is not a UUID. */
+    if (!s) return swng__fail(err, SWNG_EINVAL, "%s must not be NULL", what);
+    if (len == 0) return swng__fail(err, SWNG_EINVAL, "%s must not be empty", what);
+    if (memchr(s, '\0', len))
+        return swng__fail(err, SWNG_EINVAL, "%s must not contain a NUL byte", what);
+    if (memchr(s, '\r', len) || memchr(s, '\n', len))
+        return swng__fail(err, SWNG_EINVAL, "%s must not contain CR or LF", what);
+    if (memchr(s, '/', len) || memchr(s, '?', len) || memchr(s, '#', len))
+        return swng__fail(err, SWNG_EINVAL, "%s must not contain '/', '?' or '#'", what);
+    if (!swng__is_uuid(s, len))
+        return swng__fail(err, SWNG_EINVAL,
+                          "%s must be a UUID (8-4-4-4-12 hexadecimal digits)", what);
+    return SWNG_OK;
+}
+
+int swng__has_ctl(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) return 1;
+    return 0;
+}
+
+int swng__is_loopback_host(const char *host)
+{
+    unsigned a, b, c, d;
+    char extra;
+    if (!host) return 0;
+    if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0)
+        return 1;
+    /* Only a dotted quad in 127.0.0.0/8; names like 127.example.com are not. */
+    if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &extra) == 4)
+        return a == 127 && b < 256 && c < 256 && d < 256;
+    return 0;
+}
+
+int swng__is_utf8(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        unsigned char c = *p;
+        size_t n;
+        unsigned long cp;
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            n = 1;
+            cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            n = 2;
+            cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if ((size_t)(end - p) <= n) return 0;
+        {
+            size_t i;
+            for (i = 1; i <= n; i++) {
+                if ((p[i] & 0xc0) != 0x80) return 0;
+                cp = (cp << 6) | (p[i] & 0x3f);
+            }
+        }
+        /* Reject overlong forms, surrogates and values past U+10FFFF. */
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+            return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
+static int is_tchar(unsigned char c)
+{
+    /* RFC 9110 token characters. */
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+int swng__check_header(const char *h, swng_error **err)
+{
+    static const char *const reserved[] = {"Authorization", "Content-Type", "Content-Length",
+                                           "Host"};
+    const char *colon, *v;
+    size_t n, i;
+    if (!h) return swng__fail(err, SWNG_EINVAL, "headers: an entry is NULL");
+    if (strchr(h, '\r') || strchr(h, '\n'))
+        return swng__fail(err, SWNG_EINVAL, "headers: CR or LF is not allowed in a header");
+    colon = strchr(h, ':');
+    if (!colon || colon == h)
+        return swng__fail(err, SWNG_EINVAL, "headers: each entry must be \"Name: value\"");
+    n = (size_t)(colon - h);
+    for (i = 0; i < n; i++)
+        if (!is_tchar((unsigned char)h[i]))
+            return swng__fail(err, SWNG_EINVAL, "headers: invalid character in a header name");
+    for (i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (strlen(reserved[i]) == n && strncasecmp(h, reserved[i], n) == 0)
+            return swng__fail(err, SWNG_EINVAL, "headers: %s is set by swng and cannot be overridden",
+                              reserved[i]);
+    for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+        ;
+    /* libcurl reads "Name:" with no value as "remove this header". */
+    if (!*v) return swng__fail(err, SWNG_EINVAL, "headers: a header value must not be empty");
+    for (; *v; v++)
+        if (((unsigned char)*v < 0x20 && *v != '\t') || *v == 0x7f)
+            return swng__fail(err, SWNG_EINVAL, "headers: control character in a header value");
+    return SWNG_OK;
+}

@@ -1,0 +1,211 @@
+"""Start and drive the emulated SignalWire space (space.py) from Python.
+
+    from spaceclient import start_space
+
+    with start_space(allow_duplicates=True) as space:
+        space.fault("status", status=429, retry_after="1")
+        ...  # call space.base_url with space.project_id / space.token
+        assert space.journal()[-1]["status"] == 429
+
+attach() gives the same object for a space someone else started (for
+example with_space.py, through the SWNG_TEST_* environment variables); its
+stop() does nothing. Python 3 standard library only.
+"""
+
+import atexit
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from urllib.parse import urlsplit
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SPACE_PY = os.path.join(HERE, "space.py")
+DEFAULT_FIXTURE = os.path.join(HERE, "fixture.json")
+
+# Spaces started by this process, stopped at exit if the caller forgot.
+_running = set()
+
+
+class SpaceError(Exception):
+    """The space could not be started, or a control call failed."""
+
+
+class Space:
+    """A running space. Owns the server process only if start_space() made it."""
+
+    def __init__(self, base_url, fixture_path, process=None, tmpdir=None):
+        self.base_url = base_url.rstrip("/")
+        parts = urlsplit(self.base_url)
+        self.host = parts.hostname
+        self.port = parts.port
+        self.fixture_path = os.path.abspath(fixture_path)
+        with open(self.fixture_path, encoding="utf-8") as f:
+            self.fixture = json.load(f)
+        self.project_id = self.fixture["project_id"]
+        self.token = self.fixture["token"]
+        self._process = process
+        self._tmpdir = tmpdir
+        self.returncode = None
+
+    @property
+    def pid(self):
+        return self._process.pid if self._process else None
+
+    def env(self):
+        """The variables with_space.py exports to the command it runs."""
+        env = {"SWNG_TEST_BASE_URL": self.base_url,
+               "SWNG_TEST_PROJECT_ID": self.project_id,
+               "SWNG_TEST_TOKEN": self.token,
+               "SWNG_TEST_FIXTURE": self.fixture_path}
+        if self.pid is not None:
+            env["SWNG_TEST_SPACE_PID"] = str(self.pid)
+        return env
+
+    # -- lifecycle --
+
+    def stop(self, timeout=5.0):
+        """SIGTERM, wait, SIGKILL if needed. Idempotent; returns the server's exit code."""
+        proc, self._process = self._process, None
+        if proc is not None:
+            _running.discard(self)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            self.returncode = proc.returncode
+        if self._tmpdir:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
+        return self.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    # -- control API --
+
+    def control(self, method, path, payload=None):
+        """Call /__space/<path>; returns the decoded JSON answer, raises SpaceError on non-2xx."""
+        body = None if payload is None else json.dumps(payload).encode("utf-8")
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        try:
+            conn.request(method, "/__space/" + path.lstrip("/"), body,
+                         {"Content-Type": "application/json"} if body is not None else {})
+            response = conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException) as e:
+            raise SpaceError("%s /__space/%s: %s" % (method, path, e)) from e
+        finally:
+            conn.close()
+        if not 200 <= response.status < 300:
+            raise SpaceError("%s /__space/%s: HTTP %d %s"
+                             % (method, path, response.status, data.decode("utf-8", "replace")))
+        return json.loads(data.decode("utf-8"))
+
+    def health(self):
+        return self.control("GET", "health")
+
+    def journal(self):
+        """The journaled requests, oldest first (a list of dicts)."""
+        return self.control("GET", "journal")["requests"]
+
+    def clear_journal(self):
+        self.control("DELETE", "journal")
+
+    def fault(self, mode, count=1, **params):
+        """Queue a fault for the next `count` route requests (-1: until cleared)."""
+        return self.control("POST", "faults", dict(params, mode=mode, count=count))["fault"]
+
+    def faults(self):
+        return self.control("GET", "faults")["faults"]
+
+    def clear_faults(self):
+        self.control("DELETE", "faults")
+
+    def memberships(self):
+        return self.control("GET", "memberships")["memberships"]
+
+    def reset(self):
+        """No memberships, empty journal, only the startup (--fault) faults."""
+        self.control("POST", "reset")
+
+
+def start_space(fixture=None, faults=(), allow_duplicates=False, host="127.0.0.1",
+                port=0, timeout=10.0, verbose=False, python=None,
+                stdout=subprocess.DEVNULL, stderr=None):
+    """Start space.py as a subprocess and wait until it listens.
+
+    faults: fault objects (dicts or JSON text) active for the whole run unless
+    they give their own "count". stdout: where the server's "listening" line
+    goes (discarded by default); stderr is inherited so tracebacks show.
+    """
+    fixture = os.path.abspath(fixture or DEFAULT_FIXTURE)
+    tmpdir = tempfile.mkdtemp(prefix="swng-space-")
+    port_file = os.path.join(tmpdir, "port")
+    cmd = [python or sys.executable, SPACE_PY, "--host", host, "--port", str(port),
+           "--fixture", fixture, "--port-file", port_file,
+           "--pid-file", os.path.join(tmpdir, "pid"),
+           # If this process dies without stopping the server (SIGKILL, a
+           # ctest timeout), the server notices and exits by itself.
+           "--watch-parent"]
+    for spec in faults:
+        cmd += ["--fault", spec if isinstance(spec, str) else json.dumps(spec)]
+    if allow_duplicates:
+        cmd.append("--allow-duplicates")
+    if verbose:
+        cmd.append("--verbose")
+
+    # A session of its own: a Ctrl-C meant for the command under test does
+    # not kill the server first; stop() is how it ends.
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+                            start_new_session=True)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if os.path.exists(port_file):  # written atomically by space.py
+                with open(port_file, encoding="utf-8") as f:
+                    port_text = f.read().strip()
+                break
+            if proc.poll() is not None:
+                raise SpaceError("space.py exited with status %d before listening"
+                                 % proc.returncode)
+            if time.monotonic() > deadline:
+                raise SpaceError("space.py did not listen within %.0f s" % timeout)
+            time.sleep(0.02)
+        url_host = "[%s]" % host if ":" in host else host
+        space = Space("http://%s:%s" % (url_host, port_text), fixture, proc, tmpdir)
+    except BaseException:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(tmpdir, ignore_errors=True)
+        raise
+    _running.add(space)
+    return space
+
+
+def attach(base_url=None, fixture=None):
+    """A Space for a server started elsewhere, from arguments or SWNG_TEST_* variables."""
+    base_url = base_url or os.environ.get("SWNG_TEST_BASE_URL")
+    if not base_url:
+        raise SpaceError("no base URL given and SWNG_TEST_BASE_URL is not set")
+    fixture = fixture or os.environ.get("SWNG_TEST_FIXTURE") or DEFAULT_FIXTURE
+    return Space(base_url, fixture)
+
+
+@atexit.register
+def _stop_all():
+    for space in list(_running):
+        space.stop()
