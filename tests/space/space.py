@@ -6,9 +6,10 @@ It serves the one relay-rest operation swng performs,
     POST /api/relay/rest/number_groups/{NumberGroupId}/number_group_memberships
 
 over real HTTP/1.1 on loopback (keep-alive, Basic auth, every status of the
-contract in tests/../shared/spec), keeps memberships in memory, journals every
-request it receives, and can inject faults (delays, dropped connections,
-truncated or malformed bodies, 429/5xx, HTML error pages, redirects, ...).
+contract in number-group-memberships.openapi.yaml). It keeps memberships in
+memory, journals every request it receives, and can inject faults (delays,
+dropped connections, truncated or malformed bodies, 429/5xx, HTML error
+pages, redirects, ...).
 
 A control API under /__space/ lets tests inspect the journal and queue
 faults; see README.md beside this file. Python 3 standard library only.
@@ -75,7 +76,10 @@ def reason_phrase(status):
 
 
 def validation_error(code, title, detail):
-    """A 422 body as the contract's Types.StatusCodes.ValidationError: all four item fields are strings."""
+    """A 422 body shaped as the contract's Types.StatusCodes.ValidationError.
+
+    All four item fields are strings, "status" included.
+    """
     return {"errors": [{"detail": detail, "status": "422", "title": title, "code": code}]}
 
 
@@ -145,7 +149,8 @@ def parse_fault(spec, default_count=1):
             raise ValueError("%s must be a number of seconds in [0, 3600]" % name)
         if kind == "status" and not (number and int(value) == value and 200 <= value <= 599):
             raise ValueError("%s must be an integer HTTP status in [200, 599]" % name)
-        if kind == "size" and not (number and int(value) == value and 0 <= value <= 64 * 1024 * 1024):
+        if kind == "size" and not (number and int(value) == value
+                                   and 0 <= value <= 64 * 1024 * 1024):
             raise ValueError("%s must be an integer number of bytes up to 64 MiB" % name)
         if kind == "str":
             if name == "body":
@@ -302,6 +307,10 @@ class SpaceState:
 # HTTP
 # --------------------------------------------------------------------------
 
+class InjectedFault(RuntimeError):
+    """Raised by the "exception" fault; reported without a traceback."""
+
+
 class _BadRequest(Exception):
     def __init__(self, status, message):
         super().__init__(message)
@@ -327,8 +336,10 @@ class SpaceHandler(http.server.BaseHTTPRequestHandler):
     def setup(self):
         super().setup()
         # One handler instance serves one TCP connection for its whole life,
-        # so this id is shared by every request that arrives over it.
-        self.connection_id = self.state.new_connection_id()
+        # so this id is shared by every request that arrives over it. It is
+        # given out on the first journaled request, so connections that only
+        # talk to the control API do not use up ids.
+        self.connection_id = None
 
     def handle_one_request(self):
         self._entry = None
@@ -436,6 +447,8 @@ class SpaceHandler(http.server.BaseHTTPRequestHandler):
         except _BadRequest as e:
             body, bad = b"", e
         if not is_control:
+            if self.connection_id is None:
+                self.connection_id = self.state.new_connection_id()
             headers = {}
             for name, value in self.headers.items():
                 name = name.lower()
@@ -452,8 +465,12 @@ class SpaceHandler(http.server.BaseHTTPRequestHandler):
                 self._serve(path, body)
         except (ConnectionError, socket.timeout):
             self.close_connection = True
-        except Exception:
-            traceback.print_exc(file=sys.stderr)
+        except Exception as e:
+            if isinstance(e, InjectedFault):
+                if self.server.verbose:
+                    sys.stderr.write("swng-space: %s\n" % e)
+            else:
+                traceback.print_exc(file=sys.stderr)
             if self._status_sent is None:
                 self._send_json(500, {"error": "Internal Server Error"})
             else:
@@ -551,7 +568,7 @@ class SpaceHandler(http.server.BaseHTTPRequestHandler):
             # No response at all: the client sees the connection end (status stays null).
             self.close_connection = True
         elif mode == "exception":
-            raise RuntimeError("injected fault: exception inside the handler")
+            raise InjectedFault("injected fault: exception inside the handler")
         elif mode == "truncate":
             full = json_bytes(self._sample_membership(group_segment, body))
             self.close_connection = True

@@ -16,12 +16,12 @@ import atexit
 import http.client
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from urllib.parse import urlsplit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,7 +39,7 @@ class SpaceError(Exception):
 class Space:
     """A running space. Owns the server process only if start_space() made it."""
 
-    def __init__(self, base_url, fixture_path, process=None, tmpdir=None):
+    def __init__(self, base_url, fixture_path, process=None, files=()):
         self.base_url = base_url.rstrip("/")
         parts = urlsplit(self.base_url)
         self.host = parts.hostname
@@ -50,7 +50,7 @@ class Space:
         self.project_id = self.fixture["project_id"]
         self.token = self.fixture["token"]
         self._process = process
-        self._tmpdir = tmpdir
+        self._files = list(files)
         self.returncode = None
 
     @property
@@ -82,9 +82,14 @@ class Space:
                     proc.kill()
                     proc.wait()
             self.returncode = proc.returncode
-        if self._tmpdir:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
-            self._tmpdir = None
+        # space.py removes its port and pid files when it exits cleanly; this
+        # covers the case where it did not.
+        for path in self._files:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        self._files = []
         return self.returncode
 
     def __enter__(self):
@@ -152,11 +157,13 @@ def start_space(fixture=None, faults=(), allow_duplicates=False, host="127.0.0.1
     goes (discarded by default); stderr is inherited so tracebacks show.
     """
     fixture = os.path.abspath(fixture or DEFAULT_FIXTURE)
-    tmpdir = tempfile.mkdtemp(prefix="swng-space-")
-    port_file = os.path.join(tmpdir, "port")
+    # Plain files rather than a temporary directory: space.py deletes them
+    # itself when it exits, even when it exits because we were killed.
+    stem = os.path.join(tempfile.gettempdir(), "swng-space-%s" % uuid.uuid4().hex)
+    port_file, pid_file = stem + ".port", stem + ".pid"
     cmd = [python or sys.executable, SPACE_PY, "--host", host, "--port", str(port),
            "--fixture", fixture, "--port-file", port_file,
-           "--pid-file", os.path.join(tmpdir, "pid"),
+           "--pid-file", pid_file,
            # If this process dies without stopping the server (SIGKILL, a
            # ctest timeout), the server notices and exits by itself.
            "--watch-parent"]
@@ -185,12 +192,15 @@ def start_space(fixture=None, faults=(), allow_duplicates=False, host="127.0.0.1
                 raise SpaceError("space.py did not listen within %.0f s" % timeout)
             time.sleep(0.02)
         url_host = "[%s]" % host if ":" in host else host
-        space = Space("http://%s:%s" % (url_host, port_text), fixture, proc, tmpdir)
+        space = Space("http://%s:%s" % (url_host, port_text), fixture, proc,
+                      (port_file, pid_file))
     except BaseException:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        shutil.rmtree(tmpdir, ignore_errors=True)
+        for path in (port_file, pid_file):
+            if os.path.exists(path):
+                os.unlink(path)
         raise
     _running.add(space)
     return space
