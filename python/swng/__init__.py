@@ -1,0 +1,49 @@
+"""swng: add a phone number to a SignalWire number group.
+
+A thin Python face over the swng C library, which does the HTTP, the
+authentication, the JSON, the validation and the error classification, so
+that Python, Lua and C programs behave exactly alike::
+
+    import swng
+
+    with swng.Client() as client:      # SIGNALWIRE_* from the environment
+        m = client.create_membership(group_id, phone_number_id)
+        print(m.id, m.phone_number.number)
+"""
+
+from . import swng_core as _core
+from ._client import Client, Membership, PhoneNumber
+from ._errors import (
+    AuthenticationError,
+    ClosedError,
+    Error,
+    ErrorItem,
+    InvalidArgument,
+    NotFoundError,
+    OutOfMemoryError,
+    ProtocolError,
+    RateLimitError,
+    ServerError,
+    TimeoutError,
+    TransportError,
+    ValidationError,
+)
+
+# Show the public classes as swng.X (in tracebacks, reprs and pickles).
+for _cls in (Client, Membership, PhoneNumber, Error, ErrorItem, InvalidArgument,
+             OutOfMemoryError, AuthenticationError, NotFoundError, ValidationError,
+             RateLimitError, ServerError, TransportError, TimeoutError, ProtocolError,
+             ClosedError):
+    _cls.__module__ = __name__
+del _cls
+
+#: The version of the C library this module runs on (swng_version()).
+__version__: str = _core.swng_version()
+
+__all__ = [
+    "__version__",
+    "Client", "Membership", "PhoneNumber",
+    "Error", "ErrorItem", "InvalidArgument", "OutOfMemoryError", "AuthenticationError",
+    "NotFoundError", "ValidationError", "RateLimitError", "ServerError", "TransportError",
+    "TimeoutError", "ProtocolError", "ClosedError",
+]

@@ -1,0 +1,48 @@
+"""Checked by `mypy --strict` (ctest python_mypy) against the installed
+package: the public API is fully typed. Not a pytest module."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Dict, List, Optional, Tuple, Type
+
+import swng
+
+
+def add(client: swng.Client, group: str, number: uuid.UUID) -> Tuple[str, Optional[str]]:
+    m: swng.Membership = client.create_membership(group, number)
+    phone: swng.PhoneNumber = m.phone_number
+    caps: Tuple[str, ...] = phone.capabilities
+    fields: Dict[str, object] = m.to_dict()
+    status: int = m.http_status
+    assert caps is not None and fields and status
+    return m.id, phone.name
+
+
+def describe(e: swng.Error) -> str:
+    code: str = e.code
+    http: Optional[int] = e.http_status
+    items: List[Tuple[Optional[str], Optional[str]]] = [(i.code, i.detail) for i in e.errors]
+    after: Optional[int] = e.retry_after
+    rid: Optional[str] = e.request_id
+    return "%s %s %s %s %s %s" % (code, http, items, after, rid, e.message)
+
+
+def main() -> None:
+    version: str = swng.__version__
+    kinds: List[Type[swng.Error]] = [swng.InvalidArgument, swng.TimeoutError, swng.ClosedError]
+    with swng.Client("example", "project", "token", timeout=5.0, connect_timeout=2,
+                     max_retries=1, headers={"X-Trace": "1"}, ca_file=None) as client:
+        try:
+            print(add(client, "41148420-0549-49cf-924c-e4a320c8c1e9", uuid.uuid4()))
+        except swng.RateLimitError as e:
+            print(e.retry_after)
+        except tuple(kinds) as e:
+            print(describe(e))
+        except swng.Error as e:
+            print(describe(e))
+    print(version, client.base_url, client.project_id, client.closed)
+
+
+if __name__ == "__main__":
+    main()
