@@ -1,0 +1,350 @@
+--[[
+swng.lua - the Lua face of swng (add a phone number to a SignalWire number
+group).
+
+This file is not loaded from package.path: it is embedded into the C module
+at build time and run by luaopen_swng with the SWIG low-level module
+(swng_core, a direct view of swng.h) as its argument. Everything real
+(HTTP, auth, JSON, validation, retries, error classification) happens in the
+C core; this file only turns Lua values into C arguments and C results into
+Lua tables.
+
+    local swng = require "swng"
+    local client, err = swng.client{ project_id = ..., token = ..., space = ... }
+    local m, err = client:create_membership(group_id, phone_number_id)
+
+Conventions:
+  * A value of the wrong Lua TYPE (a number or a table where a string is
+    needed, an unknown option, a non-integral max_retries, a non-finite
+    timeout) is a bug at the call site: it raises with error(), like Lua's
+    own luaL_checkstring.
+  * Anything else that fails returns nil, err: a value of the right type
+    that is not acceptable (a malformed UUID, an empty string, a string with
+    NUL/CR/LF, a negative timeout - all decided by the C core), every HTTP
+    and transport failure, and the use of a closed client.
+  * err is a table {code, message, http_status (nil: no response), errors, request_id,
+    retry_after, body} with a __tostring; err.code is the C core's stable
+    name (swng_status_name), the same string as in C and Python.
+  * Nothing here ever stores or prints the API token.
+]]
+
+local core = ...
+if type(core) ~= "table" then
+  error("swng.lua is part of the swng C module; load it with require 'swng'", 2)
+end
+
+local type, tostring, error, pairs, ipairs = type, tostring, error, pairs, ipairs
+local setmetatable, getmetatable, rawequal = setmetatable, getmetatable, rawequal
+local format, find = string.format, string.find
+local ceil, huge = math.ceil, math.huge
+local sort, concat = table.sort, table.concat
+
+local M = {}
+
+--- The version of the C library actually loaded, e.g. "0.1.0".
+M.version = core.swng_version()
+--- The same as an integer 0xMMmmpp.
+M.version_num = core.swng_version_num()
+
+-------------------------------------------------------------------- errors
+
+local Error = {}
+Error.__name = "swng.error"
+
+-- "swng: not_found: number group not found (HTTP 404) [request <id>]": the
+-- core's message already names the HTTP status when there was one.
+function Error.__tostring(e)
+  local s = "swng: " .. tostring(e.code) .. ": " .. tostring(e.message)
+  if e.request_id then
+    s = s .. " [request " .. tostring(e.request_id) .. "]"
+  end
+  return s
+end
+
+--- The metatable of every error table (for `getmetatable(err) == swng.Error`).
+M.Error = Error
+
+-- An error table from a core swng_error handle.
+local function error_from_core(h, rc)
+  if h == nil then
+    -- The core always gives detail; this only guards against out of memory.
+    return setmetatable({
+      code = core.swng_status_name(rc), message = core.swng_strerror(rc),
+      errors = {},
+    }, Error)
+  end
+  local items = {}
+  for i = 0, core.swng_error_item_count(h) - 1 do
+    items[#items + 1] = {
+      detail = core.swng_error_item_detail(h, i),
+      status = core.swng_error_item_status(h, i),
+      title = core.swng_error_item_title(h, i),
+      code = core.swng_error_item_code(h, i),
+    }
+  end
+  local retry_after = core.swng_error_retry_after(h)
+  local http_status = core.swng_error_http_status(h)
+  return setmetatable({
+    code = core.swng_error_code_name(h),
+    message = core.swng_error_message(h),
+    -- nil when there was no response, as Python's None.
+    http_status = http_status > 0 and http_status or nil,
+    errors = items,
+    request_id = core.swng_error_request_id(h),
+    retry_after = retry_after >= 0 and retry_after or nil,
+    body = core.swng_error_body(h),
+  }, Error)
+end
+
+-- An error table for the few failures only the binding can see (a closed
+-- client; a NUL byte in an option, which a C string cannot carry). The code
+-- and default text still come from the core's one table.
+local function binding_error(rc, message)
+  return setmetatable({
+    code = core.swng_status_name(rc),
+    message = message or core.swng_strerror(rc),
+    errors = {},
+  }, Error)
+end
+
+---------------------------------------------------------------- membership
+
+local function membership_from_core(h)
+  local caps = {}
+  for i = 0, core.swng_membership_capability_count(h) - 1 do
+    caps[#caps + 1] = core.swng_membership_capability(h, i)
+  end
+  return {
+    id = core.swng_membership_id(h),
+    number_group_id = core.swng_membership_number_group_id(h),
+    phone_number = {
+      id = core.swng_membership_phone_number_id(h),
+      name = core.swng_membership_phone_number_name(h),
+      number = core.swng_membership_phone_number_number(h),
+      capabilities = caps,
+    },
+    created_at = core.swng_membership_created_at(h),
+    updated_at = core.swng_membership_updated_at(h),
+    http_status = core.swng_membership_http_status(h),
+    request_id = core.swng_membership_request_id(h),
+  }
+end
+
+-------------------------------------------------------------------- client
+
+local Client = {}
+Client.__index = Client
+Client.__name = "swng.client"
+
+-- client table -> SWIG userdata that owns the swng_client (freed by its
+-- __gc). Weak keys: when a client table is collected, so is its handle.
+-- Keeping the handle here rather than in a field keeps it out of reach.
+local handles = setmetatable({}, { __mode = "k" })
+
+local function typename(v)
+  return type(v)
+end
+
+local function argerror(fname, n, expected, got, level)
+  error(format("bad argument #%d to '%s' (%s expected, got %s)",
+               n, fname, expected, typename(got)), level + 1)
+end
+
+-- Returns the handle of a client (nil when closed); raises when self is
+-- not a client (for instance client.create_membership(...) with a dot).
+local function check_self(self, fname)
+  if not rawequal(getmetatable(self), Client) then
+    error(format("calling '%s' on bad self (swng client expected, got %s)",
+                 fname, typename(self)), 3)
+  end
+  return handles[self]
+end
+
+local STRING_OPTIONS = {
+  space = true, project_id = true, token = true, base_url = true, ca_file = true,
+}
+-- Durations are in seconds (fractions allowed), as in LuaSocket; the core
+-- wants milliseconds. 0 or nil: the core's default.
+local SECONDS_OPTIONS = {
+  timeout = "timeout_ms", connect_timeout = "connect_timeout_ms",
+  retry_base = "retry_base_ms", retry_max = "retry_max_ms",
+}
+local MAX_MS = 2 ^ 53
+
+local function to_ms(name, v)
+  if type(v) ~= "number" then
+    error(format("swng.client: option '%s' must be a number of seconds (got %s)",
+                 name, typename(v)), 3)
+  end
+  if v ~= v or v == huge or v == -huge then
+    error(format("swng.client: option '%s' must be a finite number", name), 3)
+  end
+  local ms = ceil(v * 1000)
+  if ms > MAX_MS or ms < -MAX_MS then
+    error(format("swng.client: option '%s' is out of range", name), 3)
+  end
+  return ms
+end
+
+local function has_nul(s)
+  return find(s, "\0", 1, true) ~= nil
+end
+
+-- Headers: a table of name = value strings ({["X-Trace"] = "1"}), and/or a
+-- sequence of complete "Name: value" lines. Lines come first, in order, then
+-- the named entries sorted by name. Returns lines, or nil, err.
+local function header_lines(headers)
+  local lines, names, n = {}, {}, 0
+  for k, v in pairs(headers) do
+    if type(k) == "number" then
+      if type(v) ~= "string" then
+        error(format("swng.client: headers[%s] must be a string (got %s)",
+                     tostring(k), typename(v)), 3)
+      end
+    elseif type(k) == "string" then
+      if type(v) ~= "string" then
+        error(format("swng.client: header '%s' must be a string (got %s)",
+                     k, typename(v)), 3)
+      end
+      names[#names + 1] = k
+    else
+      error(format("swng.client: header names must be strings (got %s)",
+                   typename(k)), 3)
+    end
+  end
+  for i, v in ipairs(headers) do lines[i] = v; n = i end
+  for k in pairs(headers) do
+    if type(k) == "number" and (k < 1 or k > n or k ~= k or k % 1 ~= 0) then
+      error("swng.client: headers must be name = value pairs or a sequence of lines", 3)
+    end
+  end
+  sort(names)
+  for _, k in ipairs(names) do lines[#lines + 1] = k .. ": " .. headers[k] end
+  for _, line in ipairs(lines) do
+    if has_nul(line) then
+      return nil, binding_error(core.SWNG_EINVAL, "header contains a NUL byte")
+    end
+  end
+  return lines
+end
+
+--- Creates a client. opts (optional) may hold:
+---   space, project_id, token, base_url, ca_file   strings; nil: from the
+---     environment (SIGNALWIRE_SPACE, SIGNALWIRE_PROJECT_ID,
+---     SIGNALWIRE_API_TOKEN, SIGNALWIRE_REST_BASE_URL,
+---     SIGNALWIRE_REST_CA_FILE), read by the C core
+---   timeout, connect_timeout, retry_base, retry_max   seconds (0/nil: default)
+---   max_retries   integer >= 0 (default 0)
+---   headers       {["X-Trace"] = "1"} and/or {"X-Trace: 1"}
+--- Returns the client, or nil, err.
+function M.client(opts)
+  if opts == nil then opts = {} end
+  if type(opts) ~= "table" then argerror("client", 1, "table or nil", opts, 2) end
+  local o = {}
+  for k, v in pairs(opts) do
+    if STRING_OPTIONS[k] then
+      if type(v) ~= "string" then
+        error(format("swng.client: option '%s' must be a string (got %s)", k, typename(v)), 2)
+      end
+      if has_nul(v) then
+        return nil, binding_error(core.SWNG_EINVAL,
+                                  format("option '%s' contains a NUL byte", k))
+      end
+      o[k] = v
+    elseif SECONDS_OPTIONS[k] then
+      o[SECONDS_OPTIONS[k]] = to_ms(k, v)
+    elseif k == "max_retries" then
+      if type(v) ~= "number" or v ~= v or v % 1 ~= 0 then
+        error(format("swng.client: option 'max_retries' must be an integer (got %s)",
+                     type(v) == "number" and tostring(v) or typename(v)), 2)
+      end
+      if v < 0 or v > 4294967295 then
+        return nil, binding_error(core.SWNG_EINVAL,
+                                  "max_retries must be between 0 and 4294967295")
+      end
+      o.max_retries = v
+    elseif k == "headers" then
+      if type(v) ~= "table" then
+        error(format("swng.client: option 'headers' must be a table (got %s)", typename(v)), 2)
+      end
+      local lines, err = header_lines(v)
+      if not lines then return nil, err end
+      o.headers = lines
+    else
+      error(format("swng.client: unknown option '%s'", tostring(k)), 2)
+    end
+  end
+  local rc, h, err = core.client_new(o.space, o.project_id, o.token, o.base_url,
+                                     o.ca_file, o.connect_timeout_ms or 0,
+                                     o.timeout_ms or 0, o.max_retries or 0,
+                                     o.retry_base_ms or 0, o.retry_max_ms or 0,
+                                     o.headers)
+  if rc ~= 0 or h == nil then return nil, error_from_core(err, rc) end
+  local client = setmetatable({}, Client)
+  handles[client] = h
+  return client
+end
+
+--- Adds a phone number to a number group: POST
+--- /api/relay/rest/number_groups/{group_id}/number_group_memberships.
+--- Returns the membership table, or nil, err.
+function Client:create_membership(group_id, phone_number_id)
+  local h = check_self(self, "create_membership")
+  if type(group_id) ~= "string" then
+    argerror("create_membership", 1, "string", group_id, 2)
+  end
+  if type(phone_number_id) ~= "string" then
+    argerror("create_membership", 2, "string", phone_number_id, 2)
+  end
+  if h == nil then return nil, binding_error(core.SWNG_ECLOSED, "client is closed") end
+  local rc, m, err = core.swng_membership_create_n(h, group_id, phone_number_id)
+  if rc == 0 and m ~= nil then return membership_from_core(m) end
+  return nil, error_from_core(err, rc)
+end
+
+--- Closes the client and its connections now (garbage collection does it
+--- otherwise). Closing twice is allowed. Returns true.
+function Client:close()
+  local h = check_self(self, "close")
+  if h ~= nil then
+    handles[self] = nil
+    core.client_close(h)
+  end
+  return true
+end
+
+--- True once close() was called.
+function Client:is_closed()
+  return check_self(self, "is_closed") == nil
+end
+
+--- The effective base URL ("https://example.signalwire.com"), or nil, err
+--- when the client is closed.
+function Client:base_url()
+  local h = check_self(self, "base_url")
+  if h == nil then return nil, binding_error(core.SWNG_ECLOSED, "client is closed") end
+  return core.swng_client_base_url(h)
+end
+
+--- The effective project id, or nil, err when the client is closed. (There
+--- is no way to read the token back.)
+function Client:project_id()
+  local h = check_self(self, "project_id")
+  if h == nil then return nil, binding_error(core.SWNG_ECLOSED, "client is closed") end
+  return core.swng_client_project_id(h)
+end
+
+function Client.__tostring(self)
+  local h = handles[self]
+  if h == nil then return "swng.client (closed)" end
+  return format("swng.client (%s, project %s)", core.swng_client_base_url(h),
+                core.swng_client_project_id(h))
+end
+
+-- Lua 5.4: local c <close> = swng.client{...}
+Client.__close = Client.close
+
+--- The metatable of clients (for `getmetatable(c) == swng.Client`).
+M.Client = Client
+
+return M
