@@ -1,0 +1,105 @@
+--[[
+contract_test.lua - the Lua side of swng's contract tests: the same line
+protocol as contract_c.c (see there), over the `swng` Lua module. Runs
+unchanged on Lua 5.1 (and LuaJIT), 5.3 and 5.4; run_contract.py starts it
+with LUA_CPATH pointing at <build>/lua/X.Y/?.so.
+
+  in:  ID BASE_URL PROJECT_ID TOKEN HEADERS GROUP_ID PHONE_NUMBER_ID
+  out: ID CODE HTTP KIND MEMBERSHIP_ID GROUP_ID PHONE_ID COUNT ITEM_CODE MESSAGE
+
+KIND is "table" for a membership, and for an error "error" when err is a
+table with a string code and a __tostring that works (anything else is
+reported as "bad-error:<why>" and fails the test).
+]]
+
+local swng = require "swng"
+
+local function split_tabs(line)
+  local fields, start = {}, 1
+  while true do
+    local tab = string.find(line, "\t", start, true)
+    if not tab then
+      fields[#fields + 1] = string.sub(line, start)
+      return fields
+    end
+    fields[#fields + 1] = string.sub(line, start, tab - 1)
+    start = tab + 1
+  end
+end
+
+local function clean(v)
+  if v == nil then return "" end
+  if type(v) == "number" and v == math.floor(v) then v = string.format("%d", v) end
+  return (string.gsub(tostring(v), "[\t\r\n]", " "))
+end
+
+local function int(v)
+  -- an integral number must come back as one (no "200.0" in Lua 5.3+)
+  if math.type and type(v) == "number" and math.type(v) ~= "integer" then
+    return "float:" .. tostring(v)
+  end
+  return clean(v)
+end
+
+local function check_error(err)
+  if type(err) ~= "table" then return "bad-error:not a table (" .. type(err) .. ")" end
+  if type(err.code) ~= "string" then return "bad-error:code is " .. type(err.code) end
+  if type(err.message) ~= "string" then return "bad-error:message is " .. type(err.message) end
+  if type(err.errors) ~= "table" then return "bad-error:errors is " .. type(err.errors) end
+  for _, item in ipairs(err.errors) do
+    for _, k in ipairs({ "detail", "status", "title", "code" }) do
+      if item[k] ~= nil and type(item[k]) ~= "string" then
+        return "bad-error:errors item " .. k .. " is " .. type(item[k])
+      end
+    end
+  end
+  local ok, s = pcall(tostring, err)
+  if not ok or type(s) ~= "string" or not string.find(s, err.code, 1, true) then
+    return "bad-error:__tostring"
+  end
+  return "error"
+end
+
+local clients = {}
+for line in io.lines() do
+  line = string.gsub(line, "\r$", "")
+  if line == "quit" then break end
+  local f = split_tabs(line)
+  if #f ~= 7 then
+    io.stderr:write("contract_test.lua: bad case line (" .. #f .. " fields)\n")
+    os.exit(2)
+  end
+  local id, base_url, project, token, headers, group, phone =
+    f[1], f[2], f[3], f[4], f[5], f[6], f[7]
+  local key = table.concat({ base_url, project, token, headers }, "\t")
+  local client, m, err = clients[key], nil, nil
+  if not client then
+    local hdrs = {}
+    for h in string.gmatch(headers, "[^|]+") do hdrs[#hdrs + 1] = h end
+    client, err = swng.client{
+      project_id = project ~= "" and project or nil,
+      token = token ~= "" and token or nil,
+      base_url = base_url ~= "" and base_url or nil,
+      headers = hdrs, timeout = 30,
+    }
+    clients[key] = client
+  end
+  if client then m, err = client:create_membership(group, phone) end
+  local out
+  if m then
+    local caps = m.phone_number and m.phone_number.capabilities or {}
+    out = { id, "ok", int(m.http_status), type(m), m.id, m.number_group_id,
+            m.phone_number and m.phone_number.id, #caps, "", m.created_at }
+  else
+    local kind = check_error(err)
+    local items = type(err) == "table" and type(err.errors) == "table" and err.errors or {}
+    out = { id, type(err) == "table" and err.code or "?",
+            int(type(err) == "table" and err.http_status or 0), kind, "", "", "",
+            #items, items[1] and items[1].code or "",
+            type(err) == "table" and err.message or tostring(err) }
+  end
+  for i = 1, 10 do out[i] = clean(out[i]) end
+  io.write(table.concat(out, "\t", 1, 10), "\n")
+  io.flush()
+end
+for _, c in pairs(clients) do c:close() end

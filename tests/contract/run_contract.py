@@ -1,0 +1,830 @@
+#!/usr/bin/env python3
+"""swng's contract tests: Prism (the pinned @stoplight/prism-cli) referees what
+each way of using swng sends and receives. See README.md beside this file.
+
+    python3 tests/contract/run_contract.py --build-dir BUILD --part PART
+        [--results DIR] [--repeat 50] [--python PY] [--verbose]
+
+PART is one of:
+  referee   Prism itself, driven by raw HTTP requests: positive controls and
+            negative controls (requests and responses that break the contract
+            must be flagged), so that "zero violations" below means something
+  cli       the swng command (BUILD/cli/swng)
+  c         a C program on libswng (BUILD/tests/contract/contract_c)
+  python    the Python module (PYTHONPATH=BUILD/python)
+  lua5.4, lua5.3, lua5.1, luajit
+            the Lua module for that interpreter (BUILD/lua/X.Y/swng.so;
+            LuaJIT loads the 5.1 build)
+
+Each client part has two phases:
+  mock   client -> recorder -> `prism mock --errors SPEC`
+         valid requests (static and Prefer: dynamic=true), every documented
+         error status (Prefer: code=401|404|422|500, static and dynamic),
+         credentials Prism refuses, arguments the client refuses itself.
+  space  client -> recorder -> `prism proxy --errors SPEC SPACE` -> the emulated
+         space (tests/space): real 200, 401, 404, 422 and 500 responses, each
+         validated by Prism against the contract; plus 429/503, which the
+         contract does not describe (reported, Prism warns).
+The recorder (recording_proxy.py) strips the spec's server base path
+(/api/relay/rest, which Prism does not match) and keeps every exchange with
+Prism's sl-violations header. Any violation, unexpected status, wrong error
+class, crash or mismatch between what the client returned and what was on
+the wire fails the part. The result is written to DIR/PART.json for
+report.py; the exit status is 0 only if everything passed.
+"""
+
+import sys
+
+sys.dont_write_bytecode = True  # nothing written into the source tree
+
+import argparse  # noqa: E402
+import base64
+import http.client
+import json
+import os
+import queue
+import re
+import subprocess
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(REPO, "tests", "space"))
+
+from prism import (SPEC, Prism, PrismError, ensure_prism, log_violation_lines,  # noqa: E402
+                   spec_base_path)
+from recording_proxy import RecordingProxy  # noqa: E402
+from spaceclient import start_space  # noqa: E402
+
+PARTS = ["referee", "cli", "c", "python", "lua5.4", "lua5.3", "lua5.1", "luajit"]
+LUA_PARTS = {"lua5.4": ("lua5.4", "5.4"), "lua5.3": ("lua5.3", "5.3"),
+             "lua5.1": ("lua5.1", "5.1"), "luajit": ("luajit", "5.1")}
+
+# What each documented status must become, in every language.
+CODE_BY_STATUS = {200: "ok", 401: "authentication", 404: "not_found", 422: "validation",
+                  429: "rate_limited", 500: "server", 503: "server"}
+CLI_EXIT = {0: "ok", 1: "other", 2: "invalid_argument", 3: "authentication", 4: "not_found",
+            5: "validation", 6: "rate_limited", 7: "server", 8: "transport", 9: "timeout",
+            10: "protocol"}
+PY_CLASS = {"ok": "Membership", "invalid_argument": "InvalidArgument",
+            "authentication": "AuthenticationError", "not_found": "NotFoundError",
+            "validation": "ValidationError", "rate_limited": "RateLimitError",
+            "server": "ServerError", "transport": "TransportError", "timeout": "TimeoutError",
+            "protocol": "ProtocolError"}
+
+NIL_UUID_GROUP = "00000000-0000-4000-8000-000000000404"
+UNKNOWN_PHONE = "00000000-0000-4000-8000-000000000422"
+CASE_TIMEOUT = 60.0
+
+
+def clean(value):
+    return "" if value is None else re.sub(r"[\t\r\n]", " ", str(value))
+
+
+class Failure(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- cases
+
+def case(cid, **kw):
+    c = {"id": cid, "project": None, "token": None, "headers": [], "group": None,
+         "phone": None, "expect_code": "ok", "expect_status": 200, "expect_refusal": False,
+         "beyond_contract": False, "fault": None, "same_ids": False}
+    c.update(kw)
+    return c
+
+
+def mock_cases(fx, repeat, static_repeat):
+    """Cases against `prism mock --errors`."""
+    g, p = fx["number_groups"][0]["id"], fx["phone_numbers"][0]["id"]
+    base = {"project": fx["project_id"], "token": fx["token"], "group": g, "phone": p}
+    out = []
+    for i in range(static_repeat):
+        out.append(case("mock.200.static.%d" % i, **base))
+    for i in range(repeat):
+        out.append(case("mock.200.dynamic.%d" % i, headers=["Prefer: dynamic=true"], **base))
+    for status in (401, 404, 422, 500):
+        code = CODE_BY_STATUS[status]
+        for i in range(static_repeat):
+            out.append(case("mock.%d.static.%d" % (status, i), expect_code=code,
+                            expect_status=status, headers=["Prefer: code=%d" % status], **base))
+        for i in range(repeat):
+            out.append(case("mock.%d.dynamic.%d" % (status, i), expect_code=code,
+                            expect_status=status,
+                            headers=["Prefer: code=%d, dynamic=true" % status], **base))
+    # Credentials Prism must refuse as the contract's Basic scheme says. A
+    # well-formed Basic credential is all a mock can check, so the "wrong"
+    # token here is one whose user:token does not split into two parts, which
+    # Prism 5.14.2 rejects (401 from the spec, security violation).
+    out.append(case("mock.401.prism_refuses_token", expect_code="authentication",
+                    expect_status=401, expect_refusal=True,
+                    **dict(base, token="wrong:token")))
+    # Arguments the client refuses itself: nothing may reach Prism.
+    out.append(case("mock.local.missing_token", expect_code="invalid_argument",
+                    expect_status=None, **dict(base, token=None)))
+    out.append(case("mock.local.bad_group", expect_code="invalid_argument",
+                    expect_status=None, **dict(base, group="not-a-uuid")))
+    out.append(case("mock.local.bad_header", expect_code="invalid_argument",
+                    expect_status=None, headers=["Authorization: Basic eDp5"], **base))
+    return out
+
+
+def space_cases(fx):
+    """Cases against `prism proxy --errors` in front of a fresh emulated space."""
+    groups = [g["id"] for g in fx["number_groups"]]
+    phones = [n["id"] for n in fx["phone_numbers"]]
+    base = {"project": fx["project_id"], "token": fx["token"]}
+    out = []
+    for i in range(6):
+        out.append(case("space.200.create.%d" % i, group=groups[i % len(groups)],
+                        phone=phones[i], same_ids=True, **base))
+    # A number may be in several groups: Main line into the second group too.
+    out.append(case("space.200.second_group", group=groups[1], phone=phones[0],
+                    same_ids=True, **base))
+    out.append(case("space.422.already_member", group=groups[0], phone=phones[0],
+                    expect_code="validation", expect_status=422, item_code="already_member",
+                    **base))
+    out.append(case("space.422.phone_number_not_found", group=groups[0], phone=UNKNOWN_PHONE,
+                    expect_code="validation", expect_status=422,
+                    item_code="phone_number_not_found", **base))
+    out.append(case("space.404.unknown_group", group=NIL_UUID_GROUP, phone=phones[1],
+                    expect_code="not_found", expect_status=404, **base))
+    out.append(case("space.401.wrong_token", group=groups[0], phone=phones[1],
+                    expect_code="authentication", expect_status=401,
+                    **dict(base, token="PTwrong-0000000000000000")))
+    out.append(case("space.401.wrong_project", group=groups[0], phone=phones[1],
+                    expect_code="authentication", expect_status=401,
+                    **dict(base, project="00000000-0000-4000-8000-000000000401")))
+    out.append(case("space.500.exception", group=groups[0], phone=phones[7],
+                    expect_code="server", expect_status=500, fault={"mode": "exception"},
+                    **base))
+    out.append(case("space.500.status", group=groups[0], phone=phones[7],
+                    expect_code="server", expect_status=500,
+                    fault={"mode": "status", "status": 500}, **base))
+    out.append(case("space.422.injected", group=groups[0], phone=phones[7],
+                    expect_code="validation", expect_status=422, item_code="injected",
+                    fault={"mode": "status", "status": 422}, **base))
+    out.append(case("space.401.injected", group=groups[0], phone=phones[7],
+                    expect_code="authentication", expect_status=401,
+                    fault={"mode": "status", "status": 401}, **base))
+    # Beyond the contract (it lists 200/401/404/422/500 only): the space
+    # emulates rate limiting and outages; Prism may warn, never error.
+    out.append(case("space.429.rate_limited", group=groups[0], phone=phones[7],
+                    expect_code="rate_limited", expect_status=429, beyond_contract=True,
+                    fault={"mode": "status", "status": 429, "retry_after": "1"}, **base))
+    out.append(case("space.503.unavailable", group=groups[0], phone=phones[7],
+                    expect_code="server", expect_status=503, beyond_contract=True,
+                    fault={"mode": "status", "status": 503}, **base))
+    # After the faults, the next request is a normal create again.
+    out.append(case("space.200.after_faults", group=groups[1], phone=phones[7],
+                    same_ids=True, **base))
+    return out
+
+
+# ---------------------------------------------------------------- runners
+
+class LineRunner:
+    """A runner program speaking the line protocol (contract_c.c)."""
+
+    def __init__(self, cmd, env):
+        self.cmd = cmd
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=env, text=True,
+                                     encoding="utf-8", errors="replace", bufsize=1)
+        self.lines = queue.Queue()
+        self.stderr = []
+        threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines),
+                         daemon=True).start()
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    @staticmethod
+    def _pump(stream, q):
+        for line in stream:
+            q.put(line)
+        q.put(None)
+
+    def _drain(self):
+        for line in self.proc.stderr:
+            self.stderr.append(line)
+
+    def run(self, c, base_url):
+        fields = [c["id"], base_url, c["project"] or "", c["token"] or "",
+                  "|".join(c["headers"]), c["group"], c["phone"]]
+        try:
+            self.proc.stdin.write("\t".join(fields) + "\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise Failure("runner is gone: %s" % self.describe_exit())
+        try:
+            line = self.lines.get(timeout=CASE_TIMEOUT)
+        except queue.Empty:
+            raise Failure("runner gave no answer within %.0f s" % CASE_TIMEOUT)
+        if line is None:
+            raise Failure("runner died: %s" % self.describe_exit())
+        out = line.rstrip("\n").split("\t")
+        if len(out) != 10 or out[0] != c["id"]:
+            raise Failure("runner answered %r" % line)
+        return {"code": out[1], "http": out[2], "kind": out[3], "id": out[4],
+                "group": out[5], "phone": out[6], "count": out[7], "item_code": out[8],
+                "message": out[9]}
+
+    def describe_exit(self):
+        try:
+            rc = self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            return "still running"
+        tail = "".join(self.stderr[-10:]).strip()
+        how = "killed by signal %d" % -rc if rc < 0 else "exit status %d" % rc
+        return how + ("; stderr: " + tail if tail else "")
+
+    def close(self):
+        try:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            rc = self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return "runner did not exit"
+        if rc != 0:
+            return "runner ended with %s" % self.describe_exit()
+        return None
+
+
+class CliRunner:
+    """One `swng create-membership` process per case. Credentials come from the
+    environment or --token-file / --project-id, the base URL from
+    --base-url or SIGNALWIRE_REST_BASE_URL, alternating, so both paths run."""
+
+    def __init__(self, swng, env, tmpdir):
+        self.swng = swng
+        self.env = env
+        self.tmpdir = tmpdir
+        self.n = 0
+
+    def run(self, c, base_url):
+        self.n += 1
+        env = dict(self.env)
+        cmd = [self.swng, "create-membership"]
+        flags = self.n % 2 == 0
+        if flags:
+            cmd += ["--base-url", base_url]
+            if c["project"]:
+                cmd += ["--project-id", c["project"]]
+            if c["token"]:
+                path = os.path.join(self.tmpdir, "token")
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(c["token"] + "\n")
+                cmd += ["--token-file", path]
+        else:
+            env["SIGNALWIRE_REST_BASE_URL"] = base_url
+            if c["project"]:
+                env["SIGNALWIRE_PROJECT_ID"] = c["project"]
+            if c["token"]:
+                env["SIGNALWIRE_API_TOKEN"] = c["token"]
+        for h in c["headers"]:
+            cmd += ["-H", h]
+        cmd += ["--timeout", "30", c["group"], c["phone"]]
+        try:
+            p = subprocess.run(cmd, env=env, capture_output=True, text=True, encoding="utf-8",
+                               errors="replace", timeout=CASE_TIMEOUT, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise Failure("swng did not finish within %.0f s" % CASE_TIMEOUT)
+        if p.returncode < 0:
+            raise Failure("swng killed by signal %d; stderr: %s" % (-p.returncode, p.stderr[-500:]))
+        code = CLI_EXIT.get(p.returncode, "exit %d" % p.returncode)
+        r = {"code": code, "http": None, "kind": "exit %d" % p.returncode, "id": "", "group": "",
+             "phone": "", "count": "0", "item_code": "", "message": p.stderr.strip()}
+        if p.returncode == 0:
+            if p.stderr.strip():
+                raise Failure("swng succeeded but wrote to stderr: %s" % p.stderr[-300:])
+            try:
+                body = json.loads(p.stdout)
+            except ValueError:
+                raise Failure("swng printed no JSON on stdout: %r" % p.stdout[:300])
+            pn = body.get("phone_number") or {}
+            r.update(id=clean(body.get("id")), group=clean(body.get("number_group_id")),
+                     phone=clean(pn.get("id")), count=str(len(pn.get("capabilities") or [])),
+                     message=clean(body.get("created_at")), http="200")
+        else:
+            if p.stdout:
+                raise Failure("swng failed but wrote to stdout: %r" % p.stdout[:300])
+            first = p.stderr.split("\n", 1)[0]
+            m = re.search(r"\[([a-z_]+)(?:, HTTP (\d+))?", first)
+            if not m:
+                raise Failure("swng's error line has no [code]: %r" % first)
+            if m.group(1) != code:
+                raise Failure("swng exit status %d (%s) but its message says %s"
+                              % (p.returncode, code, m.group(1)))
+            r["http"] = m.group(2) or "0"
+            items = [ln[4:] for ln in p.stderr.split("\n")[1:] if ln.startswith("  - ")]
+            r["count"] = str(len(items))
+            r["item_code"] = items[0].split(": ", 1)[0] if items else ""
+        return r
+
+    def close(self):
+        return None
+
+
+# ---------------------------------------------------------------- judging
+
+class Stats:
+    def __init__(self):
+        self.requests = 0          # requests Prism validated
+        self.statuses = {}         # status -> responses checked
+        self.violations = 0        # unexpected sl-violations entries
+        self.violation_entries = 0  # every sl-violations entry seen (for the log check)
+        self.refused = 0           # expected refusals by Prism (negative credentials)
+        self.beyond = {}           # status -> responses outside the contract
+        self.warnings = []         # Prism's warnings on those
+        self.not_sent = 0          # cases the client refused locally (nothing sent)
+        self.controls = 0          # referee: negative controls that Prism caught
+        self.cases = 0
+
+    def to_json(self):
+        return {"requests": self.requests,
+                "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+                "violations": self.violations, "violation_entries": self.violation_entries,
+                "refused": self.refused,
+                "beyond_contract": {str(k): v for k, v in sorted(self.beyond.items())},
+                "beyond_contract_warnings": sorted(set(self.warnings)),
+                "not_sent": self.not_sent, "negative_controls": self.controls,
+                "cases": self.cases}
+
+
+def error_violations(ex):
+    return [v for v in ex.get("violations", []) if v.get("severity") == "Error"]
+
+
+def describe_violations(ex):
+    return "; ".join("%s %s" % (".".join(map(str, v.get("location", []))), v.get("message"))
+                     for v in ex.get("violations", []))
+
+
+def count_exchange(stats, ex):
+    stats.requests += 1
+    stats.violation_entries += len(ex.get("violations", []))
+
+
+def judge(part, c, r, exchanges, stats):
+    """Problems (a list of strings) with one client case."""
+    problems = []
+    stats.cases += 1
+    expected_n = 0 if c["expect_status"] is None else 1
+    if len(exchanges) != expected_n:
+        problems.append("%d request(s) reached Prism, expected %d" % (len(exchanges), expected_n))
+    if expected_n == 0 and not exchanges:
+        stats.not_sent += 1
+    for ex in exchanges:
+        count_exchange(stats, ex)
+        st = ex.get("status")
+        if ex.get("upstream_error"):
+            problems.append("recorder could not reach Prism: %s" % ex["upstream_error"])
+            continue
+        if not ex["base_path_ok"]:
+            problems.append("request path %s is outside the spec's server base path" % ex["path"])
+        if c["beyond_contract"]:
+            stats.beyond[st] = stats.beyond.get(st, 0) + 1
+            stats.warnings += [v.get("message", "") for v in ex["violations"]
+                               if v.get("severity") != "Error"]
+            if error_violations(ex):
+                stats.violations += len(error_violations(ex))
+                problems.append("violation: %s" % describe_violations(ex))
+        else:
+            stats.statuses[st] = stats.statuses.get(st, 0) + 1
+            if c["expect_refusal"]:
+                if any(v.get("code") == 401 for v in ex["violations"]):
+                    stats.refused += 1
+                else:
+                    problems.append("Prism did not refuse the credentials (sl-violations: %s)"
+                                    % (describe_violations(ex) or "none"))
+            elif ex["violations"]:
+                stats.violations += len(ex["violations"])
+                problems.append("violation: %s" % describe_violations(ex))
+        if ex.get("prism_problem"):
+            problems.append("Prism answered with its own error (problem+json): %s"
+                            % ex.get("response_body", "")[:300])
+        if st != c["expect_status"]:
+            problems.append("HTTP %s on the wire, expected %s" % (st, c["expect_status"]))
+
+    # What the client made of it.
+    if r["code"] != c["expect_code"]:
+        problems.append("client returned %s, expected %s (%s)"
+                        % (r["code"], c["expect_code"], r["message"][:200]))
+    want_http = str(c["expect_status"] or 0)
+    if r["http"] is not None and r["http"] != want_http:
+        problems.append("client reports HTTP %s, expected %s" % (r["http"], want_http))
+    if part == "python" and r["kind"] != PY_CLASS.get(c["expect_code"]):
+        problems.append("Python result class %s, expected %s"
+                        % (r["kind"], PY_CLASS.get(c["expect_code"])))
+    if part.startswith("lua"):
+        want = "table" if c["expect_code"] == "ok" else "error"
+        if r["kind"] != want:
+            problems.append("Lua result kind %s, expected %s" % (r["kind"], want))
+    if c["expect_code"] == "ok" and r["code"] == "ok" and len(exchanges) == 1:
+        try:
+            body = json.loads(exchanges[0]["response_body"])
+        except ValueError:
+            body = {}
+        pn = body.get("phone_number") or {}
+        wire = {"id": clean(body.get("id")), "group": clean(body.get("number_group_id")),
+                "phone": clean(pn.get("id")), "count": str(len(pn.get("capabilities") or []))}
+        for k, v in wire.items():
+            if r[k] != v:
+                problems.append("membership %s is %r, the response said %r" % (k, r[k], v))
+        if c["same_ids"]:
+            if r["group"].lower() != c["group"].lower() or r["phone"].lower() != c["phone"].lower():
+                problems.append("membership is for %s/%s, asked for %s/%s"
+                                % (r["group"], r["phone"], c["group"], c["phone"]))
+    if c["expect_code"] == "validation" and r["code"] == "validation" and len(exchanges) == 1:
+        try:
+            items = json.loads(exchanges[0]["response_body"]).get("errors") or []
+        except ValueError:
+            items = []
+        if r["count"] != str(len(items)):
+            problems.append("client saw %s error items, the response had %d"
+                            % (r["count"], len(items)))
+        first = clean(items[0].get("code")) if items and isinstance(items[0], dict) else ""
+        if r["item_code"] != first:
+            problems.append("first item code %r, the response said %r" % (r["item_code"], first))
+        if c.get("item_code") and first != c["item_code"]:
+            problems.append("the space answered item code %r, expected %r" % (first, c["item_code"]))
+    return problems
+
+
+def check_log(log_path, stats, label, failures):
+    """Cross-check: every violation Prism logged must have reached the recorder."""
+    lines = log_violation_lines(log_path)
+    if len(lines) > stats.violation_entries:
+        failures.append("%s: Prism logged %d violation(s), the recorder saw %d: %s"
+                        % (label, len(lines), stats.violation_entries, lines[-3:]))
+    return len(lines)
+
+
+# ---------------------------------------------------------------- client parts
+
+def make_runner(part, args, env, tmpdir):
+    build = args.build_dir
+    if part == "cli":
+        exe = os.path.join(build, "cli", "swng")
+        if not os.access(exe, os.X_OK):
+            raise Failure("%s is not built (target swng_cli)" % exe)
+        return lambda: CliRunner(exe, env, tmpdir)
+    if part == "c":
+        exe = os.path.join(build, "tests", "contract", "contract_c")
+        if not os.access(exe, os.X_OK):
+            raise Failure("%s is not built (target contract_c)" % exe)
+        return lambda: LineRunner([exe], env)
+    if part == "python":
+        pkg = os.path.join(build, "python")
+        if not os.path.isdir(os.path.join(pkg, "swng")):
+            raise Failure("%s/swng is not built (configure with -DSWNG_BUILD_PYTHON=ON)" % pkg)
+        penv = dict(env, PYTHONPATH=pkg + (os.pathsep + env["PYTHONPATH"]
+                                           if env.get("PYTHONPATH") else ""))
+        return lambda: LineRunner([args.python, os.path.join(HERE, "contract_test.py")], penv)
+    if part in LUA_PARTS:
+        interp, ver = LUA_PARTS[part]
+        so = os.path.join(build, "lua", ver, "swng.so")
+        if not os.path.exists(so):
+            raise Failure("%s is not built (configure with -DSWNG_BUILD_LUA=ON)" % so)
+        lenv = dict(env, LUA_CPATH=os.path.join(build, "lua", ver, "?.so") + ";;",
+                    LUA_PATH=";;")
+        return lambda: LineRunner([interp, os.path.join(HERE, "contract_test.lua")], lenv)
+    raise Failure("unknown part %s" % part)
+
+
+def run_cases(part, cases, runner, recorder, stats, failures, space=None):
+    for c in cases:
+        if c["fault"] is not None:
+            space.fault(count=1, **c["fault"])
+        before = recorder.count()
+        try:
+            r = runner.run(c, recorder.base_url)
+        except Failure as e:
+            failures.append("%s: %s" % (c["id"], e))
+            return False
+        problems = judge(part, c, r, recorder.exchanges(before), stats)
+        for p in problems:
+            failures.append("%s: %s" % (c["id"], p))
+    return True
+
+
+def run_client_part(part, args, fx, logs, result):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNALWIRE_")}
+    failures = result["failures"]
+    base_path = spec_base_path(args.spec)
+    with tempfile.TemporaryDirectory(prefix="swng-contract-") as tmpdir:
+        new_runner = make_runner(part, args, env, tmpdir)
+
+        # ---- phase 1: prism mock
+        stats = Stats()
+        with Prism.mock(logs["mock"], spec=args.spec) as prism, RecordingProxy(prism.base_url, base_path) as rec:
+            runner = new_runner()
+            alive = run_cases(part, mock_cases(fx, args.repeat, args.static_repeat),
+                              runner, rec, stats, failures)
+            problem = runner.close()
+            if problem and alive:
+                failures.append("mock: %s" % problem)
+            result["exchanges"]["mock"] = rec.exchanges()
+        result["phases"]["mock"] = stats.to_json()
+        result["phases"]["mock"]["log_violation_lines"] = check_log(logs["mock"], stats,
+                                                                    "mock", failures)
+
+        # ---- phase 2: prism proxy in front of the emulated space
+        stats = Stats()
+        with start_space() as space:
+            upstream = space.base_url + base_path
+            with Prism.proxy(upstream, logs["space"], spec=args.spec) as prism, \
+                    RecordingProxy(prism.base_url, base_path) as rec:
+                runner = new_runner()
+                cases = space_cases(fx)
+                alive = run_cases(part, cases, runner, rec, stats, failures, space=space)
+                problem = runner.close()
+                if problem and alive:
+                    failures.append("space: %s" % problem)
+                result["exchanges"]["space"] = rec.exchanges()
+                journal = space.journal()
+            forwarded = sum(1 for c in cases if c["expect_status"] is not None)
+            if alive and len(journal) != forwarded:
+                failures.append("space: %d requests reached the space, expected %d"
+                                % (len(journal), forwarded))
+            if alive:
+                for entry in journal:
+                    if not entry["path"].startswith(base_path + "/"):
+                        failures.append("space: Prism forwarded to %s" % entry["path"])
+        result["phases"]["space"] = stats.to_json()
+        result["phases"]["space"]["log_violation_lines"] = check_log(logs["space"], stats,
+                                                                     "space", failures)
+
+
+# ---------------------------------------------------------------- referee part
+
+def raw_request(base_url, method, path, headers=None, body=None):
+    host, port = base_url.rsplit("//", 1)[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def basic(user, token):
+    return "Basic " + base64.b64encode(("%s:%s" % (user, token)).encode()).decode()
+
+
+def run_referee(args, fx, logs, result):
+    """Raw requests through the same recorder: positive and negative controls."""
+    failures = result["failures"]
+    base_path = spec_base_path(args.spec)
+    g, p = fx["number_groups"][0]["id"], fx["phone_numbers"][0]["id"]
+    auth = basic(fx["project_id"], fx["token"])
+    route = "%s/number_groups/%s/number_group_memberships" % (base_path, g)
+    good_body = json.dumps({"phone_number_id": p})
+    js = {"Content-Type": "application/json"}
+
+    # (id, path, headers, body, status, expectation, forwarded?, fault)
+    # expectation: "clean" no violations; "refusal" a 401 security violation;
+    # "request" an Error violation of the request; "response" an Error
+    # violation of the response; "warning" warnings only; "base_path" the
+    # recorder must flag the path.
+    mock = [
+        ("referee.mock.valid", route, dict(js, Authorization=auth), good_body, 200, "clean"),
+        ("referee.mock.no_authorization", route, js, good_body, 401, "refusal"),
+        ("referee.mock.bearer", route, dict(js, Authorization="Bearer abc"), good_body, 401,
+         "refusal"),
+        ("referee.mock.basic_without_colon", route,
+         dict(js, Authorization="Basic " + base64.b64encode(b"nocolon").decode()), good_body,
+         401, "refusal"),
+        ("referee.mock.phone_not_uuid", route, dict(js, Authorization=auth),
+         json.dumps({"phone_number_id": "not-a-uuid"}), 422, "request"),
+        ("referee.mock.phone_missing", route, dict(js, Authorization=auth), "{}", 422,
+         "request"),
+        ("referee.mock.group_not_uuid",
+         "%s/number_groups/not-a-uuid/number_group_memberships" % base_path,
+         dict(js, Authorization=auth), good_body, 422, "request"),
+        ("referee.mock.text_plain", route,
+         {"Content-Type": "text/plain", "Authorization": auth}, good_body, 422, "request"),
+        ("referee.mock.no_base_path", "/number_groups/%s/number_group_memberships" % g,
+         dict(js, Authorization=auth), good_body, 200, "base_path"),
+    ]
+    stats = Stats()
+    with Prism.mock(logs["mock"], spec=args.spec) as prism, RecordingProxy(prism.base_url, base_path) as rec:
+        for cid, path, headers, body, status, expect in mock:
+            _judge_raw(rec, cid, "POST", path, headers, body, status, expect, stats, failures)
+        result["exchanges"]["mock"] = rec.exchanges()
+    result["phases"]["mock"] = stats.to_json()
+    result["phases"]["mock"]["log_violation_lines"] = check_log(logs["mock"], stats, "mock",
+                                                                failures)
+
+    stats = Stats()
+    n2 = fx["phone_numbers"][1]["id"]
+    proxy = [
+        ("referee.space.valid", route, dict(js, Authorization=auth),
+         json.dumps({"phone_number_id": n2}), 200, "clean", True, None),
+        ("referee.space.no_authorization", route, js, good_body, 401, "refusal", False, None),
+        ("referee.space.wrong_token", route,
+         dict(js, Authorization=basic(fx["project_id"], "wrong")), good_body, 401, "clean",
+         True, None),
+        ("referee.space.phone_not_uuid", route, dict(js, Authorization=auth),
+         json.dumps({"phone_number_id": "x"}), 422, "request", False, None),
+        # The contract's requestBody is not `required`: an empty body is a
+        # valid request, which the space answers with a conforming 422.
+        ("referee.space.empty_body", route, {"Authorization": auth}, None, 422, "clean", True,
+         None),
+        # Negative controls: the space made to break the contract on purpose.
+        ("referee.space.bad_200_body", route, dict(js, Authorization=auth), good_body, 500,
+         "response", True, {"mode": "body", "status": 200, "body": '{"id": "not-a-uuid"}'}),
+        ("referee.space.bad_401_body", route, dict(js, Authorization=auth), good_body, 500,
+         "response", True, {"mode": "status", "status": 401, "body": '{"error": "nope"}'}),
+        ("referee.space.bad_422_items", route, dict(js, Authorization=auth), good_body, 500,
+         "response", True,
+         {"mode": "status", "status": 422, "body": '{"errors": [{"detail": 1}]}'}),
+        ("referee.space.html_502", route, dict(js, Authorization=auth), good_body, 502,
+         "warning", True, {"mode": "html", "status": 502}),
+    ]
+    with start_space() as space:
+        with Prism.proxy(space.base_url + base_path, logs["space"], spec=args.spec) as prism, \
+                RecordingProxy(prism.base_url, base_path) as rec:
+            for cid, path, headers, body, status, expect, fwd, fault in proxy:
+                if fault:
+                    space.fault(count=1, **fault)
+                before = len(space.journal())
+                _judge_raw(rec, cid, "POST", path, headers, body, status, expect, stats,
+                           failures)
+                delta = len(space.journal()) - before
+                if delta != (1 if fwd else 0):
+                    failures.append("%s: %d request(s) reached the space, expected %d"
+                                    % (cid, delta, 1 if fwd else 0))
+            result["exchanges"]["space"] = rec.exchanges()
+    result["phases"]["space"] = stats.to_json()
+    result["phases"]["space"]["log_violation_lines"] = check_log(logs["space"], stats, "space",
+                                                                 failures)
+
+    # The space's answers to requests that break the contract. `--errors`
+    # makes Prism refuse those itself, so here Prism runs without it: it
+    # forwards them, lists the request's violations (expected) and still
+    # validates the space's response (which must have none).
+    stats = Stats()
+    bad = [
+        ("referee.space-lenient.no_authorization", route, js, good_body, 401),
+        ("referee.space-lenient.bearer", route, dict(js, Authorization="Bearer abc"),
+         good_body, 401),
+        ("referee.space-lenient.phone_missing", route, dict(js, Authorization=auth), "{}", 422),
+        ("referee.space-lenient.phone_not_uuid", route, dict(js, Authorization=auth),
+         json.dumps({"phone_number_id": "x"}), 422),
+        ("referee.space-lenient.phone_not_string", route, dict(js, Authorization=auth),
+         json.dumps({"phone_number_id": 5}), 422),
+        ("referee.space-lenient.body_not_object", route, dict(js, Authorization=auth), "[]",
+         422),
+        ("referee.space-lenient.group_not_uuid",
+         "%s/number_groups/not-a-uuid/number_group_memberships" % base_path,
+         dict(js, Authorization=auth), good_body, 404),
+    ]
+    with start_space() as space:
+        with Prism.proxy(space.base_url + base_path, logs["space-lenient"], spec=args.spec,
+                         errors=False) as prism, \
+                RecordingProxy(prism.base_url, base_path) as rec:
+            for cid, path, headers, body, status in bad:
+                before = len(space.journal())
+                _judge_raw(rec, cid, "POST", path, headers, body, status, "request-only",
+                           stats, failures)
+                if len(space.journal()) - before != 1:
+                    failures.append("%s: the request did not reach the space" % cid)
+            result["exchanges"]["space-lenient"] = rec.exchanges()
+    result["phases"]["space-lenient"] = stats.to_json()
+    result["phases"]["space-lenient"]["log_violation_lines"] = check_log(
+        logs["space-lenient"], stats, "space-lenient", failures)
+
+
+def _judge_raw(rec, cid, method, path, headers, body, status, expect, stats, failures):
+    before = rec.count()
+    try:
+        got, _data = raw_request(rec.base_url, method, path, headers,
+                                 body.encode() if isinstance(body, str) else body)
+    except (OSError, http.client.HTTPException) as e:
+        failures.append("%s: %s" % (cid, e))
+        return
+    exs = rec.exchanges(before)
+    stats.cases += 1
+    if len(exs) != 1:
+        failures.append("%s: recorder saw %d exchanges" % (cid, len(exs)))
+        return
+    ex = exs[0]
+    count_exchange(stats, ex)
+    stats.statuses[got] = stats.statuses.get(got, 0) + 1
+    errors = error_violations(ex)
+    ok = True
+    if got != status:
+        failures.append("%s: HTTP %s, expected %s (%s)" % (cid, got, status,
+                                                           ex.get("response_body", "")[:200]))
+        ok = False
+    if expect == "clean":
+        if ex["violations"] or not ex["base_path_ok"]:
+            stats.violations += len(ex["violations"])
+            failures.append("%s: unexpected violation: %s" % (cid, describe_violations(ex)))
+            ok = False
+    elif expect == "refusal":
+        ok = ok and any(v.get("code") == 401 for v in ex["violations"])
+    elif expect in ("request", "response"):
+        ok = ok and any(v.get("location", [""])[0] == expect for v in errors)
+    elif expect == "request-only":
+        # an invalid request (Prism says so) whose response is clean
+        response_side = [v for v in ex["violations"] if v.get("location", [""])[0] != "request"]
+        if response_side:
+            stats.violations += len(response_side)
+            failures.append("%s: the space's %s breaks the contract: %s"
+                            % (cid, got, "; ".join(v.get("message", "") for v in response_side)))
+        ok = ok and not response_side and any(
+            v.get("location", [""])[0] == "request" for v in ex["violations"])
+    elif expect == "warning":
+        ok = ok and bool(ex["violations"]) and not errors
+    elif expect == "base_path":
+        # the recorder flags it; Prism then cannot match the path at all
+        ok = not ex["base_path_ok"]
+    if expect != "clean":
+        if ok:
+            stats.controls += 1
+        else:
+            failures.append("%s: negative control not caught (HTTP %s, sl-violations: %s)"
+                            % (cid, got, describe_violations(ex) or "none"))
+
+
+# ---------------------------------------------------------------- main
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--part", required=True, choices=PARTS)
+    ap.add_argument("--results", help="directory for PART.json and logs "
+                    "(default BUILD/tests/contract/results)")
+    ap.add_argument("--repeat", type=int, default=50,
+                    help="dynamic responses per status in the mock phase (default 50)")
+    ap.add_argument("--static-repeat", type=int, default=3,
+                    help="static responses per status in the mock phase (default 3)")
+    ap.add_argument("--python", default=sys.executable,
+                    help="interpreter the Python module was built for")
+    ap.add_argument("--no-install", action="store_true",
+                    help="fail instead of running `npm ci` when node_modules is missing")
+    ap.add_argument("--spec", default=SPEC, help="the contract (default: the repository's "
+                    "copy, spec/number-group-memberships.openapi.yaml); another one only to "
+                    "check that the tests catch a client that breaks it")
+    ap.add_argument("--verbose", action="store_true", help="print every failure")
+    args = ap.parse_args(argv)
+    args.build_dir = os.path.abspath(args.build_dir)
+    results = os.path.abspath(args.results or os.path.join(args.build_dir, "tests",
+                                                           "contract", "results"))
+    os.makedirs(results, exist_ok=True)
+    logs = {ph: os.path.join(results, "%s.prism-%s.log" % (args.part, ph))
+            for ph in ("mock", "space", "space-lenient")}
+    for path in list(logs.values()) + [os.path.join(results, args.part + ".json")]:
+        if os.path.exists(path):
+            os.unlink(path)
+    with open(os.path.join(REPO, "tests", "space", "fixture.json"), encoding="utf-8") as f:
+        fx = json.load(f)
+
+    started = time.monotonic()
+    args.spec = os.path.abspath(args.spec)
+    result = {"part": args.part, "spec": (os.path.relpath(args.spec, REPO) if args.spec.startswith(REPO + os.sep)
+                                          else args.spec), "prism_version": None,
+              "failures": [], "phases": {}, "exchanges": {}, "logs": logs}
+    try:
+        result["prism_version"] = ensure_prism(install=not args.no_install)
+        if args.part == "referee":
+            run_referee(args, fx, logs, result)
+        else:
+            run_client_part(args.part, args, fx, logs, result)
+    except (Failure, PrismError, subprocess.CalledProcessError, OSError) as e:
+        result["failures"].append("%s: %s" % (type(e).__name__, e))
+    result["runtime_s"] = round(time.monotonic() - started, 1)
+    result["ok"] = not result["failures"]
+
+    # Exchanges go to their own file (large); PART.json stays small.
+    with open(os.path.join(results, "%s.exchanges.json" % args.part), "w",
+              encoding="utf-8") as f:
+        json.dump(result.pop("exchanges"), f, indent=1)
+    with open(os.path.join(results, "%s.json" % args.part), "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=1)
+
+    sys.path.insert(0, HERE)
+    from report import format_part  # noqa: E402
+    print(format_part(result))
+    shown = result["failures"] if args.verbose else result["failures"][:30]
+    for line in shown:
+        print("FAIL " + line)
+    if len(shown) < len(result["failures"]):
+        print("... %d more failures in %s"
+              % (len(result["failures"]) - len(shown), os.path.join(results, args.part + ".json")))
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
