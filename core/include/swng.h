@@ -276,6 +276,13 @@ typedef struct swng_membership swng_membership;
  * Any 2xx whose body is a conforming membership is success. Errors map to
  * codes as documented in swng_status; detail goes to *err.
  *
+ * Retries: only as configured (swng_client_options.max_retries), with one
+ * exception owned by libcurl: when a kept-alive connection turns out to
+ * have been closed by the server before any byte of the response arrived
+ * (a stale idle connection), libcurl sends the request once more on a new
+ * connection, as browsers do. A server that reads a request and then drops
+ * the connection without answering can therefore see it twice.
+ *
  * @param out     receives the membership; NULL on failure.
  * @param client  the client (may be shared with other threads).
  * @param number_group_id  the group's UUID.

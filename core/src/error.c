@@ -28,15 +28,19 @@ static const struct {
 
 #define STATUS_COUNT (sizeof status_table / sizeof status_table[0])
 
+/* 1 if code is in the table. (Written without negating code: -INT_MIN
+ * overflows.) */
+static int known_code(int code) { return code <= 0 && code > -(int)STATUS_COUNT; }
+
 const char *swng_strerror(int code)
 {
-    if (code > 0 || (size_t)-code >= STATUS_COUNT) return "unknown error";
+    if (!known_code(code)) return "unknown error";
     return status_table[-code].text;
 }
 
 const char *swng_status_name(int code)
 {
-    if (code > 0 || (size_t)-code >= STATUS_COUNT) return "unknown";
+    if (!known_code(code)) return "unknown";
     return status_table[-code].name;
 }
 

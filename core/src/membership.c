@@ -106,6 +106,22 @@ static int status_code_for_curl(CURLcode rc, const struct attempt *a)
     }
 }
 
+/* A server that echoes the token must not get it into our errors: not in
+ * the message, the body, the request id or any 422 item. */
+static void redact_error(swng_error *e, const char *token)
+{
+    size_t i;
+    swng__redact(e->message, token);
+    swng__redact(e->body, token);
+    swng__redact(e->request_id, token);
+    for (i = 0; i < e->item_count; i++) {
+        swng__redact(e->items[i].detail, token);
+        swng__redact(e->items[i].status, token);
+        swng__redact(e->items[i].title, token);
+        swng__redact(e->items[i].code, token);
+    }
+}
+
 /* Turns a failed attempt into an error object with all the detail. */
 static int fail_from_attempt(swng_client *c, struct attempt *a, swng_error **err)
 {
@@ -152,9 +168,7 @@ static int fail_from_attempt(swng_client *c, struct attempt *a, swng_error **err
     if (a->body.len)
         e->body = swng__strndup(a->body.data,
                                 a->body.len < SWNG_MAX_ERROR_BODY ? a->body.len : SWNG_MAX_ERROR_BODY);
-    /* A server that echoes the token must not get it into our errors. */
-    swng__redact(e->message, c->token);
-    swng__redact(e->body, c->token);
+    redact_error(e, c->token);
     if (err)
         *err = e;
     else
@@ -174,11 +188,17 @@ static long backoff_ms(const swng_client *c, unsigned int attempt_no, long retry
 {
     long d = c->retry_base_ms;
     unsigned int i;
-    for (i = 0; i < attempt_no && d < c->retry_max_ms; i++) d *= 2;
+    for (i = 0; i < attempt_no && d < c->retry_max_ms; i++)
+        d = d > c->retry_max_ms / 2 ? c->retry_max_ms : d * 2;
     if (d > c->retry_max_ms) d = c->retry_max_ms;
     /* Jitter: a delay in [d/2, d] so that clients spread out. */
     d = d / 2 + (long)(rand_r(seed) % (unsigned int)(d / 2 + 1));
-    if (retry_after >= 0 && retry_after * 1000 > d) d = retry_after * 1000;
+    /* Retry-After is a server's number: compare before multiplying, so that a
+     * huge value cannot overflow (it is capped at retry_max_ms anyway). */
+    if (retry_after > c->retry_max_ms / 1000)
+        d = c->retry_max_ms;
+    else if (retry_after >= 0 && retry_after * 1000 > d)
+        d = retry_after * 1000;
     return d > c->retry_max_ms ? c->retry_max_ms : d;
 }
 
@@ -262,6 +282,7 @@ int swng_membership_create_n(swng_membership **out, swng_client *client,
             if (a.body.len)
                 (*err)->body = swng__strndup(
                     a.body.data, a.body.len < SWNG_MAX_ERROR_BODY ? a.body.len : SWNG_MAX_ERROR_BODY);
+            redact_error(*err, client->token);
         }
         break;
     }

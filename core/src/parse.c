@@ -113,6 +113,22 @@ static int parse_root(swng_membership *m, const cJSON *root, swng_error **err)
     return field(root, "", "updated_at", 1, 0, &m->updated_at, err);
 }
 
+/* Parses body[0..len) as one JSON value with nothing but JSON whitespace
+ * after it (cJSON_ParseWithLength alone accepts trailing garbage). */
+static cJSON *parse_whole(const char *body, size_t len)
+{
+    const char *end = NULL, *stop = body + len;
+    cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    if (!root) return NULL;
+    while (end && end < stop && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+        end++;
+    if (end != stop) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
 int swng__parse_membership(swng_membership **out, const char *body, size_t len, swng_error **err)
 {
     swng_membership *m;
@@ -121,7 +137,7 @@ int swng__parse_membership(swng_membership **out, const char *body, size_t len, 
     *out = NULL;
     if (!swng__is_utf8(body, len))
         return swng__fail(err, SWNG_EPROTOCOL, "response breaks the contract: body is not UTF-8");
-    root = cJSON_ParseWithLength(body, len);
+    root = parse_whole(body, len);
     if (!root)
         return swng__fail(err, SWNG_EPROTOCOL, "response breaks the contract: body is not valid JSON");
     m = calloc(1, sizeof *m);
