@@ -1,0 +1,527 @@
+#!/usr/bin/env python3
+"""swng benchmarks: the client's cost per call, as ratios against what a user
+would use instead, all measured in the same run against the same emulated
+space (tests/space, started here with --allow-duplicates).
+
+    python3 bench/run.py --build-dir /tmp/build-bench [--calls N] [--quick]
+
+Sections (see bench/README.md for what each number means):
+  1. Python: swng module vs http.client (stdlib, kept alive) vs
+     urllib.request (stdlib, a connection per call) vs requests.Session.
+  2. C: libswng vs the same request written directly against libcurl + cJSON.
+  3. The command: `swng create-membership` vs `curl`, one process per call.
+  4. callgrind: instructions per call (C, Python) and per invocation
+     (commands); repeatable whatever the load on the machine.
+
+Every client checks every result (HTTP 200, a UUID id, the group and phone
+number echoed back) and the space's journal must show exactly the expected
+requests, all answered 200; otherwise the run stops with an error.
+
+Needs: the build (core, cli, python), cc, libcurl and cJSON headers, curl;
+valgrind for section 4 (skipped, and said so, if missing). requests is
+pip-installed into BUILD/bench/venv; if that fails and no requests is
+importable, its column is skipped and the table says so.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "space"))
+from spaceclient import start_space  # noqa: E402
+
+ROUTE = "/api/relay/rest/number_groups/%s/number_group_memberships"
+
+PY_CLIENTS = [  # (key, label); the first is the reference of every ratio
+    ("swng", "swng module"),
+    ("httpclient", "http.client kept alive"),
+    ("urllib", "urllib.request"),
+    ("requests", "requests.Session"),
+]
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def clean_env(extra=None):
+    """The environment for every client: no proxies (libcurl, curl, urllib and
+    requests all read them), no SignalWire settings but those given."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.lower().endswith("_proxy") and not k.startswith("SIGNALWIRE_")}
+    env.update(extra or {})
+    return env
+
+
+def run(argv, **kw):
+    p = subprocess.run(argv, capture_output=True, text=True, **kw)
+    if p.returncode != 0:
+        raise BenchError("%s failed (exit %d):\n%s%s"
+                         % (shlex.join(argv), p.returncode, p.stdout[-2000:], p.stderr[-2000:]))
+    return p
+
+
+# ------------------------------------------------------------------ setup
+
+def build_c(build_dir, out_dir):
+    """Compiles bench/c/*.c with cc: one client on libswng, one on libcurl,
+    and the launcher that measures a command's own CPU and RSS."""
+    core = os.path.join(build_dir, "core")
+    if not os.path.exists(os.path.join(core, "libswng.so")):
+        raise BenchError("no %s/libswng.so: build first (see bench/README.md)" % core)
+    try:
+        deps = run(["pkg-config", "--cflags", "--libs", "libcurl", "libcjson"]).stdout.split()
+    except (BenchError, OSError):
+        deps = ["-lcurl", "-lcjson"]
+    cc = os.environ.get("CC", "cc")
+    flags = ["-O2", "-Wall", "-Wextra", "-Werror"]
+    src = os.path.join(HERE, "c")
+    swng_bin = os.path.join(out_dir, "bench_swng")
+    curl_bin = os.path.join(out_dir, "bench_curl")
+    run([cc] + flags + ["-I", os.path.join(ROOT, "core", "include"), "-o", swng_bin,
+                        os.path.join(src, "bench_swng.c"), "-L", core, "-lswng",
+                        "-Wl,-rpath," + core])
+    run([cc] + flags + ["-o", curl_bin, os.path.join(src, "bench_curl.c")] + deps)
+    spawn_bin = os.path.join(out_dir, "bench_spawn")
+    run([cc] + flags + ["-o", spawn_bin, os.path.join(src, "spawn.c")])
+    return swng_bin, curl_bin, spawn_bin
+
+
+def python_for_clients(build_dir, out_dir):
+    """(python, note): the interpreter for every Python client. A venv under
+    the build dir with requests pip-installed, else this interpreter."""
+    venv = os.path.join(out_dir, "venv")
+    py = os.path.join(venv, "bin", "python")
+    try:
+        if not os.path.exists(py):
+            log("creating %s and installing requests with pip ..." % venv)
+            run([sys.executable, "-m", "venv", venv], timeout=120)
+        probe = subprocess.run([py, "-c", "import requests"], capture_output=True)
+        if probe.returncode != 0:
+            run([py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                 "requests"], timeout=180)
+        return py, "requests from PyPI in %s" % venv
+    except (BenchError, OSError, subprocess.TimeoutExpired) as e:
+        log("pip install requests failed (%s); using %s" % (str(e).splitlines()[0], sys.executable))
+        return sys.executable, "venv/pip failed; system interpreter"
+
+
+def module_version(py, env, name):
+    p = subprocess.run([py, "-c", "import %s as m; print(m.__version__, m.__file__)" % name],
+                       capture_output=True, text=True, env=env)
+    return p.stdout.split() if p.returncode == 0 else None
+
+
+def machine_info():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "cpu": cpu, "cpus": os.cpu_count(), "kernel": platform.release(),
+            "python": platform.python_version()}
+
+
+# ----------------------------------------------------------- measurement
+
+def checked(space, expected, fn):
+    """Runs fn() on a reset space; the journal must then hold exactly
+    `expected` route requests, all answered 200. Returns (fn(), connections)."""
+    space.reset()
+    result = fn()
+    journal = [e for e in space.journal() if e["method"] == "POST"]
+    bad = [e for e in journal if e["status"] != 200]
+    if len(journal) != expected or bad:
+        raise BenchError("the space saw %d requests (expected %d), %d not answered 200%s"
+                         % (len(journal), expected, len(bad),
+                            (": %r" % bad[0]) if bad else ""))
+    return result, len({e["connection_id"] for e in journal})
+
+
+def run_json_client(argv, env, timeout=300):
+    p = run(argv, env=env, timeout=timeout)
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def per_call_rows(space, clients, rounds, calls, warmup, args_tail):
+    """clients: [(key, argv, env)], each run `rounds` times in a fresh process,
+    the order rotated every round. Returns {key: [result, ...]}."""
+    results = {key: [] for key, _, _ in clients}
+    for r in range(rounds):
+        order = clients[r % len(clients):] + clients[:r % len(clients)]
+        for key, argv, env in order:
+            n = 0 if key == "baseline" else calls + warmup
+            res, conns = checked(space, n, lambda: run_json_client(
+                argv + [str(calls), str(warmup)] + args_tail, env))
+            res["connections"] = conns
+            results[key].append(res)
+        log("  round %d/%d done" % (r + 1, rounds))
+    return results
+
+
+def summarize(samples):
+    """Medians over rounds, per call."""
+    out = {"rss_kb": statistics.median(s["maxrss_kb"] for s in samples),
+           "anon_kb": statistics.median(s["anon_kb"] for s in samples),
+           "rounds": len(samples)}
+    if "cpu_us" in samples[0]:
+        cpu = [s["cpu_us"] / s["calls"] for s in samples]
+        out.update(cpu=statistics.median(cpu), cpu_min=min(cpu), cpu_max=max(cpu),
+                   wall=statistics.median(s["wall_us"] / s["calls"] for s in samples),
+                   connections=max(s["connections"] for s in samples))
+        out["setup_ms"] = statistics.median(s["setup_cpu_us"] for s in samples) / 1000
+    return out
+
+
+def run_cli(spawn, report, argv, env):
+    """One invocation through bench_spawn: (CPU µs, wall µs, peak RSS KiB,
+    stdout) of the command's process alone."""
+    p = subprocess.run([spawn, report] + argv, stdin=subprocess.DEVNULL, capture_output=True,
+                       env=env, timeout=60)
+    if p.returncode != 0:
+        raise BenchError("%s: exit %d: %s" % (argv[0], p.returncode,
+                                              p.stderr.decode(errors="replace")))
+    with open(report) as f:
+        cpu, wall, rss, _ = f.read().split()
+    return float(cpu), float(wall), int(rss), p.stdout.decode()
+
+
+def verify_membership_json(text, group, phone, what):
+    try:
+        m = json.loads(text)
+        ok = (len(m["id"]) == 36 and m["number_group_id"].lower() == group.lower()
+              and m["phone_number"]["id"].lower() == phone.lower())
+    except (ValueError, KeyError, TypeError, AttributeError):
+        ok = False
+    if not ok:
+        raise BenchError("%s: wrong result: %r" % (what, text[:300]))
+
+
+def cli_commands(build_dir, space, group, phone):
+    url = space.base_url + ROUTE % group
+    swng_argv = [os.path.join(build_dir, "cli", "swng"), "create-membership",
+                 "--base-url", space.base_url, "--project-id", space.project_id, group, phone]
+    swng_env = clean_env({"SIGNALWIRE_API_TOKEN": space.token})
+    curl_argv = ["curl", "-q", "-sS", "-u", "%s:%s" % (space.project_id, space.token),
+                 "-H", "Content-Type: application/json", "-H", "Accept: application/json",
+                 "-d", json.dumps({"phone_number_id": phone}), "-w", "\n%{http_code}", url]
+    return (swng_argv, swng_env), (curl_argv, clean_env())
+
+
+def cli_rows(space, build_dir, spawn, out_dir, invocations, group, phone):
+    (swng_argv, swng_env), (curl_argv, curl_env) = cli_commands(build_dir, space, group, phone)
+    samples = {"swng": [], "curl": []}
+    report = os.path.join(out_dir, "spawn.report")
+
+    def go():
+        for i in range(invocations):  # interleaved: both see the same noise
+            for key, argv, env in (("swng", swng_argv, swng_env), ("curl", curl_argv, curl_env)):
+                cpu, wall, rss, out = run_cli(spawn, report, argv, env)
+                if key == "curl":
+                    out, _, code = out.rpartition("\n")
+                    if code.strip() != "200":
+                        raise BenchError("curl: HTTP %s" % code)
+                verify_membership_json(out, group, phone, "%s invocation %d" % (key, i))
+                samples[key].append((cpu, wall, rss))
+
+    _, conns = checked(space, 2 * invocations, go)
+    out = {}
+    for key, s in samples.items():
+        cpu = [x[0] for x in s]
+        out[key] = {"cpu": statistics.median(cpu), "cpu_min": min(cpu), "cpu_max": max(cpu),
+                    "wall": statistics.median(x[1] for x in s),
+                    "rss_kb": statistics.median(x[2] for x in s), "rounds": len(s),
+                    "connections": conns // 2}
+    return out
+
+
+# -------------------------------------------------------------- callgrind
+
+def callgrind_ir(argv, env, out_dir):
+    """Instructions executed by the process (callgrind's total Ir), and its stdout."""
+    fd, out_file = tempfile.mkstemp(prefix="callgrind.", dir=out_dir)
+    os.close(fd)
+    try:
+        p = run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out_file] + argv,
+                env=env, timeout=600)
+        with open(out_file) as f:
+            for line in f:
+                if line.startswith("totals:") or line.startswith("summary:"):
+                    return int(line.split()[1]), p.stdout
+    finally:
+        os.unlink(out_file)
+    raise BenchError("no totals in callgrind output for %s" % argv[0])
+
+
+def callgrind_per_call(space, argv, args_tail, env, n1, n2, out_dir):
+    """Instructions per call: Ir(n2 calls) - Ir(n1 calls), over n2 - n1, so
+    start-up, imports and the connection are left out."""
+    irs = []
+    for n in (n1, n2):
+        (ir, _), _ = checked(space, n + 1, lambda: callgrind_ir(
+            argv + [str(n), "1"] + args_tail, env, out_dir))
+        irs.append(ir)
+    return (irs[1] - irs[0]) / (n2 - n1), irs[0]
+
+
+# ---------------------------------------------------------------- output
+
+def fmt(x, nd=1):
+    return "-" if x is None else ("{:,.%df}" % nd).format(x)
+
+
+def ratio(x, ref):
+    return "-" if x is None or not ref else "%.2fx" % (x / ref)
+
+
+def table(headers, rows):
+    widths = [max(len(str(r[i])) for r in [headers] + rows) for i in range(len(headers))]
+    lines = ["  ".join(str(h).ljust(w) if i == 0 else str(h).rjust(w)
+                       for i, (h, w) in enumerate(zip(headers, widths)))]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        lines.append("  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                               for i, (c, w) in enumerate(zip(r, widths))))
+    return "\n".join(lines)
+
+
+def per_call_table(rows, ref_key, labels, cg=None):
+    ref = rows[ref_key]
+    headers = ["client", "CPU us/call", "(min-max)", "ratio", "wall us/call", "ratio",
+               "peak RSS MiB", "ratio", "anon MiB", "ratio", "setup ms", "conns"]
+    if cg:
+        headers[4:4] = ["Ir/call", "ratio"]
+    out = []
+    for key, label in labels:
+        if key not in rows:
+            continue
+        s = rows[key]
+        mem = [fmt(s["rss_kb"] / 1024), ratio(s["rss_kb"], ref["rss_kb"]),
+               fmt(s["anon_kb"] / 1024), ratio(s["anon_kb"], ref["anon_kb"])]
+        if "cpu" not in s:
+            out.append([label] + ["-"] * (7 if cg else 5) + mem + ["-", "-"])
+            continue
+        row = [label, fmt(s["cpu"]), "%s-%s" % (fmt(s["cpu_min"], 0), fmt(s["cpu_max"], 0)),
+               ratio(s["cpu"], ref["cpu"]), fmt(s["wall"]), ratio(s["wall"], ref["wall"])] + mem + [
+               fmt(s["setup_ms"]), str(s["connections"])]
+        if cg:
+            c = cg.get(key)
+            row[4:4] = [fmt(c, 0) if c else "-", ratio(c, cg.get(ref_key)) if c else "-"]
+        out.append(row)
+    return table(headers, out)
+
+
+# ------------------------------------------------------------------ main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build-dir", required=True, help="CMake build dir with core, cli, python")
+    ap.add_argument("--calls", type=int,
+                    help="sequential calls per client run, Python and C (500 Python, 1000 C)")
+    ap.add_argument("--c-calls", type=int, help="sequential calls per C client run (--calls)")
+    ap.add_argument("--rounds", type=int, help="fresh-process runs of each client (5)")
+    ap.add_argument("--invocations", type=int, help="command invocations of each (50)")
+    ap.add_argument("--quick", action="store_true", help="fewer calls and rounds, no Python callgrind (~10 s)")
+    ap.add_argument("--no-callgrind", action="store_true", help="skip section 4")
+    ap.add_argument("--json", metavar="FILE", help="also write every measurement to FILE")
+    a = ap.parse_args()
+    q = a.quick
+    calls = a.calls or (150 if q else 500)
+    c_calls = a.c_calls or a.calls or (300 if q else 1000)
+    rounds = a.rounds or (2 if q else 5)
+    invocations = a.invocations or (15 if q else 50)
+    warmup = 5
+    cg_py = None if q else (10, 210)    # calls for the two callgrind runs; Python
+    cg_c = (10, 60) if q else (20, 220)  # under valgrind is slow: not in --quick
+    if min(calls, c_calls, rounds, invocations) < 1:
+        ap.error("counts must be positive")
+
+    build_dir = os.path.abspath(a.build_dir)
+    out_dir = os.path.join(build_dir, "bench")
+    os.makedirs(out_dir, exist_ok=True)
+    for need in ("cli/swng", "python/swng/__init__.py"):
+        if not os.path.exists(os.path.join(build_dir, need)):
+            raise BenchError("no %s in %s: configure with -DSWNG_BUILD_PYTHON=ON and build "
+                             "(see bench/README.md)" % (need, build_dir))
+    if not shutil.which("curl"):
+        raise BenchError("curl is not installed")
+    have_valgrind = shutil.which("valgrind") is not None and not a.no_callgrind
+    t_start = time.monotonic()
+
+    info = machine_info()
+    log("compiling the C clients ...")
+    swng_bin, curl_bin, spawn_bin = build_c(build_dir, out_dir)
+    py, py_note = python_for_clients(build_dir, out_dir)
+    py_env = clean_env({"PYTHONPATH": os.path.join(build_dir, "python"),
+                        "PYTHONDONTWRITEBYTECODE": "1",
+                        # the same dict layouts every run: steadier callgrind counts
+                        "PYTHONHASHSEED": "0"})
+    swng_mod = module_version(py, py_env, "swng")
+    if not swng_mod or not swng_mod[1].startswith(build_dir):
+        raise BenchError("the swng module does not come from %s: %r" % (build_dir, swng_mod))
+    req_mod = module_version(py, py_env, "requests")
+    py_clients = list(PY_CLIENTS)
+    skipped = []
+    if not req_mod:
+        skipped.append("requests.Session: requests could not be installed or imported; "
+                       "column skipped")
+        py_clients = [c for c in py_clients if c[0] != "requests"]
+    info.update(swng=swng_mod[0], requests=req_mod[0] if req_mod else None,
+                client_python=py, client_python_note=py_note,
+                curl=run(["curl", "--version"]).stdout.splitlines()[0])
+
+    results = {"info": info, "settings": {
+        "calls": calls, "c_calls": c_calls, "rounds": rounds, "invocations": invocations,
+        "warmup": warmup,
+        "command": "python3 " + " ".join(shlex.quote(x) for x in sys.argv)}}
+
+    with start_space(allow_duplicates=True) as space:
+        group = space.fixture["number_groups"][0]["id"]
+        phone = space.fixture["phone_numbers"][1]["id"]   # the one with a UTF-8 name
+        tail = [space.base_url, space.project_id, space.token, group, phone]
+        client_py = os.path.join(HERE, "py", "client.py")
+
+        t = time.monotonic()
+        log("1. Python: %d rounds x %d calls per client ..." % (rounds, calls))
+        clients = [(k, [py, client_py, k], py_env) for k, _ in py_clients]
+        clients.append(("baseline", [py, client_py, "baseline"], py_env))
+        raw = per_call_rows(space, clients, rounds, calls, warmup, tail)
+        py_rows = {k: summarize(v) for k, v in raw.items()}
+        results["python"] = {"summary": py_rows, "samples": raw}
+
+        log("   %.0f s" % (time.monotonic() - t))
+        t = time.monotonic()
+        log("2. C: %d rounds x %d calls per client ..." % (rounds, c_calls))
+        raw = per_call_rows(space, [("swng", [swng_bin], clean_env()),
+                                    ("libcurl", [curl_bin], clean_env())],
+                            rounds, c_calls, warmup, tail)
+        c_rows = {k: summarize(v) for k, v in raw.items()}
+        results["c"] = {"summary": c_rows, "samples": raw}
+
+        log("   %.0f s" % (time.monotonic() - t))
+        t = time.monotonic()
+        log("3. command: %d invocations of each ..." % invocations)
+        cli = cli_rows(space, build_dir, spawn_bin, out_dir, invocations, group, phone)
+        results["cli"] = cli
+
+        cg = {"c": {}, "python": {}, "cli": {}}
+        log("   %.0f s" % (time.monotonic() - t))
+        t = time.monotonic()
+        if have_valgrind:
+            log("4. callgrind: C %d/%d calls, Python %s calls, 1 invocation per command ..."
+                % (cg_c + ("%d/%d" % cg_py if cg_py else "(skipped: --quick)",)))
+            for key, binary in (("swng", swng_bin), ("libcurl", curl_bin)):
+                cg["c"][key], _ = callgrind_per_call(space, [binary], tail, clean_env(),
+                                                     *cg_c, out_dir)
+            for key, _ in (py_clients if cg_py else []):
+                cg["python"][key], _ = callgrind_per_call(
+                    space, [py, client_py, key], tail, py_env, *cg_py, out_dir)
+            (swng_argv, swng_env), (curl_argv, curl_env) = cli_commands(build_dir, space,
+                                                                        group, phone)
+            for key, argv, env in (("swng", swng_argv, swng_env), ("curl", curl_argv, curl_env)):
+                (ir, out), _ = checked(space, 1, lambda: callgrind_ir(argv, env, out_dir))
+                if key == "curl":
+                    out = out.rpartition("\n")[0]
+                verify_membership_json(out, group, phone, key + " under callgrind")
+                cg["cli"][key] = ir
+            log("   %.0f s" % (time.monotonic() - t))
+        else:
+            skipped.append("callgrind: %s" % ("--no-callgrind" if a.no_callgrind
+                                               else "valgrind is not installed"))
+        results["callgrind"] = cg
+
+    elapsed = time.monotonic() - t_start
+    results["elapsed_s"] = elapsed
+
+    print("swng benchmarks, %s" % info["date"])
+    print("machine: %s, %s CPUs, Linux %s; client Python %s (%s)"
+          % (info["cpu"], info["cpus"], info["kernel"], info["python"], py_note))
+    print("swng %s, requests %s, %s" % (info["swng"], info["requests"] or "-", info["curl"]))
+    print("command: %s" % results["settings"]["command"])
+    print()
+    print("ratio = the alternative's number / swng's number (above 1: swng uses less).")
+    print("CPU = user+system time of the client process only (the space is a separate")
+    print("process); medians over fresh-process rounds, (min-max) over rounds.")
+    print()
+    print("1. Python, %d sequential calls per run, %d warm-up calls not counted, %d rounds"
+          % (calls, warmup, rounds))
+    labels = py_clients + [("baseline", "(bare interpreter)")]
+    print(per_call_table(py_rows, "swng", labels, cg["python"] or None))
+    print("   http.client and urllib.request are the standard library; urllib.request opens a")
+    print("   new connection per call (conns = TCP connections the space saw).")
+    print("   setup ms = CPU to import the library and make the client. Peak RSS includes the")
+    print("   interpreter and every shared library mapped (for swng: libcurl and its")
+    print("   dependencies); anon = heap memory only (RssAnon) at the end, client still open.")
+    print()
+    print("2. C, %d sequential calls per run, %d warm-up calls not counted, %d rounds"
+          % (c_calls, warmup, rounds))
+    print(per_call_table(c_rows, "swng", [("swng", "libswng"),
+                                          ("libcurl", "libcurl+cJSON by hand")],
+                         cg["c"] or None))
+    if cg["c"]:
+        d = cg["c"]["swng"] - cg["c"]["libcurl"]
+        print("   libswng over raw libcurl: {:+,.0f} instructions per call ({:+.1f}%), callgrind."
+              .format(d, 100.0 * d / cg["c"]["libcurl"]))
+    print("   setup ms = CPU in main() until the client is ready (library init, client).")
+    print()
+    print("3. The command, one process per call (fork/exec, dynamic linking, TLS init "
+          "included), %d invocations each, interleaved" % invocations)
+    rows = []
+    for key, label in (("swng", "swng create-membership"), ("curl", "curl -u ... -d ...")):
+        s = cli[key]
+        row = [label, fmt(s["cpu"] / 1000, 2),
+               "%s-%s" % (fmt(s["cpu_min"] / 1000, 2), fmt(s["cpu_max"] / 1000, 2)),
+               ratio(s["cpu"], cli["swng"]["cpu"]), fmt(s["wall"] / 1000, 2),
+               ratio(s["wall"], cli["swng"]["wall"]), fmt(s["rss_kb"] / 1024),
+               ratio(s["rss_kb"], cli["swng"]["rss_kb"])]
+        if cg["cli"]:
+            row += [fmt(cg["cli"][key] / 1e6, 2), ratio(cg["cli"][key], cg["cli"]["swng"])]
+        rows.append(row)
+    headers = ["command", "CPU ms/run", "(min-max)", "ratio", "wall ms/run", "ratio",
+               "peak RSS MiB", "ratio"]
+    if cg["cli"]:
+        headers += ["M Ir/run", "ratio"]
+    print(table(headers, rows))
+    print()
+    if cg["c"]:
+        print("Ir = instructions executed by the client process (valgrind --tool=callgrind),")
+        print("per call = (Ir of %d calls - Ir of %d calls) / %d for C%s;"
+              % (cg_c[1], cg_c[0], cg_c[1] - cg_c[0],
+                 ", (%d - %d) / %d for Python" % (cg_py[1], cg_py[0], cg_py[1] - cg_py[0])
+                 if cg_py else " (Python: not in --quick)"))
+        print("per run (commands) = one whole process. Repeatable to about 1% (C) and a few %")
+        print("(Python) from run to run, whatever the load on the machine.")
+    for s in skipped:
+        print("SKIPPED: " + s)
+    print("every result verified (HTTP 200, ids echoed); the space saw exactly the expected "
+          "requests. %.0f s." % elapsed)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BenchError as e:
+        sys.exit("bench: %s" % e)
