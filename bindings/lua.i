@@ -204,41 +204,13 @@ SWNG_OUT_HANDLE(swng_error, err)
 
 /* --------------------------------------------------------- the calls */
 
-/* swng_client_options holds borrowed strings and a borrowed array, which
- * SWIG's struct wrappers cannot keep alive safely; a helper fills one on the
- * stack for the duration of swng_client_new instead. Every field keeps its
- * C meaning: NULL or 0 means "default / from the environment". */
+/* Typemaps for swng_binding_client_new (defined in swng.i). */
 %apply const char *OPTIONAL_STRING {
   const char *space, const char *project_id, const char *token,
   const char *base_url, const char *ca_file };
 %apply const char *const *STRING_LIST { const char *const *headers };
-%rename(client_new) swng_lua_client_new;
 %rename(client_close) swng_lua_client_close;
 %inline %{
-static int swng_lua_client_new(swng_client **out, const char *space,
-                               const char *project_id, const char *token,
-                               const char *base_url, const char *ca_file,
-                               long connect_timeout_ms, long timeout_ms,
-                               unsigned int max_retries, long retry_base_ms,
-                               long retry_max_ms, const char *const *headers,
-                               swng_error **err)
-{
-    swng_client_options o;
-    swng_client_options_init(&o);
-    o.space = space;
-    o.project_id = project_id;
-    o.token = token;
-    o.base_url = base_url;
-    o.ca_file = ca_file;
-    o.connect_timeout_ms = connect_timeout_ms;
-    o.timeout_ms = timeout_ms;
-    o.max_retries = max_retries;
-    o.retry_base_ms = retry_base_ms;
-    o.retry_max_ms = retry_max_ms;
-    o.headers = headers;
-    return swng_client_new(out, &o, err);
-}
-
 /* Frees the client now (closing its connections) and disowns the userdata
  * so that __gc does not free it again. The face forgets the userdata right
  * after this call, so the dangling pointer is never seen again. */
