@@ -6,7 +6,7 @@ would (`pip install .`), plus pytest and mypy. Run by ctest (python_venv).
 
 Environment:
     SWNG_PYTHON_OFFLINE=1  no package index: the venv sees the system's site
-                           packages (pytest, mypy, scikit-build-core must be
+                           packages (pytest, mypy, build, scikit-build-core must be
                            installed there) and swng is built with
                            --no-build-isolation --no-index.
 """
@@ -42,7 +42,7 @@ def main():
         pip_install = pip + ["install", "--no-index", "--no-build-isolation"]
     else:
         pip_install = pip + ["install"]
-        run(pip_install + ["pytest>=7", "mypy>=1.0"])
+        run(pip_install + ["pytest>=7", "mypy>=1.0", "build>=1.0"])
 
     # Always rebuild and reinstall: the source may have changed.
     cmd = pip_install + ["--force-reinstall", "--no-deps", "-v", args.source]
