@@ -38,6 +38,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.dont_write_bytecode = True  # nothing is written into the source tree
 sys.path.insert(0, os.path.join(ROOT, "tests", "space"))
 from spaceclient import start_space  # noqa: E402
 

@@ -51,6 +51,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.dont_write_bytecode = True  # nothing is written into the source tree
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, "tests", "space"))
 

@@ -21,6 +21,7 @@ import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # nothing is written into the source tree
 sys.path.insert(0, HERE)
 from spaceclient import SpaceError, start_space  # noqa: E402
 

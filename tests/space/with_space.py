@@ -25,6 +25,7 @@ import signal
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # nothing is written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from spaceclient import SpaceError, start_space  # noqa: E402
 
