@@ -7,7 +7,7 @@ pkgs=(build-essential cmake ninja-build pkg-config swig
       libcurl4-openssl-dev libcjson-dev
       lua5.1 lua5.3 lua5.4 luajit liblua5.1-0-dev liblua5.3-dev liblua5.4-dev
       libluajit-5.1-dev lua-busted luarocks
-      valgrind clang libclang-rt-14-dev python3 python3-dev python3-venv curl)
+      valgrind clang libclang-rt-14-dev python3 python3-dev python3-venv curl openssl)
 
 missing=()
 for p in "${pkgs[@]}"; do

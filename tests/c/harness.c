@@ -276,6 +276,8 @@ static cJSON *control(const char *method, const char *route, const char *body)
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, buf_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+    /* An HTTPS space (with_space.py --tls-cert) is verified by its own cert. */
+    if (getenv("SWNG_TEST_CA_FILE")) curl_easy_setopt(h, CURLOPT_CAINFO, getenv("SWNG_TEST_CA_FILE"));
     if (body) {
         hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);

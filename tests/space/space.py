@@ -30,6 +30,7 @@ import re
 import signal
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -673,9 +674,18 @@ class SpaceServer(http.server.ThreadingHTTPServer):
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
 
+    def enable_tls(self, cert_file, key_file):
+        """Serve HTTPS. The handshake happens in each connection's own thread
+        (not in accept), so a client that refuses the certificate cannot stall
+        the others."""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert_file, key_file)
+        self.socket = ctx.wrap_socket(self.socket, server_side=True,
+                                      do_handshake_on_connect=False)
+
     def handle_error(self, request, client_address):
-        if isinstance(sys.exc_info()[1], (ConnectionError, socket.timeout)):
-            return  # clients hanging up is routine here
+        if isinstance(sys.exc_info()[1], (ConnectionError, socket.timeout, ssl.SSLError)):
+            return  # clients hanging up (or refusing our certificate) is routine here
         super().handle_error(request, client_address)
 
 
@@ -714,7 +724,11 @@ def main(argv=None):
     parser.add_argument("--watch-parent", action="store_true",
                         help="exit when the parent process goes away")
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (needs --tls-key)")
+    parser.add_argument("--tls-key", help="the certificate's PEM private key")
     args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
 
     try:
         fixture = load_fixture(args.fixture)
@@ -729,6 +743,9 @@ def main(argv=None):
 
     state = SpaceState(fixture, args.allow_duplicates, faults)
     server = SpaceServer((args.host, args.port), state, args.verbose)
+    if args.tls_cert:
+        server.enable_tls(args.tls_cert, args.tls_key)
+    scheme = "https" if args.tls_cert else "http"
     host, port = server.server_address[:2]
 
     stop = threading.Event()
@@ -747,7 +764,7 @@ def main(argv=None):
         write_atomically(args.port_file, "%d\n" % port)
     url_host = "[%s]" % host if ":" in host else host
     try:
-        print("swng-space listening on http://%s:%d" % (url_host, port), flush=True)
+        print("swng-space listening on %s://%s:%d" % (scheme, url_host, port), flush=True)
     except OSError:
         pass  # nobody is reading stdout; not a reason to stop serving
 

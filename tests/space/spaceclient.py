@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -39,11 +40,14 @@ class SpaceError(Exception):
 class Space:
     """A running space. Owns the server process only if start_space() made it."""
 
-    def __init__(self, base_url, fixture_path, process=None, files=()):
+    def __init__(self, base_url, fixture_path, process=None, files=(), ca_file=None):
         self.base_url = base_url.rstrip("/")
         parts = urlsplit(self.base_url)
         self.host = parts.hostname
         self.port = parts.port
+        self.tls = parts.scheme == "https"
+        # For an HTTPS space: the certificate that verifies it (self-signed).
+        self.ca_file = os.path.abspath(ca_file) if ca_file else None
         self.fixture_path = os.path.abspath(fixture_path)
         with open(self.fixture_path, encoding="utf-8") as f:
             self.fixture = json.load(f)
@@ -65,6 +69,8 @@ class Space:
                "SWNG_TEST_FIXTURE": self.fixture_path}
         if self.pid is not None:
             env["SWNG_TEST_SPACE_PID"] = str(self.pid)
+        if self.ca_file:
+            env["SWNG_TEST_CA_FILE"] = self.ca_file
         return env
 
     # -- lifecycle --
@@ -104,7 +110,11 @@ class Space:
     def control(self, method, path, payload=None):
         """Call /__space/<path>; returns the decoded JSON answer, raises SpaceError on non-2xx."""
         body = None if payload is None else json.dumps(payload).encode("utf-8")
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        if self.tls:
+            ctx = ssl.create_default_context(cafile=self.ca_file)
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=30, context=ctx)
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
         try:
             conn.request(method, "/__space/" + path.lstrip("/"), body,
                          {"Content-Type": "application/json"} if body is not None else {})
@@ -149,8 +159,11 @@ class Space:
 
 def start_space(fixture=None, faults=(), allow_duplicates=False, host="127.0.0.1",
                 port=0, timeout=10.0, verbose=False, python=None,
-                stdout=subprocess.DEVNULL, stderr=None):
+                stdout=subprocess.DEVNULL, stderr=None, tls_cert=None, tls_key=None):
     """Start space.py as a subprocess and wait until it listens.
+
+    tls_cert/tls_key: serve HTTPS with this (self-signed) certificate, which
+    then also verifies the space for control calls and as SWNG_TEST_CA_FILE.
 
     faults: fault objects (dicts or JSON text) active for the whole run unless
     they give their own "count". stdout: where the server's "listening" line
@@ -173,6 +186,8 @@ def start_space(fixture=None, faults=(), allow_duplicates=False, host="127.0.0.1
         cmd.append("--allow-duplicates")
     if verbose:
         cmd.append("--verbose")
+    if tls_cert:
+        cmd += ["--tls-cert", tls_cert, "--tls-key", tls_key]
 
     # A session of its own: a Ctrl-C meant for the command under test does
     # not kill the server first; stop() is how it ends.
@@ -192,8 +207,8 @@ def start_space(fixture=None, faults=(), allow_duplicates=False, host="127.0.0.1
                 raise SpaceError("space.py did not listen within %.0f s" % timeout)
             time.sleep(0.02)
         url_host = "[%s]" % host if ":" in host else host
-        space = Space("http://%s:%s" % (url_host, port_text), fixture, proc,
-                      (port_file, pid_file))
+        space = Space("%s://%s:%s" % ("https" if tls_cert else "http", url_host, port_text),
+                      fixture, proc, (port_file, pid_file), ca_file=tls_cert)
     except BaseException:
         if proc.poll() is None:
             proc.kill()
@@ -212,7 +227,7 @@ def attach(base_url=None, fixture=None):
     if not base_url:
         raise SpaceError("no base URL given and SWNG_TEST_BASE_URL is not set")
     fixture = fixture or os.environ.get("SWNG_TEST_FIXTURE") or DEFAULT_FIXTURE
-    return Space(base_url, fixture)
+    return Space(base_url, fixture, ca_file=os.environ.get("SWNG_TEST_CA_FILE"))
 
 
 @atexit.register

@@ -42,6 +42,9 @@ def main(argv=None):
                         help="JSON fault object active for the whole run; repeatable")
     parser.add_argument("--allow-duplicates", action="store_true")
     parser.add_argument("--verbose", action="store_true", help="server logs requests to stderr")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate "
+                        "(exported as SWNG_TEST_CA_FILE)")
+    parser.add_argument("--tls-key", help="the certificate's PEM private key")
     parser.add_argument("--timeout", type=float, default=10.0,
                         help="seconds to wait for the server to listen (default 10)")
     if "--" not in argv:
@@ -69,7 +72,7 @@ def main(argv=None):
         space = start_space(fixture=args.fixture, faults=args.fault,
                             allow_duplicates=args.allow_duplicates,
                             verbose=args.verbose, timeout=args.timeout,
-                            stderr=None)
+                            stderr=None, tls_cert=args.tls_cert, tls_key=args.tls_key)
     except (SpaceError, OSError) as e:
         print("with_space.py: cannot start the space: %s" % e, file=sys.stderr)
         return 125
