@@ -16,7 +16,9 @@ version = "0.1.0-1"
 
 source = {
   -- `luarocks make` builds the checkout it is run in; this URL is only
-  -- used by `luarocks build`/`install` of a published rock.
+  -- used by `luarocks build`/`install` of a published rock. It is a
+  -- placeholder: swng has no public repository yet (and no license file,
+  -- so the rockspec names none).
   url = "git+https://github.com/swng/swng.git",
   tag = "v0.1.0",
 }
