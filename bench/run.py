@@ -3,7 +3,7 @@
 would use instead, all measured in the same run against the same emulated
 space (tests/space, started here with --allow-duplicates).
 
-    python3 bench/run.py --build-dir /tmp/build-bench [--calls N] [--quick]
+    python3 bench/run.py --build-dir _build/bench [--calls N] [--quick]
 
 Sections (see bench/README.md for what each number means):
   1. Python: swng module vs http.client (stdlib, kept alive) vs
