@@ -122,6 +122,20 @@ static void redact_error(swng_error *e, const char *token)
     }
 }
 
+/* Gives e what the response said: status, request id, Retry-After and the
+ * body (capped), with the token masked everywhere. Takes a->request_id. */
+static void attach_response(swng_error *e, struct attempt *a, const char *token)
+{
+    e->http_status = a->http_status;
+    e->retry_after = a->retry_after;
+    e->request_id = a->request_id;
+    a->request_id = NULL;
+    if (a->body.len)
+        e->body = swng__strndup(a->body.data,
+                                a->body.len < SWNG_MAX_ERROR_BODY ? a->body.len : SWNG_MAX_ERROR_BODY);
+    redact_error(e, token);
+}
+
 /* Turns a failed attempt into an error object with all the detail. */
 static int fail_from_attempt(swng_client *c, struct attempt *a, swng_error **err)
 {
@@ -161,14 +175,7 @@ static int fail_from_attempt(swng_client *c, struct attempt *a, swng_error **err
         free(server_msg);
     }
     if (!e) return swng__fail(err, SWNG_ENOMEM, "out of memory");
-    e->http_status = a->http_status;
-    e->retry_after = a->retry_after;
-    e->request_id = a->request_id;
-    a->request_id = NULL;
-    if (a->body.len)
-        e->body = swng__strndup(a->body.data,
-                                a->body.len < SWNG_MAX_ERROR_BODY ? a->body.len : SWNG_MAX_ERROR_BODY);
-    redact_error(e, c->token);
+    attach_response(e, a, c->token);
     if (err)
         *err = e;
     else
@@ -276,13 +283,7 @@ int swng_membership_create_n(swng_membership **out, swng_client *client,
             (*out)->request_id = a.request_id;
             a.request_id = NULL;
         } else if (err && *err) {
-            (*err)->http_status = a.http_status;
-            (*err)->request_id = a.request_id;
-            a.request_id = NULL;
-            if (a.body.len)
-                (*err)->body = swng__strndup(
-                    a.body.data, a.body.len < SWNG_MAX_ERROR_BODY ? a.body.len : SWNG_MAX_ERROR_BODY);
-            redact_error(*err, client->token);
+            attach_response(*err, &a, client->token);
         }
         break;
     }
