@@ -310,19 +310,24 @@ int th_space_reset(void) { return control_ok("POST", "/reset", NULL); }
 int th_space_fault(const char *json) { return control_ok("POST", "/faults", json); }
 int th_space_clear_journal(void) { return control_ok("DELETE", "/journal", NULL); }
 
-cJSON *th_space_journal(cJSON **requests)
+/* GET a control route whose answer holds an array under `key`: the parsed
+ * answer (caller frees) with *array pointing into it, or NULL after failing
+ * the test. */
+static cJSON *control_array(const char *route, const char *key, cJSON **array)
 {
-    cJSON *root = control("GET", "/journal", NULL);
-    cJSON *r = root ? cJSON_GetObjectItemCaseSensitive(root, "requests") : NULL;
-    if (root && !cJSON_IsArray(r)) {
-        th_fail(__FILE__, __LINE__, "journal has no requests array");
+    cJSON *root = control("GET", route, NULL);
+    cJSON *a = root ? cJSON_GetObjectItemCaseSensitive(root, key) : NULL;
+    if (root && !cJSON_IsArray(a)) {
+        th_fail(__FILE__, __LINE__, "GET %s: answer has no %s array", route, key);
         cJSON_Delete(root);
         root = NULL;
-        r = NULL;
+        a = NULL;
     }
-    if (requests) *requests = r;
+    if (array) *array = a;
     return root;
 }
+
+cJSON *th_space_journal(cJSON **requests) { return control_array("/journal", "requests", requests); }
 
 int th_journal_count(void)
 {
@@ -335,16 +340,7 @@ int th_journal_count(void)
 
 cJSON *th_space_memberships(cJSON **memberships)
 {
-    cJSON *root = control("GET", "/memberships", NULL);
-    cJSON *m = root ? cJSON_GetObjectItemCaseSensitive(root, "memberships") : NULL;
-    if (root && !cJSON_IsArray(m)) {
-        th_fail(__FILE__, __LINE__, "memberships answer has no memberships array");
-        cJSON_Delete(root);
-        root = NULL;
-        m = NULL;
-    }
-    if (memberships) *memberships = m;
-    return root;
+    return control_array("/memberships", "memberships", memberships);
 }
 
 const char *th_json_str(const cJSON *obj, const char *name)
