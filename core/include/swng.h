@@ -152,6 +152,13 @@ SWNG_EXTERN const char *swng_error_item_status(const swng_error *err, size_t i);
 SWNG_EXTERN const char *swng_error_item_title(const swng_error *err, size_t i);
 SWNG_EXTERN const char *swng_error_item_code(const swng_error *err, size_t i);
 
+/** The name of the argument or option that was refused, for an
+ *  SWNG_EINVAL error that concerns one ("number_group_id", "base_url",
+ *  "timeout", ...), else NULL. Static storage. The message starts with the
+ *  same name; a front end may show its own name for it instead (the swng
+ *  command shows its flags). */
+SWNG_EXTERN const char *swng_error_option(const swng_error *err);
+
 /** Frees an error. NULL is allowed. */
 SWNG_EXTERN void swng_error_free(swng_error *err);
 
@@ -160,8 +167,18 @@ SWNG_EXTERN void swng_error_free(swng_error *err);
 /** A configured connection to one SignalWire space. Opaque. */
 typedef struct swng_client swng_client;
 
-/** The version of swng_client_options this header describes. */
-#define SWNG_CLIENT_OPTIONS_VERSION 1
+/** The version of swng_client_options this header describes. Version 1
+ *  (swng 0.1.0) read 0 in a duration field as "default"; it is still
+ *  accepted with that meaning. */
+#define SWNG_CLIENT_OPTIONS_VERSION 2
+
+/** A duration field holding this value is "not set": it takes its default.
+ *  (0 is not "not set": from version 2 it is an invalid duration.) */
+#define SWNG_UNSET (-2147483647L - 1L)
+/** The longest duration any option accepts: one day, in milliseconds. */
+#define SWNG_MAX_DURATION_MS 86400000L
+/** The most retries max_retries accepts. */
+#define SWNG_MAX_RETRIES 100
 
 /**
  * Client options. Always initialise with SWNG_CLIENT_OPTIONS_INIT (or
@@ -178,6 +195,12 @@ typedef struct swng_client swng_client;
  *   base_url    SIGNALWIRE_REST_BASE_URL
  *   ca_file     SIGNALWIRE_REST_CA_FILE
  * Explicit options win over the environment; base_url wins over space.
+ *
+ * One rule for every duration (the same in every language, since the
+ * bindings and the command set options through
+ * swng_client_options_set_number): SWNG_UNSET means the default; 0,
+ * negative values and values above SWNG_MAX_DURATION_MS are SWNG_EINVAL.
+ * max_retries is 0 to SWNG_MAX_RETRIES.
  */
 typedef struct swng_client_options {
     /** Must be SWNG_CLIENT_OPTIONS_VERSION. */
@@ -194,19 +217,21 @@ typedef struct swng_client_options {
     const char *base_url;
     /** PEM CA bundle used to verify the server; NULL: system store. */
     const char *ca_file;
-    /** Connect timeout in milliseconds; 0: 10000. */
+    /** Connect timeout in milliseconds; SWNG_UNSET: 10000. */
     long connect_timeout_ms;
-    /** Total time for one attempt in milliseconds; 0: 30000. */
+    /** Total time for one attempt in milliseconds; SWNG_UNSET: 30000. */
     long timeout_ms;
     /** Extra attempts after a retryable failure; 0 (default): no retries.
      *  A POST is retried only on 429, 503 and on failures that happened
-     *  before the request was sent (connect/DNS), with exponential backoff
-     *  and jitter, waiting at least the server's Retry-After. */
+     *  before the request was sent (connect/DNS); GET, PUT and DELETE also
+     *  on 500, 502, 504 and on transport failures after sending. Waits use
+     *  exponential backoff with jitter, at least the server's Retry-After. */
     unsigned int max_retries;
-    /** First backoff delay in milliseconds; 0: 500. Doubles per attempt. */
+    /** First backoff delay in milliseconds; SWNG_UNSET: 500. Doubles per
+     *  attempt. */
     long retry_base_ms;
     /** Longest single wait between attempts in milliseconds (also caps
-     *  Retry-After); 0: 30000. */
+     *  Retry-After); SWNG_UNSET: 30000. */
     long retry_max_ms;
     /** Extra request headers, a NULL-terminated array of "Name: value"
      *  strings (useful for tracing or a test server's Prefer header).
@@ -216,11 +241,54 @@ typedef struct swng_client_options {
 } swng_client_options;
 
 /** Static initialiser: version set, everything else default. */
-#define SWNG_CLIENT_OPTIONS_INIT { SWNG_CLIENT_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define SWNG_CLIENT_OPTIONS_INIT                                                          \
+    { SWNG_CLIENT_OPTIONS_VERSION, 0, 0, 0, 0, 0, SWNG_UNSET, SWNG_UNSET, 0, SWNG_UNSET, \
+      SWNG_UNSET, 0 }
 
 /** Initialises *opts like SWNG_CLIENT_OPTIONS_INIT, for callers (and
  *  bindings) that cannot use the macro. Returns SWNG_EINVAL for NULL. */
 SWNG_EXTERN int swng_client_options_init(swng_client_options *opts);
+
+/** What kind of value an option takes (swng_client_option_kind). */
+typedef enum swng_option_kind {
+    SWNG_OPTION_UNKNOWN = 0, /**< no such option */
+    SWNG_OPTION_STRING = 1,  /**< swng_client_options_set_string */
+    SWNG_OPTION_SECONDS = 2, /**< swng_client_options_set_number, in seconds */
+    SWNG_OPTION_COUNT = 3,   /**< swng_client_options_set_number, a whole number */
+    SWNG_OPTION_HEADERS = 4  /**< the headers field (a list) */
+} swng_option_kind;
+
+/** The kind of the option called `name` ("space", "project_id", "token",
+ *  "base_url", "ca_file", "connect_timeout", "timeout", "max_retries",
+ *  "retry_base", "retry_max", "headers"), or SWNG_OPTION_UNKNOWN. Durations
+ *  are named without "_ms": by name they are set in seconds. */
+SWNG_EXTERN int swng_client_option_kind(const char *name);
+
+/** The name of option i (0, 1, ...), or NULL past the last one: for front
+ *  ends that list or check option names. Static storage. */
+SWNG_EXTERN const char *swng_client_option_name(size_t i);
+
+/**
+ * Sets a string option by name, for front ends that hold options as names
+ * and values (the bindings, the command). value is borrowed: it must stay
+ * valid until swng_client_new has been called. len is its length without
+ * the terminating NUL; a NUL inside is SWNG_EINVAL (the value could not be
+ * seen whole). value NULL unsets the option (the environment is read).
+ * An unknown name, or one that is not a string option, is SWNG_EINVAL.
+ */
+SWNG_EXTERN int swng_client_options_set_string(swng_client_options *opts, const char *name,
+                                               const char *value, size_t len, swng_error **err);
+
+/**
+ * Sets a number option by name: a duration in seconds ("timeout",
+ * "connect_timeout", "retry_base", "retry_max": positive, finite, at most
+ * SWNG_MAX_DURATION_MS / 1000; stored in milliseconds, rounded up) or
+ * "max_retries" (a whole number from 0 to SWNG_MAX_RETRIES). NaN,
+ * infinities, 0 (for durations), negative and larger values are SWNG_EINVAL
+ * with a message naming the option; *opts is then unchanged.
+ */
+SWNG_EXTERN int swng_client_options_set_number(swng_client_options *opts, const char *name,
+                                               double value, swng_error **err);
 
 /**
  * Creates a client. opts may be NULL (all defaults, all from environment).

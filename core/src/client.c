@@ -6,10 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEFAULT_CONNECT_TIMEOUT_MS 10000L
-#define DEFAULT_TIMEOUT_MS 30000L
-#define DEFAULT_RETRY_BASE_MS 500L
-#define DEFAULT_RETRY_MAX_MS 30000L
 /* More idle handles than this are freed instead of kept. */
 #define MAX_IDLE_HANDLES 64
 
@@ -20,14 +16,6 @@ static CURLcode global_rc = CURLE_FAILED_INIT;
  * never undone: curl_global_cleanup from a library would break other
  * libcurl users in the same process. */
 static void global_init(void) { global_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
-
-int swng_client_options_init(swng_client_options *opts)
-{
-    if (!opts) return SWNG_EINVAL;
-    memset(opts, 0, sizeof *opts);
-    opts->version = SWNG_CLIENT_OPTIONS_VERSION;
-    return SWNG_OK;
-}
 
 /* The explicit value if given, else the environment's; "" counts as unset. */
 static const char *pick(const char *explicit_value, const char *env)
@@ -72,7 +60,7 @@ static int make_base_url(swng_client *c, const char *space, const char *base_url
             char ch = space[i];
             if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
                   ch == '-' || ch == '.'))
-                return swng__fail(err, SWNG_EINVAL,
+                return swng__fail_arg(err, "space",
                                   "space must be a space name or a host name (got a '%c'); use "
                                   "base_url for a URL",
                                   ch < 0x20 || ch == 0x7f ? '?' : ch);
@@ -84,7 +72,7 @@ static int make_base_url(swng_client *c, const char *space, const char *base_url
     if (!candidate) return swng__fail(err, SWNG_ENOMEM, "out of memory");
     if (swng__has_ctl(candidate)) {
         free(candidate);
-        return swng__fail(err, SWNG_EINVAL, "%s must not contain control characters", what);
+        return swng__fail_arg(err, what, "%s must not contain control characters", what);
     }
 
     u = curl_url();
@@ -95,7 +83,7 @@ static int make_base_url(swng_client *c, const char *space, const char *base_url
     if (curl_url_set(u, CURLUPART_URL, candidate, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        rc = swng__fail(err, SWNG_EINVAL, "%s is not a valid URL", what);
+        rc = swng__fail_arg(err, what, "%s is not a valid URL", what);
         goto out;
     }
     curl_url_get(u, CURLUPART_PORT, &port, 0);
@@ -105,16 +93,16 @@ static int make_base_url(swng_client *c, const char *space, const char *base_url
     curl_url_get(u, CURLUPART_USER, &user, 0);
 
     if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
-        rc = swng__fail(err, SWNG_EINVAL, "%s: only https:// (or http:// to loopback) is allowed",
+        rc = swng__fail_arg(err, what, "%s: only https:// (or http:// to loopback) is allowed",
                         what);
     } else if (user) {
-        rc = swng__fail(err, SWNG_EINVAL,
+        rc = swng__fail_arg(err, what,
                         "%s must not contain credentials; use project_id and token", what);
     } else if ((path && strcmp(path, "/") != 0 && strcmp(path, "") != 0) || query || frag) {
-        rc = swng__fail(err, SWNG_EINVAL, "%s must be scheme://host[:port] with no path or query",
+        rc = swng__fail_arg(err, what, "%s must be scheme://host[:port] with no path or query",
                         what);
     } else if (strcmp(scheme, "http") == 0 && !swng__is_loopback_host(host)) {
-        rc = swng__fail(err, SWNG_EINVAL,
+        rc = swng__fail_arg(err, what,
                         "%s: plain http:// is refused for non-loopback host %s; use https://", what,
                         host);
     } else {
@@ -124,12 +112,6 @@ static int make_base_url(swng_client *c, const char *space, const char *base_url
             rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
         } else {
             snprintf(c->base_url, n, "%s://%s%s%s", scheme, host, port ? ":" : "", port ? port : "");
-            n = strlen(c->base_url) + sizeof "/api/relay/rest/number_groups/";
-            c->url_prefix = malloc(n);
-            if (!c->url_prefix)
-                rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
-            else
-                snprintf(c->url_prefix, n, "%s/api/relay/rest/number_groups/", c->base_url);
         }
     }
 out:
@@ -145,6 +127,18 @@ out:
     return rc;
 }
 
+/* Appends a header line to both lists. */
+static int add_header(swng_client *c, const char *line, swng_error **err)
+{
+    struct curl_slist *l;
+    if (!(l = curl_slist_append(c->headers, line))) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    c->headers = l;
+    if (!(l = curl_slist_append(c->headers_body, line)))
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    c->headers_body = l;
+    return SWNG_OK;
+}
+
 static int configure(swng_client *c, const swng_client_options *o, swng_error **err)
 {
     const char *project = pick(o->project_id, "SIGNALWIRE_PROJECT_ID");
@@ -153,38 +147,43 @@ static int configure(swng_client *c, const swng_client_options *o, swng_error **
     const char *space = o->space && *o->space ? o->space : NULL;
     const char *ca_file = pick(o->ca_file, "SIGNALWIRE_REST_CA_FILE");
     char ua[64];
-    struct curl_slist *l;
     int rc;
 
-    if (o->version != SWNG_CLIENT_OPTIONS_VERSION)
-        return swng__fail(err, SWNG_EINVAL,
+    if (o->version != 1 && o->version != SWNG_CLIENT_OPTIONS_VERSION)
+        return swng__fail_arg(err, "version",
                           "options.version is %u; initialise options with SWNG_CLIENT_OPTIONS_INIT",
                           o->version);
     if (!project)
-        return swng__fail(err, SWNG_EINVAL,
+        return swng__fail_arg(err, "project_id",
                           "project_id is required (option or SIGNALWIRE_PROJECT_ID)");
     if (strchr(project, ':'))
-        return swng__fail(err, SWNG_EINVAL, "project_id must not contain ':'");
+        return swng__fail_arg(err, "project_id", "project_id must not contain ':'");
     if (swng__has_ctl(project))
-        return swng__fail(err, SWNG_EINVAL, "project_id must not contain control characters");
+        return swng__fail_arg(err, "project_id", "project_id must not contain control characters");
     if (!token)
-        return swng__fail(err, SWNG_EINVAL, "token is required (option or SIGNALWIRE_API_TOKEN)");
+        return swng__fail_arg(err, "token", "token is required (option or SIGNALWIRE_API_TOKEN)");
     if (swng__has_ctl(token))
-        return swng__fail(err, SWNG_EINVAL, "token must not contain control characters");
+        return swng__fail_arg(err, "token", "token must not contain control characters");
     /* Explicit options win over the environment, and base_url over space. */
     if (!base_url && !space) {
         base_url = pick(NULL, "SIGNALWIRE_REST_BASE_URL");
         if (!base_url) space = pick(NULL, "SIGNALWIRE_SPACE");
     }
     if (!base_url && !space)
-        return swng__fail(err, SWNG_EINVAL,
+        return swng__fail_arg(err, "space",
                           "no space: set space or base_url (or SIGNALWIRE_SPACE / "
                           "SIGNALWIRE_REST_BASE_URL)");
-    if (o->connect_timeout_ms < 0 || o->timeout_ms < 0 || o->retry_base_ms < 0 ||
-        o->retry_max_ms < 0)
-        return swng__fail(err, SWNG_EINVAL, "timeouts and retry delays must not be negative");
+    if ((rc = swng__option_ms(o, "connect_timeout", &c->connect_timeout_ms, err)) != SWNG_OK ||
+        (rc = swng__option_ms(o, "timeout", &c->timeout_ms, err)) != SWNG_OK ||
+        (rc = swng__option_ms(o, "retry_base", &c->retry_base_ms, err)) != SWNG_OK ||
+        (rc = swng__option_ms(o, "retry_max", &c->retry_max_ms, err)) != SWNG_OK)
+        return rc;
+    /* (Version 1 had no maximum; the one range applies from version 2.) */
+    if (o->version != 1 && o->max_retries > SWNG_MAX_RETRIES)
+        return swng__fail_arg(err, "max_retries", "max_retries must be a whole number from 0 to %d",
+                              SWNG_MAX_RETRIES);
     if (ca_file && access(ca_file, R_OK) != 0)
-        return swng__fail(err, SWNG_EINVAL, "ca_file %s cannot be read", ca_file);
+        return swng__fail_arg(err, "ca_file", "ca_file %s cannot be read", ca_file);
     if ((rc = make_base_url(c, space, base_url, err)) != SWNG_OK) return rc;
 
     c->project_id = swng__strdup(project);
@@ -192,31 +191,24 @@ static int configure(swng_client *c, const swng_client_options *o, swng_error **
     c->ca_file = ca_file ? swng__strdup(ca_file) : NULL;
     if (!c->project_id || !c->token || (ca_file && !c->ca_file))
         return swng__fail(err, SWNG_ENOMEM, "out of memory");
-    c->connect_timeout_ms = o->connect_timeout_ms ? o->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
-    c->timeout_ms = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
     c->max_retries = o->max_retries;
-    c->retry_base_ms = o->retry_base_ms ? o->retry_base_ms : DEFAULT_RETRY_BASE_MS;
-    c->retry_max_ms = o->retry_max_ms ? o->retry_max_ms : DEFAULT_RETRY_MAX_MS;
 
-    /* "Expect:" stops libcurl from waiting for 100-continue. */
+    /* "Expect:" stops libcurl from waiting for 100-continue. Requests with
+     * a body also say what it is. */
     snprintf(ua, sizeof ua, "User-Agent: swng/%s", SWNG_VERSION);
     {
-        const char *fixed[] = {"Content-Type: application/json", "Accept: application/json", "Expect:",
-                               ua};
+        const char *fixed[] = {"Accept: application/json", "Expect:", ua};
         size_t i;
-        for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-            if (!(l = curl_slist_append(c->headers, fixed[i])))
-                return swng__fail(err, SWNG_ENOMEM, "out of memory");
-            c->headers = l;
-        }
+        if (!(c->headers_body = curl_slist_append(NULL, "Content-Type: application/json")))
+            return swng__fail(err, SWNG_ENOMEM, "out of memory");
+        for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+            if ((rc = add_header(c, fixed[i], err)) != SWNG_OK) return rc;
     }
     if (o->headers) {
         const char *const *h;
         for (h = o->headers; *h; h++) {
             if ((rc = swng__check_header(*h, err)) != SWNG_OK) return rc;
-            if (!(l = curl_slist_append(c->headers, *h)))
-                return swng__fail(err, SWNG_ENOMEM, "out of memory");
-            c->headers = l;
+            if ((rc = add_header(c, *h, err)) != SWNG_OK) return rc;
         }
     }
     return SWNG_OK;
@@ -229,7 +221,7 @@ int swng_client_new(swng_client **out, const swng_client_options *opts, swng_err
     int i, rc;
 
     if (err) *err = NULL;
-    if (!out) return swng__fail(err, SWNG_EINVAL, "out must not be NULL");
+    if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
     *out = NULL;
     if (!opts) {
         swng_client_options_init(&defaults);
@@ -282,8 +274,8 @@ void swng_client_free(swng_client *c)
     free(c->pool);
     if (c->share) curl_share_cleanup(c->share);
     curl_slist_free_all(c->headers);
+    curl_slist_free_all(c->headers_body);
     free(c->base_url);
-    free(c->url_prefix);
     free(c->project_id);
     if (c->token) {
         /* Do not leave the secret in freed memory. */
@@ -314,7 +306,6 @@ static CURL *new_handle(swng_client *c)
     curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
     curl_easy_setopt(h, CURLOPT_USERNAME, c->project_id);
     curl_easy_setopt(h, CURLOPT_PASSWORD, c->token);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);

@@ -1,4 +1,4 @@
-/* client.h - the client's internals, shared by client.c and membership.c. */
+/* client.h - the client's internals, shared by client.c and the engine. */
 #ifndef SWNG_CLIENT_H
 #define SWNG_CLIENT_H
 
@@ -8,8 +8,7 @@
 #include <pthread.h>
 
 struct swng_client {
-    char *base_url;   /* scheme://host[:port], no trailing slash */
-    char *url_prefix; /* base_url + "/api/relay/rest/number_groups/" */
+    char *base_url; /* scheme://host[:port], no trailing slash */
     char *project_id;
     char *token;
     char *ca_file;
@@ -18,6 +17,9 @@ struct swng_client {
     unsigned int max_retries;
     long retry_base_ms;
     long retry_max_ms;
+    /* Request headers: with Content-Type for requests with a body, and
+     * without it for the others. */
+    struct curl_slist *headers_body;
     struct curl_slist *headers;
 
     /* Idle easy handles, most recently used on top, so that sequential calls

@@ -6,25 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Indexed by -code. Names are the stable `code` strings every binding
- * exposes; append only. */
+/* Indexed by -code, from the one table (status.def); append only. */
 static const struct {
     const char *name;
     const char *text;
 } status_table[] = {
-    {"ok", "success"},
-    {"invalid_argument", "invalid argument"},
-    {"out_of_memory", "out of memory"},
-    {"authentication", "authentication failed"},
-    {"not_found", "not found"},
-    {"validation", "validation failed"},
-    {"rate_limited", "rate limited"},
-    {"server", "server error"},
-    {"transport", "transport error"},
-    {"timeout", "timed out"},
-    {"protocol", "response breaks the API contract"},
-    {"closed", "handle is closed"},
+#define SWNG_STATUS(ENUM, value, name, text, exit, pyclass, pybases, outcome, doc) {name, text},
+#include "status.def"
+#undef SWNG_STATUS
 };
+
+/* The enum in swng.h and the table must agree, row for row: a negative
+ * array size stops the build if a value drifts. */
+#define SWNG_STATUS(ENUM, value, name, text, exit, pyclass, pybases, outcome, doc) \
+    typedef char swng__check_##ENUM[(ENUM == (value)) ? 1 : -1];
+#include "status.def"
+#undef SWNG_STATUS
+typedef char swng__check_last[(SWNG_STATUS_LAST == -(int)(sizeof status_table / sizeof status_table[0]) + 1) ? 1 : -1];
 
 #define STATUS_COUNT (sizeof status_table / sizeof status_table[0])
 
@@ -91,6 +89,17 @@ int swng__fail(swng_error **err, int code, const char *fmt, ...)
     return code;
 }
 
+int swng__fail_arg(swng_error **err, const char *option, const char *fmt, ...)
+{
+    va_list ap;
+    if (!err) return SWNG_EINVAL;
+    va_start(ap, fmt);
+    *err = error_vnew(SWNG_EINVAL, fmt, ap);
+    va_end(ap);
+    if (*err) (*err)->option = option;
+    return SWNG_EINVAL;
+}
+
 void swng__redact(char *s, const char *secret)
 {
     size_t n;
@@ -106,6 +115,22 @@ void swng__redact(char *s, const char *secret)
         from = p + k; /* a secret made of '*' must not match its mask */
     }
 }
+
+void swng__redact_error(swng_error *e, const char *secret)
+{
+    size_t i;
+    swng__redact(e->message, secret);
+    swng__redact(e->body, secret);
+    swng__redact(e->request_id, secret);
+    for (i = 0; i < e->item_count; i++) {
+        swng__redact(e->items[i].detail, secret);
+        swng__redact(e->items[i].status, secret);
+        swng__redact(e->items[i].title, secret);
+        swng__redact(e->items[i].code, secret);
+    }
+}
+
+const char *swng_error_option(const swng_error *err) { return err ? err->option : NULL; }
 
 int swng_error_code(const swng_error *err) { return err ? err->code : SWNG_OK; }
 

@@ -1,4 +1,5 @@
-/* internal.h - shared between the core's source files; never installed. */
+/* internal.h - shared between the core's source files (and the bindings,
+ * which link the core's objects); never installed. */
 #ifndef SWNG_INTERNAL_H
 #define SWNG_INTERNAL_H
 
@@ -10,6 +11,8 @@
 #define SWNG_MAX_BODY ((size_t)1024 * 1024)
 /* How much of a failed response's body an error keeps. */
 #define SWNG_MAX_ERROR_BODY ((size_t)64 * 1024)
+/* All response header lines together may not exceed this (SWNG_EPROTOCOL). */
+#define SWNG_MAX_HEADERS ((size_t)64 * 1024)
 
 struct swng_error_item {
     char *detail;
@@ -21,6 +24,7 @@ struct swng_error_item {
 struct swng_error {
     int code;
     char *message;
+    const char *option; /* static: the refused argument or option, or NULL */
     long http_status;
     char *request_id;
     char *body;
@@ -29,20 +33,85 @@ struct swng_error {
     struct swng_error_item *items;
 };
 
-struct swng_membership {
-    char *id;
-    char *number_group_id;
-    char *phone_number_id;
-    char *phone_number_name;
-    char *phone_number_number;
-    char **capabilities;
-    size_t capability_count;
-    char *created_at;
-    char *updated_at;
+/* ------------------------------------------------------------ resources
+ *
+ * Every resource the API returns (a membership; later groups, phone
+ * numbers, pages) is one generic object described by a type: a table of
+ * fields. The parser, the free function, the accessors and the bindings'
+ * conversion all walk that table, so a resource is described once. */
+
+enum swng__ftype {
+    SWNG__F_STRING, /* JSON string */
+    SWNG__F_UUID,   /* JSON string holding a canonical UUID */
+    SWNG__F_STRINGS,/* JSON array of strings */
+    SWNG__F_OBJECT, /* JSON object whose fields follow with this as parent */
+    SWNG__F_BOOL,   /* JSON true/false */
+    SWNG__F_INT     /* JSON number with an integral value */
+};
+
+struct swng__field {
+    const char *name;   /* JSON member name */
+    int parent;         /* index of the SWNG__F_OBJECT field it sits in, -1: top */
+    unsigned char type; /* enum swng__ftype */
+    unsigned char required;
+    const char *object; /* SWNG__F_OBJECT: the nested object's type name */
+};
+
+struct swng__type {
+    const char *name; /* "membership": also the bindings' class key */
+    const struct swng__field *fields;
+    size_t nfields;
+};
+
+union swng__value {
+    char *s; /* STRING, UUID: NULL when absent */
+    struct {
+        char **items;
+        size_t n;
+    } list;           /* STRINGS */
+    int present;      /* OBJECT */
+    int b;            /* BOOL (present flag in `set`) */
+    long long i;      /* INT */
+};
+
+struct swng__object {
+    const struct swng__type *type;
     long http_status;
     char *request_id;
-    char *json;
+    char *json;               /* the body as received */
+    unsigned char *set;       /* per field: 1 when the server sent it */
+    union swng__value v[1];   /* type->nfields values (allocated to size) */
 };
+
+/* The public resource handles are generic objects. */
+struct swng_membership {
+    struct swng__object o;
+};
+
+extern const struct swng__type swng__type_membership;
+
+/* Membership fields, in the order of the table in resources.c. */
+enum {
+    SWNG__M_ID,
+    SWNG__M_NUMBER_GROUP_ID,
+    SWNG__M_PHONE_NUMBER,
+    SWNG__M_PHONE_ID,
+    SWNG__M_PHONE_NAME,
+    SWNG__M_PHONE_NUMBER_NUMBER,
+    SWNG__M_PHONE_CAPABILITIES,
+    SWNG__M_CREATED_AT,
+    SWNG__M_UPDATED_AT
+};
+
+/* Parses a 2xx body into an object of type t; SWNG_EPROTOCOL with a
+ * message saying what breaks the contract, or SWNG_ENOMEM. */
+int swng__parse_object(struct swng__object **out, const struct swng__type *t, const char *body,
+                       size_t len, swng_error **err);
+void swng__object_free(struct swng__object *o);
+/* Field accessors; NULL/0 for a NULL object or an absent field. */
+const char *swng__object_str(const struct swng__object *o, int field);
+size_t swng__object_count(const struct swng__object *o, int field);
+const char *swng__object_item(const struct swng__object *o, int field, size_t i);
 
 /* ---- error.c */
 char *swng__strdup(const char *s);
@@ -60,8 +129,25 @@ int swng__fail(swng_error **err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* As swng__fail for SWNG_EINVAL, recording which argument or option
+ * (static string) was refused; the message should start with its name. */
+int swng__fail_arg(swng_error **err, const char *option, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 /* Replaces every occurrence of secret in s (in place) with "***". */
 void swng__redact(char *s, const char *secret);
+/* The same for every text an error carries (message, body, request id,
+ * items). */
+void swng__redact_error(swng_error *e, const char *secret);
+
+/* ---- options.c */
+/* The effective value of a duration option (name as in the option table,
+ * e.g. "timeout") in milliseconds: its default when not set, else checked
+ * against the one range. */
+int swng__option_ms(const swng_client_options *opts, const char *name, long *out,
+                    swng_error **err);
 
 /* ---- validate.c */
 /* 0 if s[0..len) is a canonical 8-4-4-4-12 hex UUID, else SWNG_EINVAL with
@@ -79,12 +165,14 @@ int swng__is_utf8(const char *s, size_t len);
 int swng__check_header(const char *h, swng_error **err);
 
 /* ---- parse.c */
-/* Parses a 2xx body into a membership; SWNG_EPROTOCOL with a message saying
- * what breaks the contract, or SWNG_ENOMEM. */
+/* Parses a 2xx body into a membership (swng__parse_object for the
+ * membership type). */
 int swng__parse_membership(swng_membership **out, const char *body, size_t len,
                            swng_error **err);
 /* Fills e->items and returns a short server-provided message (malloc'd) from
  * an error body, or NULL if the body says nothing usable. */
 char *swng__parse_error_body(swng_error *e, const char *body, size_t len);
+/* cJSON parse of exactly body[0..len): trailing garbage is refused. */
+struct cJSON *swng__parse_json(const char *body, size_t len);
 
 #endif

@@ -6,120 +6,168 @@
 #include <stdlib.h>
 #include <string.h>
 
-void swng_membership_free(swng_membership *m)
-{
-    size_t i;
-    if (!m) return;
-    for (i = 0; i < m->capability_count; i++) free(m->capabilities[i]);
-    free(m->capabilities);
-    free(m->id);
-    free(m->number_group_id);
-    free(m->phone_number_id);
-    free(m->phone_number_name);
-    free(m->phone_number_number);
-    free(m->created_at);
-    free(m->updated_at);
-    free(m->request_id);
-    free(m->json);
-    free(m);
-}
+/* ------------------------------------------------------------ resources */
 
-/* Result of reading one string field. */
-enum { FIELD_OK, FIELD_ABSENT, FIELD_BAD, FIELD_NOMEM };
+/* A membership: POST .../number_group_memberships answers with one. */
+static const struct swng__field membership_fields[] = {
+    /* name            parent                 type            required object */
+    {"id", -1, SWNG__F_UUID, 1, NULL},
+    {"number_group_id", -1, SWNG__F_UUID, 1, NULL},
+    {"phone_number", -1, SWNG__F_OBJECT, 1, "phone_number"},
+    {"id", SWNG__M_PHONE_NUMBER, SWNG__F_UUID, 0, NULL},
+    {"name", SWNG__M_PHONE_NUMBER, SWNG__F_STRING, 0, NULL},
+    {"number", SWNG__M_PHONE_NUMBER, SWNG__F_STRING, 0, NULL},
+    {"capabilities", SWNG__M_PHONE_NUMBER, SWNG__F_STRINGS, 0, NULL},
+    {"created_at", -1, SWNG__F_STRING, 1, NULL},
+    {"updated_at", -1, SWNG__F_STRING, 1, NULL},
+};
+const struct swng__type swng__type_membership = {
+    "membership", membership_fields, sizeof membership_fields / sizeof membership_fields[0]};
 
-/* Copies obj[name] into *out. JSON null counts as absent; any other
- * non-string is FIELD_BAD. */
-static int get_string(const cJSON *obj, const char *name, char **out)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    *out = NULL;
-    if (!v || cJSON_IsNull(v)) return FIELD_ABSENT;
-    if (!cJSON_IsString(v) || !v->valuestring) return FIELD_BAD;
-    *out = swng__strdup(v->valuestring);
-    return *out ? FIELD_OK : FIELD_NOMEM;
-}
+/* Longest type this parser handles (the nodes array below). */
+#define MAX_FIELDS 64
 
-/* Reads a field into *out and reports a contract violation in *err. */
-static int field(const cJSON *obj, const char *path, const char *name, int required, int uuid,
-                 char **out, swng_error **err)
+void swng__object_free(struct swng__object *o)
 {
-    int r = get_string(obj, name, out);
-    if (r == FIELD_NOMEM) return swng__fail(err, SWNG_ENOMEM, "out of memory");
-    if (r == FIELD_BAD)
-        return swng__fail(err, SWNG_EPROTOCOL, "response breaks the contract: %s%s is not a string",
-                          path, name);
-    if (r == FIELD_ABSENT) {
-        if (!required) return SWNG_OK;
-        return swng__fail(err, SWNG_EPROTOCOL,
-                          "response breaks the contract: required field %s%s is missing", path,
-                          name);
+    size_t i, k;
+    if (!o) return;
+    for (i = 0; i < o->type->nfields; i++) {
+        switch (o->type->fields[i].type) {
+        case SWNG__F_STRING:
+        case SWNG__F_UUID: free(o->v[i].s); break;
+        case SWNG__F_STRINGS:
+            for (k = 0; k < o->v[i].list.n; k++) free(o->v[i].list.items[k]);
+            free(o->v[i].list.items);
+            break;
+        default: break;
+        }
     }
-    if (uuid && !swng__is_uuid(*out, strlen(*out)))
-        return swng__fail(err, SWNG_EPROTOCOL, "response breaks the contract: %s%s is not a UUID",
-                          path, name);
-    return SWNG_OK;
+    free(o->set);
+    free(o->request_id);
+    free(o->json);
+    free(o);
 }
 
-static int parse_capabilities(swng_membership *m, const cJSON *pn, swng_error **err)
+const char *swng__object_str(const struct swng__object *o, int field)
 {
-    const cJSON *caps = cJSON_GetObjectItemCaseSensitive(pn, "capabilities");
+    return o ? o->v[field].s : NULL;
+}
+
+size_t swng__object_count(const struct swng__object *o, int field)
+{
+    return o ? o->v[field].list.n : 0;
+}
+
+const char *swng__object_item(const struct swng__object *o, int field, size_t i)
+{
+    return o && i < o->v[field].list.n ? o->v[field].list.items[i] : NULL;
+}
+
+/* "phone_number." for a nested field, "" at the top. */
+static const char *prefix_of(const struct swng__type *t, const struct swng__field *f)
+{
+    return f->parent >= 0 ? t->fields[f->parent].name : "";
+}
+
+#define BREAKS "response breaks the contract: "
+
+static int parse_field(struct swng__object *o, size_t i, const cJSON *v, swng_error **err)
+{
+    const struct swng__type *t = o->type;
+    const struct swng__field *f = &t->fields[i];
+    const char *pre = prefix_of(t, f), *dot = *pre ? "." : "";
     const cJSON *c;
-    size_t n = 0;
-    if (!caps || cJSON_IsNull(caps)) return SWNG_OK;
-    if (!cJSON_IsArray(caps))
-        return swng__fail(err, SWNG_EPROTOCOL,
-                          "response breaks the contract: phone_number.capabilities is not an array");
-    n = (size_t)cJSON_GetArraySize(caps);
-    if (n == 0) return SWNG_OK;
-    m->capabilities = calloc(n, sizeof *m->capabilities);
-    if (!m->capabilities) return swng__fail(err, SWNG_ENOMEM, "out of memory");
-    cJSON_ArrayForEach(c, caps)
-    {
-        if (!cJSON_IsString(c) || !c->valuestring)
-            return swng__fail(err, SWNG_EPROTOCOL,
-                              "response breaks the contract: phone_number.capabilities holds a "
-                              "non-string");
-        m->capabilities[m->capability_count] = swng__strdup(c->valuestring);
-        if (!m->capabilities[m->capability_count])
+    size_t n;
+    switch (f->type) {
+    case SWNG__F_STRING:
+    case SWNG__F_UUID:
+        if (!cJSON_IsString(v) || !v->valuestring)
+            return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s is not a string", pre, dot,
+                              f->name);
+        if (f->type == SWNG__F_UUID && !swng__is_uuid(v->valuestring, strlen(v->valuestring)))
+            return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s is not a UUID", pre, dot, f->name);
+        if (!(o->v[i].s = swng__strdup(v->valuestring)))
             return swng__fail(err, SWNG_ENOMEM, "out of memory");
-        m->capability_count++;
+        return SWNG_OK;
+    case SWNG__F_STRINGS:
+        if (!cJSON_IsArray(v))
+            return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s is not an array", pre, dot,
+                              f->name);
+        n = (size_t)cJSON_GetArraySize(v);
+        if (n == 0) return SWNG_OK;
+        if (!(o->v[i].list.items = calloc(n, sizeof(char *))))
+            return swng__fail(err, SWNG_ENOMEM, "out of memory");
+        cJSON_ArrayForEach(c, v)
+        {
+            char **slot = &o->v[i].list.items[o->v[i].list.n];
+            if (!cJSON_IsString(c) || !c->valuestring)
+                return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s holds a non-string", pre, dot,
+                                  f->name);
+            if (!(*slot = swng__strdup(c->valuestring)))
+                return swng__fail(err, SWNG_ENOMEM, "out of memory");
+            o->v[i].list.n++;
+        }
+        return SWNG_OK;
+    case SWNG__F_OBJECT:
+        if (!cJSON_IsObject(v))
+            return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s is not an object", pre, dot,
+                              f->name);
+        o->v[i].present = 1;
+        return SWNG_OK;
+    case SWNG__F_BOOL:
+        if (!cJSON_IsBool(v))
+            return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s is not a boolean", pre, dot,
+                              f->name);
+        o->v[i].b = cJSON_IsTrue(v);
+        return SWNG_OK;
+    default: /* SWNG__F_INT */
+        /* Range-checked before converting: a server's number is untrusted. */
+        if (!cJSON_IsNumber(v) || !(v->valuedouble >= -9007199254740992.0 &&
+                                    v->valuedouble <= 9007199254740992.0) ||
+            (double)(long long)v->valuedouble != v->valuedouble)
+            return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s is not an integer", pre, dot,
+                              f->name);
+        o->v[i].i = (long long)v->valuedouble;
+        return SWNG_OK;
     }
-    return SWNG_OK;
 }
 
-static int parse_root(swng_membership *m, const cJSON *root, swng_error **err)
+static int parse_fields(struct swng__object *o, const cJSON *root, swng_error **err)
 {
-    const cJSON *pn;
+    const struct swng__type *t = o->type;
+    const cJSON *nodes[MAX_FIELDS];
+    size_t i;
     int rc;
     if (!cJSON_IsObject(root))
-        return swng__fail(err, SWNG_EPROTOCOL, "response breaks the contract: body is not a JSON object");
-    if ((rc = field(root, "", "id", 1, 1, &m->id, err)) != SWNG_OK) return rc;
-    if ((rc = field(root, "", "number_group_id", 1, 1, &m->number_group_id, err)) != SWNG_OK)
-        return rc;
-    pn = cJSON_GetObjectItemCaseSensitive(root, "phone_number");
-    if (!pn || cJSON_IsNull(pn))
-        return swng__fail(err, SWNG_EPROTOCOL,
-                          "response breaks the contract: required field phone_number is missing");
-    if (!cJSON_IsObject(pn))
-        return swng__fail(err, SWNG_EPROTOCOL,
-                          "response breaks the contract: phone_number is not an object");
-    if ((rc = field(pn, "phone_number.", "id", 0, 1, &m->phone_number_id, err)) != SWNG_OK) return rc;
-    if ((rc = field(pn, "phone_number.", "name", 0, 0, &m->phone_number_name, err)) != SWNG_OK)
-        return rc;
-    if ((rc = field(pn, "phone_number.", "number", 0, 0, &m->phone_number_number, err)) != SWNG_OK)
-        return rc;
-    if ((rc = parse_capabilities(m, pn, err)) != SWNG_OK) return rc;
-    if ((rc = field(root, "", "created_at", 1, 0, &m->created_at, err)) != SWNG_OK) return rc;
-    return field(root, "", "updated_at", 1, 0, &m->updated_at, err);
+        return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not a JSON object");
+    for (i = 0; i < t->nfields; i++) {
+        const struct swng__field *f = &t->fields[i];
+        const cJSON *parent = f->parent < 0 ? root : (o->set[f->parent] ? nodes[f->parent] : NULL);
+        const cJSON *v;
+        nodes[i] = NULL;
+        if (!parent) continue; /* inside an optional object that is absent */
+        v = cJSON_GetObjectItemCaseSensitive(parent, f->name);
+        if (!v || cJSON_IsNull(v)) {
+            if (f->required) {
+                const char *pre = prefix_of(t, f);
+                return swng__fail(err, SWNG_EPROTOCOL, BREAKS "required field %s%s%s is missing",
+                                  pre, *pre ? "." : "", f->name);
+            }
+            continue;
+        }
+        if ((rc = parse_field(o, i, v, err)) != SWNG_OK) return rc;
+        o->set[i] = 1;
+        nodes[i] = v;
+    }
+    return SWNG_OK;
 }
 
-/* Parses body[0..len) as one JSON value with nothing but JSON whitespace
- * after it (cJSON_ParseWithLength alone accepts trailing garbage). */
-static cJSON *parse_whole(const char *body, size_t len)
+cJSON *swng__parse_json(const char *body, size_t len)
 {
     const char *end = NULL, *stop = body + len;
     cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
     if (!root) return NULL;
+    /* cJSON_ParseWithLength alone accepts trailing garbage. */
     while (end && end < stop && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
         end++;
     if (end != stop) {
@@ -129,33 +177,46 @@ static cJSON *parse_whole(const char *body, size_t len)
     return root;
 }
 
-int swng__parse_membership(swng_membership **out, const char *body, size_t len, swng_error **err)
+int swng__parse_object(struct swng__object **out, const struct swng__type *t, const char *body,
+                       size_t len, swng_error **err)
 {
-    swng_membership *m;
+    struct swng__object *o;
     cJSON *root;
     int rc;
     *out = NULL;
+    if (t->nfields > MAX_FIELDS) return swng__fail(err, SWNG_ENOMEM, "type too large");
     if (!swng__is_utf8(body, len))
-        return swng__fail(err, SWNG_EPROTOCOL, "response breaks the contract: body is not UTF-8");
-    root = parse_whole(body, len);
-    if (!root)
-        return swng__fail(err, SWNG_EPROTOCOL, "response breaks the contract: body is not valid JSON");
-    m = calloc(1, sizeof *m);
-    if (!m) {
+        return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not UTF-8");
+    root = swng__parse_json(body, len);
+    if (!root) return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not valid JSON");
+    o = calloc(1, sizeof *o + t->nfields * sizeof o->v[0]);
+    if (o) {
+        o->type = t;
+        o->set = calloc(t->nfields, 1);
+    }
+    if (!o || !o->set) {
+        free(o);
         cJSON_Delete(root);
         return swng__fail(err, SWNG_ENOMEM, "out of memory");
     }
-    rc = parse_root(m, root, err);
+    rc = parse_fields(o, root, err);
     cJSON_Delete(root);
-    if (rc == SWNG_OK && !(m->json = swng__strndup(body, len)))
+    if (rc == SWNG_OK && !(o->json = swng__strndup(body, len)))
         rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
     if (rc != SWNG_OK) {
-        swng_membership_free(m);
+        swng__object_free(o);
         return rc;
     }
-    *out = m;
+    *out = o;
     return SWNG_OK;
 }
+
+int swng__parse_membership(swng_membership **out, const char *body, size_t len, swng_error **err)
+{
+    return swng__parse_object((struct swng__object **)out, &swng__type_membership, body, len, err);
+}
+
+void swng_membership_free(swng_membership *m) { swng__object_free(m ? &m->o : NULL); }
 
 /* A string, or a number printed as one, from an error item (the contract
  * says strings; servers that send "status": 422 are still understood). */

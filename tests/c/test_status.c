@@ -131,11 +131,11 @@ static void test_options_init(void)
     CHECK_INT_EQ(a.version, SWNG_CLIENT_OPTIONS_VERSION);
     CHECK_INT_EQ(b.version, SWNG_CLIENT_OPTIONS_VERSION);
     CHECK(!b.space && !b.project_id && !b.token && !b.base_url && !b.ca_file && !b.headers);
-    CHECK(!b.connect_timeout_ms && !b.timeout_ms && !b.max_retries && !b.retry_base_ms &&
-          !b.retry_max_ms);
+    CHECK(b.connect_timeout_ms == SWNG_UNSET && b.timeout_ms == SWNG_UNSET && !b.max_retries &&
+          b.retry_base_ms == SWNG_UNSET && b.retry_max_ms == SWNG_UNSET);
     CHECK(!a.space && !a.project_id && !a.token && !a.base_url && !a.ca_file && !a.headers);
-    CHECK(!a.connect_timeout_ms && !a.timeout_ms && !a.max_retries && !a.retry_base_ms &&
-          !a.retry_max_ms);
+    CHECK(a.connect_timeout_ms == SWNG_UNSET && a.timeout_ms == SWNG_UNSET && !a.max_retries &&
+          a.retry_base_ms == SWNG_UNSET && a.retry_max_ms == SWNG_UNSET);
     CHECK_INT_EQ(swng_client_options_init(NULL), SWNG_EINVAL);
 }
 

@@ -1,0 +1,535 @@
+/* engine.c - the one place that sends a request and turns the answer into
+ * a result or a swng_error: per-request handle set-up, response capture
+ * (body cap, X-Request-Id, Retry-After), classification, redaction, and
+ * retries by method. Operations (ops.c) are rows on top of it. */
+#include "engine.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* ---------------------------------------------------------- one attempt */
+
+/* A response body being received, refused past SWNG_MAX_BODY. */
+struct body {
+    char *data;
+    size_t len;
+    size_t cap;
+    int overflow;
+};
+
+/* What one attempt produced. */
+struct attempt {
+    CURLcode curl_rc;
+    long http_status;
+    int sent;            /* 0: failed before the request went out */
+    int header_overflow; /* the response's header lines were too large */
+    size_t header_bytes;
+    long retry_after;    /* seconds, -1 if none */
+    char *request_id;
+    struct body body;
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    struct body *b = userdata;
+    size_t n = size * nmemb;
+    if (n > SWNG_MAX_BODY - b->len) {
+        b->overflow = 1;
+        return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        char *p;
+        while (cap < b->len + n + 1) cap *= 2;
+        p = realloc(b->data, cap);
+        if (!p) return 0;
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, ptr, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return n;
+}
+
+/* The value of header line `line` if its name is `name`, trimmed; NULL
+ * otherwise. *vlen receives the value's length. */
+static const char *header_value(const char *line, size_t n, const char *name, size_t *vlen)
+{
+    size_t k = strlen(name);
+    const char *v, *end = line + n;
+    if (n <= k || line[k] != ':' || strncasecmp(line, name, k) != 0) return NULL;
+    for (v = line + k + 1; v < end && (*v == ' ' || *v == '\t'); v++)
+        ;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    *vlen = (size_t)(end - v);
+    return v;
+}
+
+/* Retry-After in seconds from either form (delay-seconds or an HTTP-date);
+ * -1 when the value is neither (negative, garbage). */
+static long parse_retry_after(const char *v, size_t n)
+{
+    char buf[64];
+    size_t i;
+    time_t when, now;
+    if (n == 0 || n >= sizeof buf) return -1;
+    memcpy(buf, v, n);
+    buf[n] = '\0';
+    if (isdigit((unsigned char)buf[0])) {
+        long s = 0;
+        for (i = 0; i < n; i++) {
+            if (!isdigit((unsigned char)buf[i])) return -1;
+            /* A huge value saturates; the wait is capped at retry_max anyway. */
+            if (s < 100000000L) s = s * 10 + (buf[i] - '0');
+        }
+        return s;
+    }
+    when = curl_getdate(buf, NULL);
+    if (when == (time_t)-1) return -1;
+    now = time(NULL);
+    return when <= now ? 0 : (when - now > 100000000L ? 100000000L : (long)(when - now));
+}
+
+/* Reads the headers this engine needs from each line as it arrives, one
+ * code path for every libcurl version (curl_easy_header needs 7.83). */
+static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
+{
+    struct attempt *a = userdata;
+    size_t n = size * nitems, vlen;
+    const char *v;
+    if (n > SWNG_MAX_HEADERS - a->header_bytes) {
+        a->header_overflow = 1;
+        return 0;
+    }
+    a->header_bytes += n;
+    if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+        /* A new response (after a 1xx): forget what the previous one said. */
+        free(a->request_id);
+        a->request_id = NULL;
+        a->retry_after = -1;
+    } else if ((v = header_value(line, n, "X-Request-Id", &vlen)) != NULL) {
+        free(a->request_id);
+        a->request_id = vlen ? swng__strndup(v, vlen) : NULL;
+    } else if ((v = header_value(line, n, "Retry-After", &vlen)) != NULL) {
+        a->retry_after = parse_retry_after(v, vlen);
+    }
+    return n;
+}
+
+static void attempt_reset(struct attempt *a)
+{
+    free(a->request_id);
+    free(a->body.data);
+    memset(a, 0, sizeof *a);
+    a->retry_after = -1;
+}
+
+/* Every per-request option is set on every request, so that nothing of one
+ * request (method, body, headers) carries over to the next on a pooled
+ * handle. The client-wide options were set when the handle was made. */
+static void prepare(swng_client *c, CURL *h, const struct swng__request *rq, struct attempt *a)
+{
+    curl_easy_setopt(h, CURLOPT_URL, rq->url);
+    if (rq->body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(rq->body));
+    } else {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    }
+    /* POST with a body and GET are libcurl's own methods; anything else is
+     * named explicitly (and cleared again when it is not needed). */
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST,
+                     (rq->body && strcmp(rq->method, "POST") == 0) ||
+                             (!rq->body && strcmp(rq->method, "GET") == 0)
+                         ? NULL
+                         : rq->method);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, rq->body ? c->headers_body : c->headers);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &a->body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, a);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, a->errbuf);
+    a->errbuf[0] = '\0';
+}
+
+static void perform(swng_client *c, CURL *h, const struct swng__request *rq, struct attempt *a)
+{
+    prepare(c, h, rq, a);
+    a->curl_rc = curl_easy_perform(h);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->http_status);
+    /* Nothing was sent if the connection could not even be made. */
+    a->sent = !(a->curl_rc == CURLE_COULDNT_CONNECT || a->curl_rc == CURLE_COULDNT_RESOLVE_HOST ||
+                a->curl_rc == CURLE_COULDNT_RESOLVE_PROXY);
+    if (a->http_status == 0) {
+        free(a->request_id);
+        a->request_id = NULL;
+        a->retry_after = -1;
+    }
+}
+
+/* ------------------------------------------------------- classification */
+
+static int status_code_for_http(long status)
+{
+    if (status == 401 || status == 403) return SWNG_EAUTH;
+    if (status == 404) return SWNG_ENOTFOUND;
+    if (status == 422) return SWNG_EVALIDATION;
+    if (status == 429) return SWNG_ERATELIMIT;
+    if (status >= 500 && status <= 599) return SWNG_ESERVER;
+    return SWNG_EPROTOCOL;
+}
+
+static int status_code_for_curl(const struct attempt *a)
+{
+    switch (a->curl_rc) {
+    case CURLE_OPERATION_TIMEDOUT: return SWNG_ETIMEOUT;
+    case CURLE_OUT_OF_MEMORY: return SWNG_ENOMEM;
+    case CURLE_FILESIZE_EXCEEDED: return SWNG_EPROTOCOL;
+    case CURLE_WRITE_ERROR:
+        return a->body.overflow || a->header_overflow ? SWNG_EPROTOCOL : SWNG_ENOMEM;
+    default: return SWNG_ETRANSPORT;
+    }
+}
+
+/* Gives e what the response said: status, request id, Retry-After and the
+ * body (capped), with the token masked everywhere. Takes the request id. */
+static void attach(swng_error *e, long status, char **request_id, long retry_after,
+                   const char *body, size_t len, const char *token)
+{
+    e->http_status = status;
+    e->retry_after = retry_after;
+    e->request_id = *request_id;
+    *request_id = NULL;
+    if (len) e->body = swng__strndup(body, len < SWNG_MAX_ERROR_BODY ? len : SWNG_MAX_ERROR_BODY);
+    swng__redact_error(e, token);
+}
+
+void swng__attach_response(swng_error *e, struct swng__response *rs, const char *token)
+{
+    attach(e, rs->status, &rs->request_id, rs->retry_after, rs->body, rs->len, token);
+}
+
+/* Turns a failed attempt into an error object with all the detail. */
+static int fail_from_attempt(swng_client *c, struct attempt *a, swng_error **err)
+{
+    swng_error *e;
+    int code;
+    if (a->curl_rc != CURLE_OK) {
+        code = status_code_for_curl(a);
+        if (a->header_overflow)
+            e = swng__error_new(code, "response headers exceed the %lu-byte limit",
+                                (unsigned long)SWNG_MAX_HEADERS);
+        else if (code == SWNG_EPROTOCOL)
+            e = swng__error_new(code, "response body exceeds the %lu-byte limit",
+                                (unsigned long)SWNG_MAX_BODY);
+        else
+            e = swng__error_new(code, "%s: %s%s%s", swng_strerror(code),
+                                curl_easy_strerror(a->curl_rc), a->errbuf[0] ? ": " : "", a->errbuf);
+    } else {
+        char *server_msg = NULL;
+        code = status_code_for_http(a->http_status);
+        e = swng__error_new(code, "x");
+        if (e && a->body.len) server_msg = swng__parse_error_body(e, a->body.data, a->body.len);
+        if (e) {
+            char buf[640];
+            if (a->http_status >= 300 && a->http_status < 400)
+                snprintf(buf, sizeof buf, "unexpected HTTP %ld (redirects are not followed)",
+                         a->http_status);
+            else if (code == SWNG_EPROTOCOL)
+                snprintf(buf, sizeof buf, "unexpected HTTP %ld%s%s", a->http_status,
+                         server_msg ? ": " : "", server_msg ? server_msg : "");
+            else
+                snprintf(buf, sizeof buf, "%s (HTTP %ld)%s%s", swng_strerror(code), a->http_status,
+                         server_msg ? ": " : "", server_msg ? server_msg : "");
+            free(e->message);
+            e->message = swng__strdup(buf);
+            if (!e->message) {
+                swng_error_free(e);
+                e = NULL;
+            }
+        }
+        free(server_msg);
+    }
+    if (!e) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    attach(e, a->http_status, &a->request_id, a->retry_after, a->body.data, a->body.len, c->token);
+    if (err)
+        *err = e;
+    else
+        swng_error_free(e);
+    return code;
+}
+
+/* ---------------------------------------------------------------- retries */
+
+int swng__idempotent(const char *method) { return strcmp(method, "POST") != 0; }
+
+/* POST: only what cannot have created anything (429, 503, nothing sent).
+ * Idempotent methods: also 500/502/504 and failures after sending. */
+static int retryable(const struct attempt *a, int idempotent)
+{
+    if (a->curl_rc != CURLE_OK) {
+        if (a->body.overflow || a->header_overflow || a->curl_rc == CURLE_OUT_OF_MEMORY ||
+            (a->curl_rc == CURLE_WRITE_ERROR))
+            return 0;
+        return !a->sent || idempotent;
+    }
+    if (a->http_status == 429 || a->http_status == 503) return 1;
+    return idempotent && (a->http_status == 500 || a->http_status == 502 || a->http_status == 504);
+}
+
+/* Exponential backoff with jitter, never shorter than Retry-After, capped.
+ * All in 64-bit arithmetic: the options are at most SWNG_MAX_DURATION_MS. */
+static long backoff_ms(const swng_client *c, unsigned int attempt_no, long retry_after,
+                       unsigned int *seed)
+{
+    long long max = c->retry_max_ms, d = c->retry_base_ms, half;
+    unsigned int i;
+    for (i = 0; i < attempt_no && d < max; i++) d *= 2;
+    if (d > max) d = max;
+    /* Jitter: a delay in [d/2, d] so that clients spread out. */
+    half = d / 2;
+    d = half + (long long)((unsigned long long)rand_r(seed) % (unsigned long long)(d - half + 1));
+    /* Retry-After is a server's number: compared before multiplying. */
+    if (retry_after > max / 1000)
+        d = max;
+    else if (retry_after >= 0 && (long long)retry_after * 1000 > d)
+        d = (long long)retry_after * 1000;
+    return (long)(d > max ? max : d);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+void swng__response_free(struct swng__response *rs)
+{
+    free(rs->request_id);
+    free(rs->body);
+    memset(rs, 0, sizeof *rs);
+}
+
+int swng__send(swng_client *c, const struct swng__request *rq, struct swng__response *rs,
+               swng_error **err)
+{
+    struct attempt a;
+    unsigned int attempt_no, seed;
+    int idempotent = swng__idempotent(rq->method), rc;
+    CURL *h;
+
+    memset(rs, 0, sizeof *rs);
+    h = swng__client_acquire(c);
+    if (!h) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)&a;
+    memset(&a, 0, sizeof a);
+    for (attempt_no = 0;; attempt_no++) {
+        attempt_reset(&a);
+        perform(c, h, rq, &a);
+        if (a.curl_rc == CURLE_OK && a.http_status >= 200 && a.http_status <= 299) {
+            rs->status = a.http_status;
+            rs->request_id = a.request_id;
+            rs->retry_after = a.retry_after;
+            rs->body = a.body.data;
+            rs->len = a.body.len;
+            a.request_id = NULL;
+            a.body.data = NULL;
+            rc = SWNG_OK;
+            break;
+        }
+        if (attempt_no < c->max_retries && retryable(&a, idempotent)) {
+            sleep_ms(backoff_ms(c, attempt_no, a.retry_after, &seed));
+            continue;
+        }
+        rc = fail_from_attempt(c, &a, err);
+        break;
+    }
+    attempt_reset(&a);
+    swng__client_release(c, h);
+    return rc;
+}
+
+/* ------------------------------------------------------------ operations */
+
+static int check_arg(const struct swng__param *p, const struct swng__arg *a, swng_error **err)
+{
+    size_t i;
+    if (!a->value) {
+        if (p->optional) return SWNG_OK;
+        return swng__fail_arg(err, p->name, "%s must not be NULL", p->name);
+    }
+    if (p->kind == SWNG__A_UUID) {
+        int rc = swng__check_uuid(p->name, a->value, a->len, err);
+        if (rc != SWNG_OK && err && *err) (*err)->option = p->name;
+        return rc;
+    }
+    if (memchr(a->value, '\0', a->len))
+        return swng__fail_arg(err, p->name, "%s must not contain a NUL byte", p->name);
+    for (i = 0; i < a->len; i++)
+        if ((unsigned char)a->value[i] < 0x20 || a->value[i] == 0x7f)
+            return swng__fail_arg(err, p->name, "%s must not contain control characters", p->name);
+    if (!swng__is_utf8(a->value, a->len))
+        return swng__fail_arg(err, p->name, "%s must be UTF-8", p->name);
+    return SWNG_OK;
+}
+
+/* A growing string; `failed` is set on allocation failure. */
+struct buf {
+    char *s;
+    size_t len, cap;
+    int failed;
+};
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+    if (b->failed) return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 128;
+        char *p;
+        while (cap < b->len + n + 1) cap *= 2;
+        if (!(p = realloc(b->s, cap))) {
+            b->failed = 1;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void buf_add_escaped(struct buf *b, const char *s, size_t n)
+{
+    char *e = curl_easy_escape(NULL, s, (int)n);
+    if (!e) {
+        b->failed = 1;
+        return;
+    }
+    buf_add(b, e, strlen(e));
+    curl_free(e);
+}
+
+/* base_url + path (each "{}" an escaped path argument) + "?" escaped query. */
+static char *build_url(const struct swng__op *op, const swng_client *c,
+                       const struct swng__arg *args)
+{
+    struct buf b = {0};
+    const char *p = op->path, *q;
+    size_t i, next_path = 0;
+    int first_query = 1;
+    buf_add(&b, c->base_url, strlen(c->base_url));
+    while ((q = strstr(p, "{}")) != NULL) {
+        buf_add(&b, p, (size_t)(q - p));
+        while (next_path < op->nparams && op->params[next_path].where != SWNG__IN_PATH) next_path++;
+        if (next_path == op->nparams) { /* a row with more {} than path params */
+            b.failed = 1;
+            break;
+        }
+        buf_add_escaped(&b, args[next_path].value, args[next_path].len);
+        next_path++;
+        p = q + 2;
+    }
+    buf_add(&b, p, strlen(p));
+    for (i = 0; i < op->nparams; i++) {
+        if (op->params[i].where != SWNG__IN_QUERY || !args[i].value) continue;
+        buf_add(&b, first_query ? "?" : "&", 1);
+        buf_add(&b, op->params[i].name, strlen(op->params[i].name));
+        buf_add(&b, "=", 1);
+        buf_add_escaped(&b, args[i].value, args[i].len);
+        first_query = 0;
+    }
+    if (b.failed) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
+
+/* The JSON body of the SWNG__IN_BODY parameters, or NULL (*none = 1) when
+ * the operation has none. */
+static char *build_body(const struct swng__op *op, const struct swng__arg *args, int *none)
+{
+    cJSON *o = NULL;
+    char *s = NULL;
+    size_t i;
+    *none = 1;
+    for (i = 0; i < op->nparams; i++)
+        if (op->params[i].where == SWNG__IN_BODY) *none = 0;
+    if (*none) return NULL;
+    if (!(o = cJSON_CreateObject())) return NULL;
+    for (i = 0; i < op->nparams; i++) {
+        char *v;
+        if (op->params[i].where != SWNG__IN_BODY || !args[i].value) continue;
+        if (!(v = swng__strndup(args[i].value, args[i].len))) goto out;
+        if (!cJSON_AddStringToObject(o, op->params[i].name, v)) {
+            free(v);
+            goto out;
+        }
+        free(v);
+    }
+    s = cJSON_PrintUnformatted(o);
+out:
+    cJSON_Delete(o);
+    return s;
+}
+
+int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg *args,
+               struct swng__object **out, swng_error **err)
+{
+    struct swng__request rq;
+    struct swng__response rs;
+    char *url, *body;
+    size_t i;
+    int rc, no_body;
+
+    if (err) *err = NULL;
+    if (out) *out = NULL;
+    if (op->result && !out) return swng__fail_arg(err, "out", "out must not be NULL");
+    if (!c) return swng__fail_arg(err, "client", "client must not be NULL");
+    for (i = 0; i < op->nparams; i++)
+        if ((rc = check_arg(&op->params[i], &args[i], err)) != SWNG_OK) return rc;
+
+    url = build_url(op, c, args);
+    body = build_body(op, args, &no_body);
+    if (!url || (!body && !no_body)) {
+        free(url);
+        cJSON_free(body);
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    }
+    rq.method = op->method;
+    rq.url = url;
+    rq.body = body;
+    rc = swng__send(c, &rq, &rs, err);
+    free(url);
+    cJSON_free(body);
+    if (rc != SWNG_OK) return rc;
+
+    if (op->result) {
+        rc = swng__parse_object(out, op->result, rs.body ? rs.body : "", rs.len, err);
+        if (rc == SWNG_OK) {
+            (*out)->http_status = rs.status;
+            (*out)->request_id = rs.request_id;
+            rs.request_id = NULL;
+        } else if (err && *err) {
+            swng__attach_response(*err, &rs, c->token);
+        }
+    }
+    swng__response_free(&rs);
+    return rc;
+}

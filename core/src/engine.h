@@ -1,0 +1,79 @@
+/* engine.h - the request engine: sends any request and classifies the
+ * answer; and operations described as rows. Internal. */
+#ifndef SWNG_ENGINE_H
+#define SWNG_ENGINE_H
+
+#include "client.h"
+
+/* One HTTP request, fully built. */
+struct swng__request {
+    const char *method; /* "GET", "POST", "PUT", "DELETE" */
+    const char *url;    /* absolute; built from the client's base URL */
+    const char *body;   /* JSON, or NULL for no body */
+};
+
+/* A 2xx answer. */
+struct swng__response {
+    long status;
+    char *request_id; /* X-Request-Id or NULL */
+    char *body;       /* NUL-terminated, or NULL when empty */
+    size_t len;
+    long retry_after;
+};
+
+/* 1 for methods that may be repeated without changing the result (GET, PUT,
+ * DELETE): they are also retried on 500/502/504 and on transport failures
+ * after the request was sent. */
+int swng__idempotent(const char *method);
+
+/* Sends rq with the client's retry rule for its method. On a 2xx fills *rs
+ * (free with swng__response_free) and returns SWNG_OK; otherwise returns the
+ * code with the detail (HTTP status, 422 items, request id, Retry-After,
+ * capped and redacted body) in *err. */
+int swng__send(swng_client *c, const struct swng__request *rq, struct swng__response *rs,
+               swng_error **err);
+void swng__response_free(struct swng__response *rs);
+
+/* Gives e what a 2xx response that broke the contract said (status,
+ * request id, capped body), redacted; takes rs->request_id. */
+void swng__attach_response(swng_error *e, struct swng__response *rs, const char *token);
+
+/* ------------------------------------------------------------ operations */
+
+/* Where an argument goes, and how it is checked before anything is sent. */
+enum swng__where { SWNG__IN_PATH, SWNG__IN_QUERY, SWNG__IN_BODY };
+enum swng__akind {
+    SWNG__A_UUID, /* an id: canonical UUID (so safe in a path segment) */
+    SWNG__A_TEXT  /* free text: UTF-8 without NUL or control characters */
+};
+
+struct swng__param {
+    const char *name; /* argument name in messages; the JSON/query name */
+    unsigned char where;
+    unsigned char kind;
+    unsigned char optional; /* a NULL value is left out */
+};
+
+/* An operation: one row. The path holds one "{}" per SWNG__IN_PATH
+ * parameter, in parameter order. */
+struct swng__op {
+    const char *method;
+    const char *path;
+    const struct swng__param *params;
+    size_t nparams;
+    const struct swng__type *result; /* NULL: the answer has no body (204) */
+};
+
+/* A counted argument value; value NULL means "not given". */
+struct swng__arg {
+    const char *value;
+    size_t len;
+};
+
+/* Validates args against op's parameters (nothing is sent on a bad one),
+ * builds the URL and body, sends, and parses the answer into *out (when
+ * op->result is not NULL). */
+int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg *args,
+               struct swng__object **out, swng_error **err);
+
+#endif
