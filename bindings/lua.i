@@ -7,19 +7,18 @@
  * memberships and errors) is embedded into the same C module and run by
  * luaopen_swng (lua/luaopen_swng.c), which is the only exported symbol.
  *
- * What the typemaps here do, and nothing more:
- *  - Opaque handles become SWIG userdata that OWN the C object and free it
- *    with the matching swng_*_free from __gc. swng_lua_client_close frees a
- *    client early and disowns its userdata (the face then drops it).
- *  - Out-parameters (swng_client **out, swng_membership **out,
- *    swng_error **err) are returned: a call gives rc, out, err, where out
- *    and err are nil when the core left them NULL.
+ * Typemaps here are keyed by type (see swng.i):
+ *  - swng_client ** out: SWIG userdata that OWNS the client and frees it
+ *    from __gc; swng_lua_client_close frees it early and disowns it.
+ *  - resource ** out (swng_membership ** ...): converted in one call into a
+ *    plain table by walking the resource's field table (swng_lua_object),
+ *    then freed; swng_error ** out: a plain table (swng_lua_error) that the
+ *    face gives its metatable. A call gives rc, out, err (nil when NULL).
+ *  - swng_text: a Lua string as (pointer, length), embedded NULs included,
+ *    so the core (not the binding) decides what is valid.
  *  - Every C integer (int, long, unsigned, size_t) is a Lua integer
  *    (lua_pushinteger), so 5.3/5.4 see 404, not 404.0. Integer inputs must
  *    have an exact integer representation in the C type.
- *  - Strings going into the core are Lua strings only (no number
- *    coercion); counted (pointer, length) pairs keep embedded NULs so that
- *    the core can refuse them.
  */
 
 %{
@@ -76,34 +75,142 @@ static int swng_lua_tointeger_range(lua_State *L, int idx, double lo, double hi,
 }
 %}
 
-/* ------------------------------------------------------------ handles */
+/* ------------------------------------------------------ converters */
 
-/* The core's structs are opaque. SWIG only needs to know the types exist to
- * make owning userdata classes with destructors that call the core's _free. */
-%nodefaultctor swng_client;
-%nodefaultctor swng_membership;
-%nodefaultctor swng_error;
-struct swng_client {};
-struct swng_membership {};
-struct swng_error {};
-%extend swng_client { ~swng_client() { swng_client_free($self); } }
-%extend swng_membership { ~swng_membership() { swng_membership_free($self); } }
-%extend swng_error { ~swng_error() { swng_error_free($self); } }
+%{
+/* Pushes an optional C string (nil for NULL). */
+static void swng_lua_str(lua_State *L, const char *s)
+{
+    if (s) lua_pushstring(L, s);
+    else lua_pushnil(L);
+}
 
-/* ------------------------------------------------------- out-params */
+/* Pushes the object as a table: one table per object level, fields in
+ * table order (a nested object's fields right after it), lists as
+ * sequences; plus http_status, request_id and json (the raw body). */
+static void swng_lua_object(lua_State *L, const struct swng__object *o)
+{
+    const struct swng__type *t = o->type;
+    int levels[64], top;
+    size_t i, k;
+    lua_newtable(L);
+    top = lua_gettop(L);
+    for (i = 0; i < t->nfields && i < 64; i++) {
+        const struct swng__field *f = &t->fields[i];
+        int into = f->parent < 0 ? top : levels[f->parent];
+        levels[i] = 0;
+        if (!into) continue; /* inside an absent object */
+        if (f->type == SWNG__F_OBJECT) {
+            if (!o->set[i]) continue;
+            lua_newtable(L);
+            lua_pushvalue(L, -1);
+            lua_setfield(L, into, f->name);
+            levels[i] = lua_gettop(L); /* stays on the stack until the end */
+            continue;
+        }
+        if (f->type == SWNG__F_STRINGS) {
+            lua_newtable(L);
+            for (k = 0; k < o->v[i].list.n; k++) {
+                lua_pushstring(L, o->v[i].list.items[k]);
+                lua_rawseti(L, -2, (int)(k + 1));
+            }
+        } else if (!o->set[i]) {
+            continue;
+        } else if (f->type == SWNG__F_BOOL) {
+            lua_pushboolean(L, o->v[i].b);
+        } else if (f->type == SWNG__F_INT) {
+            lua_pushinteger(L, (lua_Integer)o->v[i].i);
+        } else {
+            lua_pushstring(L, o->v[i].s);
+        }
+        lua_setfield(L, into, f->name);
+    }
+    lua_settop(L, top);
+    lua_pushinteger(L, (lua_Integer)o->http_status);
+    lua_setfield(L, -2, "http_status");
+    swng_lua_str(L, o->request_id);
+    lua_setfield(L, -2, "request_id");
+    swng_lua_str(L, o->json);
+    lua_setfield(L, -2, "json");
+}
 
-%define SWNG_OUT_HANDLE(TYPE, NAME)
-%typemap(in, numinputs=0) TYPE **NAME (TYPE *tmp = NULL) "$1 = &tmp;"
-%typemap(argout) TYPE **NAME {
-  if (*$1) SWIG_NewPointerObj(L, (void *)*$1, $descriptor(TYPE *), 1);
+/* Pushes the error as a table {code, message, http_status (nil: no
+ * response), errors, request_id, retry_after, body, option}. */
+static void swng_lua_error(lua_State *L, const swng_error *e)
+{
+    size_t i, n = swng_error_item_count(e);
+    long st = swng_error_http_status(e), ra = swng_error_retry_after(e);
+    lua_newtable(L);
+    lua_pushstring(L, swng_error_code_name(e));
+    lua_setfield(L, -2, "code");
+    lua_pushstring(L, swng_error_message(e));
+    lua_setfield(L, -2, "message");
+    if (st > 0) {
+        lua_pushinteger(L, (lua_Integer)st);
+        lua_setfield(L, -2, "http_status");
+    }
+    if (ra >= 0) {
+        lua_pushinteger(L, (lua_Integer)ra);
+        lua_setfield(L, -2, "retry_after");
+    }
+    swng_lua_str(L, swng_error_request_id(e));
+    lua_setfield(L, -2, "request_id");
+    swng_lua_str(L, swng_error_body(e));
+    lua_setfield(L, -2, "body");
+    swng_lua_str(L, swng_error_option(e));
+    lua_setfield(L, -2, "option");
+    lua_newtable(L);
+    for (i = 0; i < n; i++) {
+        lua_newtable(L);
+        swng_lua_str(L, swng_error_item_detail(e, i));
+        lua_setfield(L, -2, "detail");
+        swng_lua_str(L, swng_error_item_status(e, i));
+        lua_setfield(L, -2, "status");
+        swng_lua_str(L, swng_error_item_title(e, i));
+        lua_setfield(L, -2, "title");
+        swng_lua_str(L, swng_error_item_code(e, i));
+        lua_setfield(L, -2, "code");
+        lua_rawseti(L, -2, (int)(i + 1));
+    }
+    lua_setfield(L, -2, "errors");
+}
+%}
+
+/* ------------------------------------------------------------ out-params */
+
+%typemap(in, numinputs=0) swng_client ** (swng_client *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) swng_client ** {
+  if (*$1) SWIG_NewPointerObj(L, (void *)*$1, $descriptor(swng_client *), 1);
   else lua_pushnil(L);
   SWIG_arg++;
 }
-%enddef
 
-SWNG_OUT_HANDLE(swng_client, out)
-SWNG_OUT_HANDLE(swng_membership, out)
-SWNG_OUT_HANDLE(swng_error, err)
+%define SWNG_RESULT(TYPE)
+%typemap(in, numinputs=0) TYPE ** (TYPE *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) TYPE ** {
+  if (*$1) {
+    swng_lua_object(L, &(*$1)->o);
+    TYPE##_free(*$1);
+    *$1 = NULL;
+  } else {
+    lua_pushnil(L);
+  }
+  SWIG_arg++;
+}
+%enddef
+SWNG_RESULT(swng_membership)
+
+%typemap(in, numinputs=0) swng_error ** (swng_error *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) swng_error ** {
+  if (*$1) {
+    swng_lua_error(L, *$1);
+    swng_error_free(*$1);
+    *$1 = NULL;
+  } else {
+    lua_pushnil(L);
+  }
+  SWIG_arg++;
+}
 
 /* ----------------------------------------------------------- integers */
 
@@ -138,77 +245,19 @@ SWNG_OUT_HANDLE(swng_error, err)
 
 /* ----------------------------------------------------- input strings */
 
-/* An optional C string: nil -> NULL, string -> its buffer (borrowed for the
- * call). A NUL inside would silently cut the string, so it is an error
- * here; the face checks first and returns an invalid_argument error. */
-%typemap(in) const char *OPTIONAL_STRING {
-  if (lua_isnil(L, $input)) {
-    $1 = NULL;
-  } else if (lua_type(L, $input) == LUA_TSTRING) {
-    size_t len;
-    $1 = ($1_ltype)lua_tolstring(L, $input, &len);
-    if (len != strlen($1)) {
-      SWIG_Lua_pushferrstring(L, "Error in $symname (arg %d), string contains a NUL byte", $argnum);
-      SWIG_fail;
-    }
-  } else {
-    SWIG_fail_arg("$symname", $argnum, "string or nil");
-  }
-}
-
 /* A counted string: a Lua string -> (pointer, length), embedded NULs
- * included, so that the core (not the binding) decides what is valid. */
-%typemap(in) (const char *COUNTED, size_t COUNTED_LEN) {
+ * included (the string stays referenced by the argument for the call). */
+%typemap(in) swng_text {
   size_t len;
   if (lua_type(L, $input) != LUA_TSTRING)
     SWIG_fail_arg("$symname", $argnum, "string");
-  $1 = ($1_ltype)lua_tolstring(L, $input, &len);
-  $2 = len;
+  $1.p = lua_tolstring(L, $input, &len);
+  $1.n = len;
 }
 
-/* A NULL-terminated array of C strings: nil -> NULL, a sequence of strings
- * -> a temporary array of borrowed pointers (the strings stay reachable
- * from the table argument for the whole call). */
-%typemap(in, fragment="swng_lua_helpers") const char *const *STRING_LIST (const char **tmp = NULL) {
-  if (lua_isnil(L, $input)) {
-    $1 = NULL;
-  } else if (lua_type(L, $input) == LUA_TTABLE) {
-    size_t i, n = swng_lua_rawlen(L, $input);
-    tmp = (const char **)calloc(n + 1, sizeof *tmp);
-    if (!tmp) {
-      SWIG_Lua_pushferrstring(L, "Error in $symname: out of memory");
-      SWIG_fail;
-    }
-    for (i = 0; i < n; i++) {
-      size_t len;
-      lua_rawgeti(L, $input, (int)(i + 1));
-      if (lua_type(L, -1) != LUA_TSTRING) {
-        lua_pop(L, 1);
-        SWIG_Lua_pushferrstring(L, "Error in $symname (arg %d), item %d is not a string", $argnum, (int)(i + 1));
-        SWIG_fail;
-      }
-      tmp[i] = lua_tolstring(L, -1, &len);
-      lua_pop(L, 1);   /* still referenced by the table */
-      if (len != strlen(tmp[i])) {
-        SWIG_Lua_pushferrstring(L, "Error in $symname (arg %d), item %d contains a NUL byte", $argnum, (int)(i + 1));
-        SWIG_fail;
-      }
-    }
-    tmp[n] = NULL;
-    $1 = ($1_ltype)tmp;
-  } else {
-    SWIG_fail_arg("$symname", $argnum, "table of strings or nil");
-  }
-}
-%typemap(freearg) const char *const *STRING_LIST "free((void *)tmp$argnum);"
+/* A number: any Lua number (the core decides its range). */
+%typemap(in, checkfn="lua_isnumber") double "$1 = (double)lua_tonumber(L, $input);"
 
-/* --------------------------------------------------------- the calls */
-
-/* Typemaps for swng_binding_client_new (defined in swng.i). */
-%apply const char *OPTIONAL_STRING {
-  const char *space, const char *project_id, const char *token,
-  const char *base_url, const char *ca_file };
-%apply const char *const *STRING_LIST { const char *const *headers };
 %rename(client_close) swng_lua_client_close;
 %inline %{
 /* Frees the client now (closing its connections) and disowns the userdata
@@ -219,24 +268,3 @@ static void swng_lua_client_close(swng_client *DISOWN)
     swng_client_free(DISOWN);
 }
 %}
-
-/* The operation, with counted strings. */
-%apply (const char *COUNTED, size_t COUNTED_LEN) {
-  (const char *number_group_id, size_t number_group_id_len),
-  (const char *phone_number_id, size_t phone_number_id_len) };
-
-/* Only the counted form and the helpers above are offered; the _free
- * functions are the destructors of the handles and never called directly;
- * the rest of the header is wrapped as it is. */
-%ignore swng_client_options;
-%ignore swng_client_options_init;
-%ignore swng_client_new;
-%ignore swng_client_free;
-%ignore swng_membership_create;
-%ignore swng_membership_free;
-%ignore swng_error_free;
-
-%include "swng.h"
-
-/* (SWNG_STATUS_FIRST/LAST are macros naming enum values, which SWIG cannot
- * re-declare; the face does not need them.) */

@@ -2,43 +2,147 @@
  * swng.i - the one SWIG interface for every language.
  *
  * The bindings wrap the C core and never re-implement behaviour: HTTP,
- * auth, JSON, validation, retries and error classification all stay in
- * libswng. Per-language typemaps live in the files included below.
+ * auth, JSON, validation, option rules, retries and error classification
+ * all stay in libswng. This file holds everything that is the same in every
+ * language; the language files included below hold only typemaps, keyed by
+ * type:
+ *
+ *   swng_text                a counted string (pointer and length): the
+ *                            language's string, kept whole (embedded NULs
+ *                            reach the core, which refuses them)
+ *   const char *             a name (option names): a plain string
+ *   swng_client **           out: an owning handle
+ *   swng_membership ** (and every resource type)
+ *                            out: converted into the language's result
+ *                            object in ONE call (swng_lang_object, which
+ *                            walks the resource's field table) and freed
+ *   swng_error **            out: converted into the language's error
+ *                            value in one call (swng_lang_error)
+ *
+ * Every wrapped call that can wait on the network is a plain C call on
+ * these types; the Python file releases the GIL around every C call, one
+ * rule with no list of names.
  */
 %module swng_core
 
 %{
 #include "swng.h"
+#include "internal.h" /* resource field tables, for one-call conversion */
 
-/* swng_client_options holds borrowed strings and a borrowed array, which
- * SWIG's struct wrappers cannot keep alive safely; every language calls
- * this instead, which fills the options on the stack for the duration of
- * swng_client_new. Each field keeps its C meaning: NULL or 0 means
- * "default / from the environment". */
-static int swng_binding_client_new(swng_client **out, const char *space,
-                                   const char *project_id, const char *token,
-                                   const char *base_url, const char *ca_file,
-                                   long connect_timeout_ms, long timeout_ms,
-                                   unsigned int max_retries, long retry_base_ms,
-                                   long retry_max_ms, const char *const *headers,
-                                   swng_error **err)
-{
+#include <stdlib.h>
+#include <string.h>
+
+/* A counted string, the one type that carries text into the core (SWIG
+ * multi-argument typemaps match by parameter name, so the bindings wrap the
+ * counted (_n) functions with this type instead). */
+typedef struct swng_text {
+    const char *p;
+    size_t n;
+} swng_text;
+
+/* ------------------------------------------------- options by name
+ *
+ * swng_client_options holds borrowed strings, which SWIG's struct wrappers
+ * cannot keep alive. A swng_binding_options owns a copy of each string and
+ * of the header list; every rule (names, kinds, ranges, NUL bytes) is the
+ * core's, through swng_client_options_set_string/_set_number. */
+#define SWNG_BINDING_MAX_OPTIONS 32
+typedef struct swng_binding_options {
     swng_client_options o;
-    swng_client_options_init(&o);
-    o.space = space;
-    o.project_id = project_id;
-    o.token = token;
-    o.base_url = base_url;
-    o.ca_file = ca_file;
-    o.connect_timeout_ms = connect_timeout_ms;
-    o.timeout_ms = timeout_ms;
-    o.max_retries = max_retries;
-    o.retry_base_ms = retry_base_ms;
-    o.retry_max_ms = retry_max_ms;
-    o.headers = headers;
-    return swng_client_new(out, &o, err);
+    char *strings[SWNG_BINDING_MAX_OPTIONS]; /* by option index */
+    char **headers;                          /* NULL-terminated, owned */
+    size_t nheaders;
+} swng_binding_options;
+
+static swng_binding_options *swng_binding_options_new(void)
+{
+    swng_binding_options *b = (swng_binding_options *)calloc(1, sizeof *b);
+    if (b) swng_client_options_init(&b->o);
+    return b;
 }
+
+static void swng_binding_options_free(swng_binding_options *b)
+{
+    size_t i;
+    if (!b) return;
+    for (i = 0; i < SWNG_BINDING_MAX_OPTIONS; i++) free(b->strings[i]);
+    for (i = 0; i < b->nheaders; i++) free(b->headers[i]);
+    free(b->headers);
+    free(b);
+}
+
+static size_t swng_binding_option_index(const char *name)
+{
+    size_t i;
+    const char *n;
+    for (i = 0; (n = swng_client_option_name(i)) != NULL && i < SWNG_BINDING_MAX_OPTIONS; i++)
+        if (strcmp(n, name) == 0) return i;
+    return SWNG_BINDING_MAX_OPTIONS;
+}
+
+static int swng_binding_options_set_string(swng_binding_options *b, const char *name,
+                                           swng_text text, swng_error **err)
+{
+    const char *value = text.p;
+    size_t len = text.n;
+    size_t i = name ? swng_binding_option_index(name) : SWNG_BINDING_MAX_OPTIONS;
+    char *copy = (char *)malloc(len + 1);
+    int rc;
+    if (!copy) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    memcpy(copy, value, len);
+    copy[len] = '\0';
+    rc = swng_client_options_set_string(&b->o, name, copy, len, err);
+    if (rc != SWNG_OK || i == SWNG_BINDING_MAX_OPTIONS) {
+        free(copy);
+        return rc;
+    }
+    free(b->strings[i]);
+    b->strings[i] = copy;
+    return SWNG_OK;
+}
+
+static int swng_binding_options_set_number(swng_binding_options *b, const char *name,
+                                           double value, swng_error **err)
+{
+    return swng_client_options_set_number(&b->o, name, value, err);
+}
+
+/* One "Name: value" header line; the core checks it (names, values, CR/LF)
+ * in swng_client_new. A NUL could not reach it inside a C string. */
+static int swng_binding_options_add_header(swng_binding_options *b, swng_text text,
+                                           swng_error **err)
+{
+    const char *line = text.p;
+    size_t len = text.n;
+    char **h;
+    if (memchr(line, '\0', len))
+        return swng__fail_arg(err, "headers", "headers: a header contains a NUL byte");
+    if (!(h = (char **)realloc(b->headers, (b->nheaders + 2) * sizeof *h)))
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    b->headers = h;
+    if (!(h[b->nheaders] = swng__strndup(line, len))) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    h[++b->nheaders] = NULL;
+    b->o.headers = (const char *const *)b->headers;
+    return SWNG_OK;
+}
+
+static int swng_binding_client_new(swng_client **out, swng_binding_options *b, swng_error **err)
+{
+    return swng_client_new(out, b ? &b->o : NULL, err);
+}
+
+/* The operations, with counted arguments: one line each. */
+static int swng_binding_create_membership(swng_membership **out, swng_client *c, swng_text group,
+                                          swng_text phone, swng_error **err)
+{
+    return swng_membership_create_n(out, c, group.p, group.n, phone.p, phone.n, err);
+}
+
+/* Every status code, for the faces' code tables: name of code -i. */
+static const char *swng_binding_status_name(int i) { return swng_status_name(-i); }
 %}
+
+typedef struct swng_text swng_text;
 
 #if defined(SWIGPYTHON)
 %include "python.i"
@@ -48,13 +152,56 @@ static int swng_binding_client_new(swng_client **out, const char *space,
 #error "swng.i: no typemaps for this SWIG language"
 #endif
 
-/* Declared after the language file, whose typemaps (optional strings, the
- * header list, the out-parameters) and %exception apply to it. */
+/* ------------------------------------------------------------ handles */
+
+/* The core's structs are opaque. SWIG only needs to know the types exist to
+ * make owning proxies with destructors that call the core's _free. Results
+ * and errors never become proxies: the out typemaps convert them. */
+%nodefaultctor swng_client;
+%nodefaultctor swng_binding_options;
+struct swng_client {};
+struct swng_binding_options {};
+%extend swng_client { ~swng_client() { swng_client_free($self); } }
+%extend swng_binding_options { ~swng_binding_options() { swng_binding_options_free($self); } }
+
+/* ---------------------------------------------------- what is wrapped */
+
+%rename(options_new) swng_binding_options_new;
+%newobject swng_binding_options_new;
+swng_binding_options *swng_binding_options_new(void);
+%rename(options_set_string) swng_binding_options_set_string;
+int swng_binding_options_set_string(swng_binding_options *b, const char *name,
+                                    swng_text value, swng_error **err);
+%rename(options_set_number) swng_binding_options_set_number;
+int swng_binding_options_set_number(swng_binding_options *b, const char *name, double value,
+                                    swng_error **err);
+%rename(options_add_header) swng_binding_options_add_header;
+int swng_binding_options_add_header(swng_binding_options *b, swng_text line,
+                                    swng_error **err);
 %rename(client_new) swng_binding_client_new;
-int swng_binding_client_new(swng_client **out, const char *space,
-                            const char *project_id, const char *token,
-                            const char *base_url, const char *ca_file,
-                            long connect_timeout_ms, long timeout_ms,
-                            unsigned int max_retries, long retry_base_ms,
-                            long retry_max_ms, const char *const *headers,
-                            swng_error **err);
+int swng_binding_client_new(swng_client **out, swng_binding_options *b, swng_error **err);
+/* The operations (a line here for each new one). */
+%rename(create_membership) swng_binding_create_membership;
+int swng_binding_create_membership(swng_membership **out, swng_client *client,
+                                   swng_text number_group_id, swng_text phone_number_id,
+                                   swng_error **err);
+
+%rename(status_name) swng_binding_status_name;
+const char *swng_binding_status_name(int i);
+
+/* From the header: the version, the status table, the client's accessors
+ * and the option kinds. The rest is
+ * either C-only (the options struct, NUL-terminated forms) or replaced by
+ * the conversions (resource and error accessors, _free functions). */
+%ignore swng_client_options;
+%ignore swng_client_options_init;
+%ignore swng_client_options_set_string;
+%ignore swng_client_options_set_number;
+%ignore swng_client_new;
+%ignore swng_client_free;
+%rename("$ignore", regextarget=1, fullname=1) "^swng_error_";
+/* Resource functions: the operations are wrapped above (swng_text), the
+ * accessors and _free replaced by the one-call conversion. */
+%rename("$ignore", regextarget=1, fullname=1) "^swng_membership_";
+
+%include "swng.h"

@@ -35,9 +35,8 @@ end
 
 local type, tostring, error, pairs, ipairs = type, tostring, error, pairs, ipairs
 local setmetatable, getmetatable, rawequal = setmetatable, getmetatable, rawequal
-local format, find = string.format, string.find
-local ceil, huge = math.ceil, math.huge
-local sort, concat = table.sort, table.concat
+local format = string.format
+local sort = table.sort
 
 local M = {}
 
@@ -64,37 +63,25 @@ end
 --- The metatable of every error table (for `getmetatable(err) == swng.Error`).
 M.Error = Error
 
--- An error table from a core swng_error handle.
-local function error_from_core(h, rc)
-  if h == nil then
-    -- The core always gives detail; this only guards against out of memory.
-    return setmetatable({
-      code = core.swng_status_name(rc), message = core.swng_strerror(rc),
-      errors = {},
-    }, Error)
+-- An error table from what the core gave: the converted error (a plain
+-- table built in C), or nil when the core could not even allocate one.
+local function error_from_core(e, rc)
+  if e == nil then
+    e = { code = core.swng_status_name(rc), message = core.swng_strerror(rc), errors = {} }
   end
-  local items = {}
-  for i = 0, core.swng_error_item_count(h) - 1 do
-    items[#items + 1] = {
-      detail = core.swng_error_item_detail(h, i),
-      status = core.swng_error_item_status(h, i),
-      title = core.swng_error_item_title(h, i),
-      code = core.swng_error_item_code(h, i),
-    }
-  end
-  local retry_after = core.swng_error_retry_after(h)
-  local http_status = core.swng_error_http_status(h)
-  return setmetatable({
-    code = core.swng_error_code_name(h),
-    message = core.swng_error_message(h),
-    -- nil when there was no response, as Python's None.
-    http_status = http_status > 0 and http_status or nil,
-    errors = items,
-    request_id = core.swng_error_request_id(h),
-    retry_after = retry_after >= 0 and retry_after or nil,
-    body = core.swng_error_body(h),
-  }, Error)
+  return setmetatable(e, Error)
 end
+
+--- Every status code name, from the core's one table: swng.codes.not_found
+--- == "not_found" (so that a misspelt code is nil, not a silent mismatch).
+local codes, i = {}, 0
+while true do
+  local name = core.status_name(i)
+  if name == "unknown" then break end
+  codes[name] = name
+  i = i + 1
+end
+M.codes = codes
 
 -- An error table for the few failures only the binding can see (a closed
 -- client; a NUL byte in an option, which a C string cannot carry). The code
@@ -105,29 +92,6 @@ local function binding_error(rc, message)
     message = message or core.swng_strerror(rc),
     errors = {},
   }, Error)
-end
-
----------------------------------------------------------------- membership
-
-local function membership_from_core(h)
-  local caps = {}
-  for i = 0, core.swng_membership_capability_count(h) - 1 do
-    caps[#caps + 1] = core.swng_membership_capability(h, i)
-  end
-  return {
-    id = core.swng_membership_id(h),
-    number_group_id = core.swng_membership_number_group_id(h),
-    phone_number = {
-      id = core.swng_membership_phone_number_id(h),
-      name = core.swng_membership_phone_number_name(h),
-      number = core.swng_membership_phone_number_number(h),
-      capabilities = caps,
-    },
-    created_at = core.swng_membership_created_at(h),
-    updated_at = core.swng_membership_updated_at(h),
-    http_status = core.swng_membership_http_status(h),
-    request_id = core.swng_membership_request_id(h),
-  }
 end
 
 -------------------------------------------------------------------- client
@@ -160,39 +124,20 @@ local function check_self(self, fname)
   return handles[self]
 end
 
-local STRING_OPTIONS = {
-  space = true, project_id = true, token = true, base_url = true, ca_file = true,
-}
--- Durations are in seconds (fractions allowed), as in LuaSocket; the core
--- wants milliseconds. 0 or nil: the core's default.
-local SECONDS_OPTIONS = {
-  timeout = "timeout_ms", connect_timeout = "connect_timeout_ms",
-  retry_base = "retry_base_ms", retry_max = "retry_max_ms",
-}
-local MAX_MS = 2 ^ 53
+local OPTION_STRING, OPTION_SECONDS, OPTION_COUNT, OPTION_HEADERS =
+  core.SWNG_OPTION_STRING, core.SWNG_OPTION_SECONDS, core.SWNG_OPTION_COUNT,
+  core.SWNG_OPTION_HEADERS
 
-local function to_ms(name, v)
-  if type(v) ~= "number" then
-    error(format("swng.client: option '%s' must be a number of seconds (got %s)",
-                 name, typename(v)), 3)
-  end
-  if v ~= v or v == huge or v == -huge then
-    error(format("swng.client: option '%s' must be a finite number", name), 3)
-  end
-  local ms = ceil(v * 1000)
-  if ms > MAX_MS or ms < -MAX_MS then
-    error(format("swng.client: option '%s' is out of range", name), 3)
-  end
-  return ms
-end
-
-local function has_nul(s)
-  return find(s, "\0", 1, true) ~= nil
+-- Raises the core's error for a failed option call (nil, err for the caller).
+local function ok_or_err(rc, err)
+  if rc ~= 0 then return nil, error_from_core(err, rc) end
+  return true
 end
 
 -- Headers: a table of name = value strings ({["X-Trace"] = "1"}), and/or a
 -- sequence of complete "Name: value" lines. Lines come first, in order, then
--- the named entries sorted by name. Returns lines, or nil, err.
+-- the named entries sorted by name. Only types are checked here; the core
+-- checks every line.
 local function header_lines(headers)
   local lines, names, n = {}, {}, 0
   for k, v in pairs(headers) do
@@ -220,11 +165,6 @@ local function header_lines(headers)
   end
   sort(names)
   for _, k in ipairs(names) do lines[#lines + 1] = k .. ": " .. headers[k] end
-  for _, line in ipairs(lines) do
-    if has_nul(line) then
-      return nil, binding_error(core.SWNG_EINVAL, "header contains a NUL byte")
-    end
-  end
   return lines
 end
 
@@ -233,52 +173,53 @@ end
 ---     environment (SIGNALWIRE_SPACE, SIGNALWIRE_PROJECT_ID,
 ---     SIGNALWIRE_API_TOKEN, SIGNALWIRE_REST_BASE_URL,
 ---     SIGNALWIRE_REST_CA_FILE), read by the C core
----   timeout, connect_timeout, retry_base, retry_max   seconds (0/nil: default)
----   max_retries   integer >= 0 (default 0)
+---   timeout, connect_timeout, retry_base, retry_max   seconds, positive and
+---     at most 86400 (nil: default)
+---   max_retries   whole number 0..100 (default 0)
 ---   headers       {["X-Trace"] = "1"} and/or {"X-Trace: 1"}
---- Returns the client, or nil, err.
+--- Every value's meaning and range is the C core's, the same as in Python
+--- and the command; a value of the wrong Lua type, or an unknown option,
+--- raises. Returns the client, or nil, err.
 function M.client(opts)
   if opts == nil then opts = {} end
   if type(opts) ~= "table" then argerror("client", 1, "table or nil", opts, 2) end
-  local o = {}
-  for k, v in pairs(opts) do
-    if STRING_OPTIONS[k] then
+  local o = core.options_new()
+  -- Checked in a sorted order, so the first bad option reported is the same
+  -- from run to run.
+  local keys = {}
+  for k in pairs(opts) do
+    if type(k) ~= "string" or core.swng_client_option_kind(k) == 0 then
+      error(format("swng.client: unknown option '%s'", tostring(k)), 2)
+    end
+    keys[#keys + 1] = k
+  end
+  sort(keys)
+  for _, k in ipairs(keys) do
+    local v, kind, ok, err = opts[k], core.swng_client_option_kind(k)
+    if kind == OPTION_STRING then
       if type(v) ~= "string" then
         error(format("swng.client: option '%s' must be a string (got %s)", k, typename(v)), 2)
       end
-      if has_nul(v) then
-        return nil, binding_error(core.SWNG_EINVAL,
-                                  format("option '%s' contains a NUL byte", k))
+      ok, err = ok_or_err(core.options_set_string(o, k, v))
+    elseif kind == OPTION_SECONDS or kind == OPTION_COUNT then
+      if type(v) ~= "number" then
+        error(format("swng.client: option '%s' must be a number%s (got %s)", k,
+                     kind == OPTION_SECONDS and " of seconds" or "", typename(v)), 2)
       end
-      o[k] = v
-    elseif SECONDS_OPTIONS[k] then
-      o[SECONDS_OPTIONS[k]] = to_ms(k, v)
-    elseif k == "max_retries" then
-      if type(v) ~= "number" or v ~= v or v % 1 ~= 0 then
-        error(format("swng.client: option 'max_retries' must be an integer (got %s)",
-                     type(v) == "number" and tostring(v) or typename(v)), 2)
-      end
-      if v < 0 or v > 4294967295 then
-        return nil, binding_error(core.SWNG_EINVAL,
-                                  "max_retries must be between 0 and 4294967295")
-      end
-      o.max_retries = v
-    elseif k == "headers" then
+      ok, err = ok_or_err(core.options_set_number(o, k, v))
+    else -- OPTION_HEADERS
       if type(v) ~= "table" then
         error(format("swng.client: option 'headers' must be a table (got %s)", typename(v)), 2)
       end
-      local lines, err = header_lines(v)
-      if not lines then return nil, err end
-      o.headers = lines
-    else
-      error(format("swng.client: unknown option '%s'", tostring(k)), 2)
+      ok = true
+      for _, line in ipairs(header_lines(v)) do
+        ok, err = ok_or_err(core.options_add_header(o, line))
+        if not ok then break end
+      end
     end
+    if not ok then return nil, err end
   end
-  local rc, h, err = core.client_new(o.space, o.project_id, o.token, o.base_url,
-                                     o.ca_file, o.connect_timeout_ms or 0,
-                                     o.timeout_ms or 0, o.max_retries or 0,
-                                     o.retry_base_ms or 0, o.retry_max_ms or 0,
-                                     o.headers)
+  local rc, h, err = core.client_new(o)
   if rc ~= 0 or h == nil then return nil, error_from_core(err, rc) end
   local client = setmetatable({}, Client)
   handles[client] = h
@@ -297,8 +238,8 @@ function Client:create_membership(group_id, phone_number_id)
     argerror("create_membership", 2, "string", phone_number_id, 2)
   end
   if h == nil then return nil, binding_error(core.SWNG_ECLOSED, "client is closed") end
-  local rc, m, err = core.swng_membership_create_n(h, group_id, phone_number_id)
-  if rc == 0 and m ~= nil then return membership_from_core(m) end
+  local rc, m, err = core.create_membership(h, group_id, phone_number_id)
+  if m ~= nil then return m end
   return nil, error_from_core(err, rc)
 end
 

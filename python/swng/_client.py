@@ -9,12 +9,11 @@ API takes (and checks their *types*), and C results to Python objects.
 from __future__ import annotations
 
 import json
-import math
 import os
 import uuid
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Type, Union
+from typing import Any, Dict, Mapping, Optional, Tuple, Type, Union
 
 from . import _errors
 from . import swng_core as _core
@@ -54,91 +53,69 @@ class Membership:
         data: Dict[str, Any] = json.loads(self._json)
         return data
 
-    @classmethod
-    def _from_core(cls, m: _core.swng_membership) -> "Membership":
-        phone = PhoneNumber(
-            id=_core.swng_membership_phone_number_id(m),
-            name=_core.swng_membership_phone_number_name(m),
-            number=_core.swng_membership_phone_number_number(m),
-            capabilities=tuple(_core.swng_membership_capability(m, i)
-                               for i in range(_core.swng_membership_capability_count(m))))
-        return cls(
-            id=_core.swng_membership_id(m),
-            number_group_id=_core.swng_membership_number_group_id(m),
-            phone_number=phone,
-            created_at=_core.swng_membership_created_at(m),
-            updated_at=_core.swng_membership_updated_at(m),
-            http_status=_core.swng_membership_http_status(m),
-            request_id=_core.swng_membership_request_id(m),
-            _json=_core.swng_membership_json(m))
+
+# The core builds every result in one call, walking the resource's field
+# table and calling these classes with the fields as keyword arguments: the
+# names here are the core's type names (core/src/parse.c).
+_core.register_class("membership", Membership)
+_core.register_class("phone_number", PhoneNumber)
 
 
 # ---------------------------------------------------------------- conversions
-# Strings go to C as UTF-8 bytes. "surrogatepass" lets even a malformed str
-# through, so that the core (not this module) is what refuses it.
+# Only types are decided here: every value's meaning and range is the
+# core's (swng_client_options_set_*). Strings go to C as UTF-8 bytes;
+# "surrogatepass" lets even a malformed str through, so that the core (not
+# this module) is what refuses it.
 
 def _type_error(name: str, expected: str, value: object) -> TypeError:
     return TypeError("%s must be %s, not %s" % (name, expected, type(value).__name__))
 
 
-def _c_string(name: str, value: Optional[str]) -> Optional[bytes]:
-    """An optional string option as NUL-terminated C text (None: NULL)."""
-    if value is None:
-        return None
+def _check(result: Tuple[int, Optional[_errors.Error]]) -> None:
+    rc, err = result
+    if rc != _core.SWNG_OK:
+        raise _errors.from_core(rc, err)
+
+
+def _text(name: str, value: object) -> bytes:
+    if name == "ca_file":
+        if not isinstance(value, (str, bytes, os.PathLike)):
+            raise _type_error(name, "a path (str, bytes or os.PathLike) or None", value)
+        return os.fsencode(value)
     if not isinstance(value, str):
         raise _type_error(name, "a str or None", value)
-    data = value.encode("utf-8", "surrogatepass")
-    if b"\0" in data:
-        # C strings end at a NUL: the core could not even see the rest.
-        raise _errors.binding_error(_core.SWNG_EINVAL, "%s must not contain NUL characters" % name)
-    return data
+    return value.encode("utf-8", "surrogatepass")
 
 
-def _c_path(name: str, value: Optional[PathArg]) -> Optional[bytes]:
-    if value is None:
-        return None
-    if not isinstance(value, (str, bytes, os.PathLike)):
-        raise _type_error(name, "a path (str, bytes or os.PathLike) or None", value)
-    data = os.fsencode(value)
-    if b"\0" in data:
-        raise _errors.binding_error(_core.SWNG_EINVAL, "%s must not contain NUL characters" % name)
-    return data
-
-
-def _milliseconds(name: str, seconds: Optional[float]) -> int:
-    """Seconds (int or float) as the core's milliseconds; None: the core's default."""
-    if seconds is None:
-        return 0
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise _type_error(name, "a number of seconds or None", seconds)
-    if not (math.isfinite(seconds) and seconds > 0):
-        # 0 would mean "default" in C; a Python caller means something else.
-        raise _errors.binding_error(_core.SWNG_EINVAL,
-                                    "%s must be a positive, finite number of seconds" % name)
-    return max(1, math.ceil(seconds * 1000))
-
-
-def _headers(headers: Optional[Mapping[str, str]]) -> Optional[List[bytes]]:
-    """A mapping of extra request headers as the core's "Name: value" list.
-    The core decides which names and values are acceptable."""
-    if headers is None:
-        return None
-    if not isinstance(headers, Mapping):
-        raise _type_error("headers", "a mapping of str to str or None", headers)
-    lines = []
-    for name, value in headers.items():
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise TypeError("headers must map str to str, not %s to %s"
-                            % (type(name).__name__, type(value).__name__))
-        line = _c_string("headers", "%s: %s" % (name, value))
-        assert line is not None
-        lines.append(line)
-    return lines
+def _options(values: Mapping[str, Any]) -> _core.swng_binding_options:
+    """The core's options object for the arguments given (None: not set)."""
+    opts = _core.options_new()
+    for name, value in values.items():
+        if value is None:
+            continue
+        kind = _core.swng_client_option_kind(name)
+        if kind == _core.SWNG_OPTION_STRING:
+            _check(_core.options_set_string(opts, name, _text(name, value)))
+        elif kind in (_core.SWNG_OPTION_SECONDS, _core.SWNG_OPTION_COUNT):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise _type_error(name, "a number" if kind == _core.SWNG_OPTION_COUNT
+                                  else "a number of seconds or None", value)
+            _check(_core.options_set_number(opts, name, value))
+        else:  # SWNG_OPTION_HEADERS
+            if not isinstance(value, Mapping):
+                raise _type_error(name, "a mapping of str to str or None", value)
+            for hname, hvalue in value.items():
+                if not isinstance(hname, str) or not isinstance(hvalue, str):
+                    raise TypeError("headers must map str to str, not %s to %s"
+                                    % (type(hname).__name__, type(hvalue).__name__))
+                line = "%s: %s" % (hname, hvalue)
+                _check(_core.options_add_header(opts, line.encode("utf-8", "surrogatepass")))
+    return opts
 
 
 def _id(name: str, value: Id) -> bytes:
-    """An id argument as counted bytes: embedded NULs reach the core intact
-    (swng_membership_create_n), which refuses them like any other bad id."""
+    """An id argument as counted bytes: embedded NULs reach the core intact,
+    which refuses them like any other bad id."""
     if isinstance(value, uuid.UUID):
         value = str(value)
     if not isinstance(value, str):
@@ -166,9 +143,13 @@ class Client:
         connect_timeout: seconds to connect (default 10).
         ca_file: PEM CA bundle for verifying the server (default: system).
         max_retries: extra attempts after a retryable failure (429, 503,
-            connect failures), with backoff honouring Retry-After (default 0).
+            connect failures), with backoff honouring Retry-After (default 0,
+            at most 100).
         retry_base: first backoff delay in seconds (default 0.5).
         retry_max: longest single wait in seconds (default 30).
+            Every duration must be positive and at most 86400 seconds; 0,
+            negative, NaN and infinite values are InvalidArgument (the C
+            core's one rule, the same in Lua and the command).
         headers: extra request headers, {name: value}.
 
     Raises:
@@ -185,22 +166,17 @@ class Client:
     def __init__(self, space: Optional[str] = None, project_id: Optional[str] = None,
                  token: Optional[str] = None, *, base_url: Optional[str] = None,
                  timeout: Optional[float] = None, connect_timeout: Optional[float] = None,
-                 ca_file: Optional[PathArg] = None, max_retries: int = 0,
+                 ca_file: Optional[PathArg] = None, max_retries: Optional[int] = None,
                  retry_base: Optional[float] = None, retry_max: Optional[float] = None,
                  headers: Optional[Mapping[str, str]] = None) -> None:
         self._handle: Optional[_core.swng_client] = None
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
-            raise _type_error("max_retries", "an int", max_retries)
-        if not 0 <= max_retries <= 0xFFFFFFFF:
-            raise _errors.binding_error(_core.SWNG_EINVAL,
-                                        "max_retries must be between 0 and 4294967295")
-        rc, handle, err = _core.client_new(
-            _c_string("space", space), _c_string("project_id", project_id),
-            _c_string("token", token), _c_string("base_url", base_url),
-            _c_path("ca_file", ca_file),
-            _milliseconds("connect_timeout", connect_timeout), _milliseconds("timeout", timeout),
-            max_retries, _milliseconds("retry_base", retry_base),
-            _milliseconds("retry_max", retry_max), _headers(headers))
+        opts = _options({
+            "space": space, "project_id": project_id, "token": token, "base_url": base_url,
+            "ca_file": ca_file, "timeout": timeout, "connect_timeout": connect_timeout,
+            "max_retries": max_retries, "retry_base": retry_base, "retry_max": retry_max,
+            "headers": headers})
+        rc, handle, err = _core.client_new(opts)
+        del opts, token  # the core keeps its own copy; none stays here
         if rc != _core.SWNG_OK or handle is None:
             raise _errors.from_core(rc, err)
         self._handle = handle
@@ -237,10 +213,10 @@ class Client:
         handle = self._handle
         if handle is None:
             raise _errors.binding_error(_core.SWNG_ECLOSED, "the swng.Client is closed")
-        rc, m, err = _core.swng_membership_create_n(handle, group, phone)
-        if rc != _core.SWNG_OK or m is None:
+        rc, m, err = _core.create_membership(handle, group, phone)
+        if m is None:
             raise _errors.from_core(rc, err)
-        return Membership._from_core(m)
+        return m  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """Close the client's connections. Idempotent. Calls already running

@@ -241,6 +241,15 @@ describe("client options rejected by the core", function()
     { "a token with CR/LF", { token = "abc\r\ndef" }, "token" },
     { "a negative timeout", { timeout = -1 }, "" },
     { "a negative connect timeout", { connect_timeout = -0.5 }, "" },
+    -- One rule for every number, the core's (the same rows as Python's and
+    -- the command's parity test): 0, NaN, infinities and huge values are
+    -- invalid, as is a non-integral or out-of-range max_retries.
+    { "a zero timeout", { timeout = 0 }, "^timeout must be a positive number of seconds" },
+    { "a NaN timeout", { timeout = 0 / 0 }, "^timeout must be" },
+    { "an infinite timeout", { timeout = math.huge }, "^timeout must be" },
+    { "a huge retry_max", { retry_max = 1e300 }, "^retry_max must be" },
+    { "a non-integral max_retries", { max_retries = 1.5 }, "^max_retries must be a whole number" },
+    { "max_retries over 100", { max_retries = 101 }, "^max_retries must be a whole number" },
     { "a refused header name", { headers = { Authorization = "Basic x" } }, "" },
     { "a header with CR/LF", { headers = { ["X-A"] = "1\r\nX-B: 2" } }, "" },
     { "a malformed header line", { headers = { "no colon here" } }, "" },
