@@ -48,6 +48,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from urllib.parse import urlsplit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -60,7 +61,7 @@ from prism import (SPEC, Prism, PrismError, ensure_prism, log_violation_lines,  
 from recording_proxy import RecordingProxy  # noqa: E402
 from spaceclient import start_space  # noqa: E402
 
-PARTS = ["referee", "cli", "c", "python", "lua5.4", "lua5.3", "lua5.1", "luajit"]
+PARTS = ["referee", "family", "cli", "c", "python", "lua5.4", "lua5.3", "lua5.1", "luajit"]
 LUA_PARTS = {"lua5.4": ("lua5.4", "5.4"), "lua5.3": ("lua5.3", "5.3"),
              "lua5.1": ("lua5.1", "5.1"), "luajit": ("luajit", "5.1")}
 
@@ -787,16 +788,16 @@ def run_referee(args, fx, logs, result):
 def _judge_raw(rec, cid, method, path, headers, body, status, expect, stats, failures):
     before = rec.count()
     try:
-        got, _data = raw_request(rec.base_url, method, path, headers,
-                                 body.encode() if isinstance(body, str) else body)
+        got, data = raw_request(rec.base_url, method, path, headers,
+                                body.encode() if isinstance(body, str) else body)
     except (OSError, http.client.HTTPException) as e:
         failures.append("%s: %s" % (cid, e))
-        return
+        return None
     exs = rec.exchanges(before)
     stats.cases += 1
     if len(exs) != 1:
         failures.append("%s: recorder saw %d exchanges" % (cid, len(exs)))
-        return
+        return None
     ex = exs[0]
     count_exchange(stats, ex)
     stats.statuses[got] = stats.statuses.get(got, 0) + 1
@@ -835,6 +836,249 @@ def _judge_raw(rec, cid, method, path, headers, body, status, expect, stats, fai
         else:
             failures.append("%s: negative control not caught (HTTP %s, sl-violations: %s)"
                             % (cid, got, describe_violations(ex) or "none"))
+    return data
+
+
+# ---------------------------------------------------------------- family part
+
+FAMILY_SPEC = os.path.join(REPO, "spec", "number-groups.openapi.yaml")
+G = "/api/relay/rest/number_groups"
+M = "/api/relay/rest/number_group_memberships"
+P = "/api/relay/rest/phone_numbers"
+
+# The emulated space's routes for the whole family, driven with raw HTTP
+# through `prism proxy --errors spec/number-groups.openapi.yaml`, so that
+# Prism validates every answer of the space against the family's contract.
+# Rows run in order against one fresh space:
+# (id, method, path, body (JSON-able or None), expected status, expectation, options)
+# expectation: "clean" (no violation at all), "response" (a negative
+# control: Prism must flag the response), "warning" (a status the contract does not list).
+# Paths and bodies may use {group0}, {phone0}, ... (fixture ids), {unknown}
+# and values captured from earlier answers. options: "auth": False (none) or
+# a (user, token) pair; "fault": a space fault for this request; "paging": a
+# paging mode set before it; "capture": {name: dotted path in the answer};
+# "next": True checks that links.next is an absolute URL and captures its
+# path and query as {next}; "no_next": True checks that there is none.
+FAMILY_CASES = [
+    # number groups
+    ("family.list_number_groups.200", "GET", G, None, 200, "clean", {"no_next": True}),
+    ("family.create_number_group.200", "POST", G, {"name": "Night shift"}, 200, "clean",
+     {"capture": {"new_group": "id"}}),
+    ("family.create_number_group.200.sticky", "POST", G,
+     {"name": "Sticky", "sticky_sender": True}, 200, "clean", {}),
+    ("family.create_number_group.422.empty_name", "POST", G, {"name": ""}, 422, "clean", {}),
+    ("family.list_number_groups.200.page1", "GET", G + "?page_size=1", None, 200, "clean",
+     {"next": True}),
+    ("family.list_number_groups.200.page2", "GET", "{next}", None, 200, "clean",
+     {"next": True}),
+    ("family.list_number_groups.200.page3", "GET", "{next}", None, 200, "clean",
+     {"next": True}),
+    ("family.list_number_groups.200.last", "GET", "{next}", None, 200, "clean",
+     {"no_next": True}),
+    ("family.list_number_groups.200.filter", "GET", G + "?filter_name=shift", None, 200,
+     "clean", {}),
+    ("family.list_number_groups.422.page_token", "GET", G + "?page_token=bogus", None, 422,
+     "clean", {}),
+    ("family.list_number_groups.401", "GET", G, None, 401, "clean",
+     {"auth": ("{project}", "PTwrong")}),
+    ("family.list_number_groups.500", "GET", G, None, 500, "clean",
+     {"fault": {"mode": "exception"}}),
+    ("family.retrieve_number_group.200", "GET", G + "/{new_group}", None, 200, "clean", {}),
+    ("family.retrieve_number_group.404", "GET", G + "/{unknown}", None, 404, "clean", {}),
+    ("family.retrieve_number_group.401", "GET", G + "/{group0}", None, 401, "clean",
+     {"auth": ("{project}", "PTwrong")}),
+    ("family.update_number_group.200", "PUT", G + "/{new_group}",
+     {"name": "Day shift", "sticky_sender": True}, 200, "clean", {}),
+    ("family.update_number_group.422", "PUT", G + "/{new_group}", {"name": ""}, 422, "clean",
+     {}),
+    ("family.update_number_group.404", "PUT", G + "/{unknown}", {"name": "x"}, 404, "clean",
+     {}),
+    ("family.update_number_group.500", "PUT", G + "/{new_group}", {"name": "x"}, 500, "clean",
+     {"fault": {"mode": "status", "status": 500}}),
+    # memberships
+    ("family.create_number_group_membership.200.0", "POST",
+     G + "/{new_group}/number_group_memberships", {"phone_number_id": "{phone0}"}, 200,
+     "clean", {"capture": {"membership": "id"}}),
+    ("family.create_number_group_membership.200.1", "POST",
+     G + "/{new_group}/number_group_memberships", {"phone_number_id": "{phone1}"}, 200,
+     "clean", {}),
+    ("family.create_number_group_membership.200.2", "POST",
+     G + "/{new_group}/number_group_memberships", {"phone_number_id": "{phone2}"}, 200,
+     "clean", {}),
+    ("family.create_number_group_membership.422", "POST",
+     G + "/{new_group}/number_group_memberships", {"phone_number_id": "{phone0}"}, 422,
+     "clean", {}),
+    ("family.list_number_group_memberships.200.page1", "GET",
+     G + "/{new_group}/number_group_memberships?page_size=2", None, 200, "clean",
+     {"next": True}),
+    ("family.list_number_group_memberships.200.last", "GET", "{next}", None, 200, "clean",
+     {"no_next": True}),
+    ("family.list_number_group_memberships.404", "GET",
+     G + "/{unknown}/number_group_memberships", None, 404, "clean", {}),
+    ("family.list_number_group_memberships.422", "GET",
+     G + "/{new_group}/number_group_memberships?page_token=bogus", None, 422, "clean", {}),
+    ("family.retrieve_number_group.200.count", "GET", G + "/{new_group}", None, 200, "clean",
+     {}),
+    ("family.retrieve_number_group_membership.200", "GET", M + "/{membership}", None, 200,
+     "clean", {}),
+    ("family.retrieve_number_group_membership.401", "GET", M + "/{membership}", None, 401,
+     "clean", {"auth": ("{project}", "PTwrong")}),
+    ("family.delete_number_group_membership.204", "DELETE", M + "/{membership}", None, 204,
+     "clean", {}),
+    ("family.retrieve_number_group_membership.404", "GET", M + "/{membership}", None, 404,
+     "clean", {}),
+    ("family.delete_number_group_membership.404", "DELETE", M + "/{membership}", None, 404,
+     "clean", {}),
+    ("family.delete_number_group_membership.500", "DELETE", M + "/{unknown}", None, 500,
+     "clean", {"fault": {"mode": "exception"}}),
+    ("family.delete_number_group.204", "DELETE", G + "/{new_group}", None, 204, "clean", {}),
+    ("family.delete_number_group.404", "DELETE", G + "/{new_group}", None, 404, "clean", {}),
+    ("family.delete_number_group.401", "DELETE", G + "/{group1}", None, 401, "clean",
+     {"auth": ("{project}", "PTwrong")}),
+    # phone numbers
+    ("family.list_phone_numbers.200.page1", "GET", P, None, 200, "clean", {"next": True}),
+    ("family.list_phone_numbers.200.last", "GET", "{next}", None, 200, "clean",
+     {"no_next": True}),
+    ("family.list_phone_numbers.200.filters", "GET",
+     P + "?filter_number=555400&filter_name=pool&page_size=5", None, 200, "clean",
+     {"next": True}),
+    ("family.list_phone_numbers.400", "GET", P + "?page_token=bogus", None, 400, "clean", {}),
+    ("family.list_phone_numbers.401", "GET", P, None, 401, "clean",
+     {"auth": ("{project}", "PTwrong")}),
+    ("family.retrieve_phone_number.200", "GET", P + "/{phone1}", None, 200, "clean", {}),
+    ("family.retrieve_phone_number.404", "GET", P + "/{unknown}", None, 404, "clean", {}),
+    ("family.retrieve_phone_number.500", "GET", P + "/{phone1}", None, 500, "clean",
+     {"fault": {"mode": "status", "status": 500}}),
+    # hostile paging still answers the contract's shapes (links are strings)
+    ("family.paging.foreign_host", "GET", G + "?page_size=1", None, 200, "clean",
+     {"paging": {"mode": "foreign_host"}}),
+    ("family.paging.relative", "GET", G + "?page_size=1", None, 200, "clean",
+     {"paging": {"mode": "relative"}}),
+    ("family.paging.cycle", "GET", G, None, 200, "clean", {"paging": {"mode": "cycle"}}),
+    ("family.paging.endless_empty", "GET", P + "?page_size=1000", None, 200, "clean",
+     {"paging": {"mode": "endless_empty"}}),
+    # negative controls: the space made to break the family's contract
+    ("family.control.list_without_first", "GET", G, None, 500, "response",
+     {"fault": {"mode": "body", "body": '{"links": {"self": "x"}, "data": []}'}}),
+    ("family.control.group_without_count", "GET", G + "/{group0}", None, 500, "response",
+     {"fault": {"mode": "body", "body": '{"id": "%s", "name": "x", "sticky_sender": false}'
+                % "41148420-0549-49cf-924c-e4a320c8c1e9"}}),
+    ("family.control.phone_number_partial", "GET", P + "/{phone0}", None, 500, "response",
+     {"fault": {"mode": "body", "body": '{"id": "0cc9aa06-4e1e-47b0-b276-0fa31c147608", '
+                                        '"number": "+15551230001"}'}}),
+    # a 200 where the contract says 204: Prism (--errors) turns it into a 500
+    ("family.control.delete_with_200", "DELETE", M + "/{unknown}", None, 500, "response",
+     {"fault": {"mode": "body", "body": "{}"}}),
+]
+
+# The space's answers to requests that break the family's contract: Prism
+# runs without --errors, forwards them, flags the request (expected) and must
+# find the response clean. (id, method, path, body, expected status, auth,
+# expectation: "request-only", or "clean" where Prism 5.14.2 does not see the
+# request's fault: it does not enforce `unevaluatedProperties` on requests)
+FAMILY_LENIENT_CASES = [
+    ("family-lenient.create_number_group.no_name", "POST", G, {"sticky_sender": True}, 422,
+     True, "request-only"),
+    ("family-lenient.create_number_group.extra", "POST", G, {"name": "x", "color": 1}, 422,
+     True, "clean"),
+    ("family-lenient.update_number_group.no_name", "PUT", G + "/{group0}", {}, 422, True,
+     "request-only"),
+    ("family-lenient.list_number_groups.page_size", "GET", G + "?page_size=0", None, 422,
+     True, "request-only"),
+    ("family-lenient.list_number_groups.long_filter", "GET", G + "?filter_name=" + "a" * 256,
+     None, 422, True, "request-only"),
+    ("family-lenient.list_phone_numbers.page_size", "GET", P + "?page_size=1001", None, 400,
+     True, "request-only"),
+    ("family-lenient.retrieve_number_group.not_uuid", "GET", G + "/not-a-uuid", None, 404,
+     True, "request-only"),
+    ("family-lenient.retrieve_phone_number.no_auth", "GET", P + "/{phone0}", None, 401,
+     False, "request-only"),
+]
+
+
+def _dotted(obj, path):
+    for part in path.split("."):
+        obj = obj.get(part) if isinstance(obj, dict) else None
+    return obj
+
+
+def run_family(args, fx, logs, result):
+    """Every route of the emulated space, raw HTTP through `prism proxy` with the family spec."""
+    failures = result["failures"]
+    spec = args.family_spec
+    base_path = spec_base_path(spec)
+    values = dict(fixture_ids(fx), unknown="00000000-0000-4000-8000-0000000000ff",
+                  project=fx["project_id"])
+
+    def headers_for(auth, body):
+        h = {"Content-Type": "application/json"} if body is not None else {}
+        if auth is True:
+            h["Authorization"] = basic(fx["project_id"], fx["token"])
+        elif auth:
+            h["Authorization"] = basic(auth[0].format(**values), auth[1])
+        return h
+
+    stats = Stats()
+    with start_space() as space:
+        with Prism.proxy(space.base_url, logs["family"], spec=spec) as prism, \
+                RecordingProxy(prism.base_url, base_path) as rec:
+            for cid, method, path, body, status, expect, opts in FAMILY_CASES:
+                if opts.get("fault"):
+                    space.fault(count=1, **opts["fault"])
+                if opts.get("paging"):
+                    space.paging(**opts["paging"])
+                try:
+                    path_ = path.format(**values)
+                    body_ = None if body is None else json.dumps(
+                        {k: v.format(**values) if isinstance(v, str) else v
+                         for k, v in body.items()})
+                except KeyError as e:
+                    failures.append("%s: no value for %s (an earlier case failed)" % (cid, e))
+                    continue
+                before = len(space.journal())
+                data = _judge_raw(rec, cid, method, path_, headers_for(opts.get("auth", True),
+                                                                       body_),
+                                  body_, status, expect, stats, failures)
+                if len(space.journal()) - before != 1:
+                    failures.append("%s: %d request(s) reached the space, expected 1"
+                                    % (cid, len(space.journal()) - before))
+                if opts.get("paging"):
+                    space.clear_paging()
+                if data is None or status not in (200,) or expect != "clean":
+                    continue
+                answer = json.loads(data.decode("utf-8"))
+                for name, dotted in opts.get("capture", {}).items():
+                    values[name] = _dotted(answer, dotted)
+                links = answer.get("links") if isinstance(answer, dict) else None
+                if opts.get("next"):
+                    nxt = (links or {}).get("next") or ""
+                    parts = urlsplit(nxt)
+                    if parts.scheme != "http" or not parts.netloc:
+                        failures.append("%s: links.next %r is not an absolute URL" % (cid, nxt))
+                    values["next"] = parts.path + ("?" + parts.query if parts.query else "")
+                if opts.get("no_next") and (links is None or "next" in links):
+                    failures.append("%s: a last page with links.next (or no links)" % cid)
+            result["exchanges"]["family"] = rec.exchanges()
+    result["phases"]["family"] = stats.to_json()
+    result["phases"]["family"]["log_violation_lines"] = check_log(logs["family"], stats,
+                                                                  "family", failures)
+
+    stats = Stats()
+    with start_space() as space:
+        with Prism.proxy(space.base_url, logs["family-lenient"], spec=spec,
+                         errors=False) as prism, \
+                RecordingProxy(prism.base_url, base_path) as rec:
+            for cid, method, path, body, status, auth, expect in FAMILY_LENIENT_CASES:
+                body_ = None if body is None else json.dumps(body)
+                before = len(space.journal())
+                _judge_raw(rec, cid, method, path.format(**values), headers_for(auth, body_),
+                           body_, status, expect, stats, failures)
+                if len(space.journal()) - before != 1:
+                    failures.append("%s: the request did not reach the space" % cid)
+            result["exchanges"]["family-lenient"] = rec.exchanges()
+    result["phases"]["family-lenient"] = stats.to_json()
+    result["phases"]["family-lenient"]["log_violation_lines"] = check_log(
+        logs["family-lenient"], stats, "family-lenient", failures)
 
 
 # ---------------------------------------------------------------- main
@@ -856,6 +1100,9 @@ def main(argv=None):
     ap.add_argument("--spec", default=SPEC, help="the contract (default: the repository's "
                     "copy, spec/number-group-memberships.openapi.yaml); another one only to "
                     "check that the tests catch a client that breaks it")
+    ap.add_argument("--family-spec", default=FAMILY_SPEC,
+                    help="the family part's contract (default: the repository's copy, "
+                    "spec/number-groups.openapi.yaml)")
     ap.add_argument("--verbose", action="store_true", help="print every failure")
     args = ap.parse_args(argv)
     args.build_dir = os.path.abspath(args.build_dir)
@@ -863,7 +1110,7 @@ def main(argv=None):
                                                            "contract", "results"))
     os.makedirs(results, exist_ok=True)
     logs = {ph: os.path.join(results, "%s.prism-%s.log" % (args.part, ph))
-            for ph in ("mock", "space", "space-lenient")}
+            for ph in ("mock", "space", "space-lenient", "family", "family-lenient")}
     for path in list(logs.values()) + [os.path.join(results, args.part + ".json")]:
         if os.path.exists(path):
             os.unlink(path)
@@ -872,6 +1119,7 @@ def main(argv=None):
 
     started = time.monotonic()
     args.spec = os.path.abspath(args.spec)
+    args.family_spec = os.path.abspath(args.family_spec)
     result = {"part": args.part, "spec": (os.path.relpath(args.spec, REPO) if args.spec.startswith(REPO + os.sep)
                                           else args.spec), "prism_version": None,
               "failures": [], "phases": {}, "exchanges": {}, "logs": logs}
@@ -879,6 +1127,10 @@ def main(argv=None):
         result["prism_version"] = ensure_prism(install=not args.no_install)
         if args.part == "referee":
             run_referee(args, fx, logs, result)
+        elif args.part == "family":
+            result["spec"] = os.path.relpath(args.family_spec, REPO) if \
+                args.family_spec.startswith(REPO + os.sep) else args.family_spec
+            run_family(args, fx, logs, result)
         else:
             run_client_part(args.part, args, fx, logs, result)
     except (Failure, PrismError, subprocess.CalledProcessError, OSError) as e:
