@@ -4,10 +4,12 @@ protocol as contract_c.c (see there), over the `swng` Lua module. Runs
 unchanged on Lua 5.1 (and LuaJIT), 5.3 and 5.4; run_contract.py starts it
 with LUA_CPATH pointing at <build>/lua/X.Y/?.so.
 
-  in:  ID BASE_URL PROJECT_ID TOKEN HEADERS GROUP_ID PHONE_NUMBER_ID
-  out: ID CODE HTTP KIND MEMBERSHIP_ID GROUP_ID PHONE_ID COUNT ITEM_CODE MESSAGE
+  in:  ID OPERATION BASE_URL PROJECT_ID TOKEN HEADERS ARG...
+  out: ID CODE HTTP KIND ITEM_COUNT ITEM_CODE MESSAGE [NAME=VALUE...]
 
-KIND is "table" for a membership, and for an error "error" when err is a
+OPERATIONS below has one row per operation: how many ARGs it takes, how to
+call the client, and the NAME=VALUE fields of its result.
+KIND is "table" for a result, and for an error "error" when err is a
 table with a string code and a __tostring that works (anything else is
 reported as "bad-error:<why>" and fails the test).
 ]]
@@ -60,19 +62,41 @@ local function check_error(err)
   return "error"
 end
 
+local function membership_fields(m)
+  local pn = m.phone_number or {}
+  local caps = pn.capabilities or {}
+  for _, c in ipairs(caps) do assert(type(c) == "string", "capability is not a string") end
+  return { { "id", m.id }, { "number_group_id", m.number_group_id },
+           { "phone_number.id", pn.id }, { "phone_number.capabilities", #caps },
+           { "created_at", m.created_at } }
+end
+
+-- name = { number of ARGs, call(client, args), fields(result) }
+local OPERATIONS = {
+  create_membership = { 2, function(client, a) return client:create_membership(a[1], a[2]) end,
+                        membership_fields },
+}
+
 local clients = {}
 for line in io.lines() do
   line = string.gsub(line, "\r$", "")
   if line == "quit" then break end
   local f = split_tabs(line)
-  if #f ~= 7 then
-    io.stderr:write("contract_test.lua: bad case line (" .. #f .. " fields)\n")
+  local op = OPERATIONS[f[2] or ""]
+  if not op then
+    io.stderr:write("contract_test.lua: unknown operation " .. tostring(f[2]) .. "\n")
     os.exit(2)
   end
-  local id, base_url, project, token, headers, group, phone =
-    f[1], f[2], f[3], f[4], f[5], f[6], f[7]
+  local nargs, call, result_fields = op[1], op[2], op[3]
+  if #f ~= 6 + nargs then
+    io.stderr:write("contract_test.lua: bad case line for " .. f[2] .. " (" .. #f .. " fields)\n")
+    os.exit(2)
+  end
+  local id, base_url, project, token, headers = f[1], f[3], f[4], f[5], f[6]
+  local args = {}
+  for i = 1, nargs do args[i] = f[6 + i] end
   local key = table.concat({ base_url, project, token, headers }, "\t")
-  local client, m, err = clients[key], nil, nil
+  local client, result, err = clients[key], nil, nil
   if not client then
     local hdrs = {}
     for h in string.gmatch(headers, "[^|]+") do hdrs[#hdrs + 1] = h end
@@ -84,22 +108,23 @@ for line in io.lines() do
     }
     clients[key] = client
   end
-  if client then m, err = client:create_membership(group, phone) end
+  if client then result, err = call(client, args) end
   local out
-  if m then
-    local caps = m.phone_number and m.phone_number.capabilities or {}
-    out = { id, "ok", int(m.http_status), type(m), m.id, m.number_group_id,
-            m.phone_number and m.phone_number.id, #caps, "", m.created_at }
+  if result then
+    out = { id, "ok", int(result.http_status), type(result), "0", "", "" }
+    for _, kv in ipairs(result_fields(result)) do
+      out[#out + 1] = kv[1] .. "=" .. clean(type(kv[2]) == "number" and int(kv[2]) or kv[2])
+    end
   else
     local kind = check_error(err)
     local items = type(err) == "table" and type(err.errors) == "table" and err.errors or {}
     out = { id, type(err) == "table" and err.code or "?",
-            int(type(err) == "table" and err.http_status or 0), kind, "", "", "",
+            int(type(err) == "table" and err.http_status or 0), kind,
             #items, items[1] and items[1].code or "",
             type(err) == "table" and err.message or tostring(err) }
   end
-  for i = 1, 10 do out[i] = clean(out[i]) end
-  io.write(table.concat(out, "\t", 1, 10), "\n")
+  for i = 1, #out do out[i] = clean(out[i]) end
+  io.write(table.concat(out, "\t"), "\n")
   io.flush()
 end
 for _, c in pairs(clients) do c:close() end

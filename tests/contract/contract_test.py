@@ -1,11 +1,13 @@
 """The Python side of swng's contract tests: the same line protocol as
 contract_c.c (see there), over the `swng` Python module.
 
-    in:  ID BASE_URL PROJECT_ID TOKEN HEADERS GROUP_ID PHONE_NUMBER_ID
-    out: ID CODE HTTP KIND MEMBERSHIP_ID GROUP_ID PHONE_ID COUNT ITEM_CODE MESSAGE
+    in:  ID OPERATION BASE_URL PROJECT_ID TOKEN HEADERS ARG...
+    out: ID CODE HTTP KIND ITEM_COUNT ITEM_CODE MESSAGE [NAME=VALUE...]
 
-KIND is the class of the result: "Membership" or the exception's class name,
-which run_contract.py checks against the code (swng.NotFoundError for
+OPERATIONS below has one row per operation: how many ARGs it takes, how to
+call the client, and the NAME=VALUE fields of its result. KIND is the class
+of the result: "Membership" or the exception's class name, which
+run_contract.py checks against the code (swng.NotFoundError for
 "not_found", ...). Run by run_contract.py with PYTHONPATH pointing at the
 build tree's package (<build>/python) or inside a venv where swng is installed.
 """
@@ -13,6 +15,23 @@ build tree's package (<build>/python) or inside a venv where swng is installed.
 import sys
 
 import swng
+
+
+def membership_fields(m):
+    m.to_dict()  # the body parses as JSON
+    for cap in m.phone_number.capabilities:
+        str(cap)
+    return [("id", m.id), ("number_group_id", m.number_group_id),
+            ("phone_number.id", m.phone_number.id),
+            ("phone_number.capabilities", len(m.phone_number.capabilities)),
+            ("created_at", m.created_at)]
+
+
+# name: (number of ARGs, call(client, args), fields(result))
+OPERATIONS = {
+    "create_membership": (2, lambda client, a: client.create_membership(a[0], a[1]),
+                          membership_fields),
+}
 
 
 def clean(value):
@@ -27,10 +46,16 @@ def main():
         if line == "quit":
             break
         f = line.split("\t")
-        if len(f) != 7:
-            print("contract_test.py: bad case line (%d fields)" % len(f), file=sys.stderr)
+        op = OPERATIONS.get(f[1]) if len(f) > 1 else None
+        if op is None:
+            print("contract_test.py: unknown operation %r" % (f[1:2],), file=sys.stderr)
             return 2
-        case_id, base_url, project, token, headers, group, phone = f
+        nargs, call, result_fields = op
+        if len(f) != 6 + nargs:
+            print("contract_test.py: bad case line for %s (%d fields)" % (f[1], len(f)),
+                  file=sys.stderr)
+            return 2
+        case_id, _op, base_url, project, token, headers = f[:6]
         key = (base_url, project, token, headers)
         try:
             client = clients.get(key)
@@ -43,7 +68,7 @@ def main():
                                      base_url=base_url or None, headers=hdrs or None,
                                      timeout=30)
                 clients[key] = client
-            m = client.create_membership(group, phone)
+            result = call(client, f[6:])
         except swng.Error as e:
             if not isinstance(e.errors, tuple):
                 raise TypeError("errors is not a tuple")
@@ -52,12 +77,11 @@ def main():
                     if v is not None and not isinstance(v, str):
                         raise TypeError("item field %r is not a str" % (v,))
             str(e), repr(e)
-            fields = [case_id, e.code, e.http_status or 0, type(e).__name__, "", "", "",
+            fields = [case_id, e.code, e.http_status or 0, type(e).__name__,
                       len(e.errors), e.errors[0].code if e.errors else "", e.message]
         else:
-            m.to_dict()  # the body parses as JSON
-            fields = [case_id, "ok", m.http_status, type(m).__name__, m.id, m.number_group_id,
-                      m.phone_number.id, len(m.phone_number.capabilities), "", m.created_at]
+            fields = [case_id, "ok", result.http_status, type(result).__name__, 0, "", ""]
+            fields += ["%s=%s" % (k, clean(v)) for k, v in result_fields(result)]
         out.write("\t".join(clean(x) for x in fields) + "\n")
         out.flush()
     for client in clients.values():

@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STATUS_COLUMNS = (200, 401, 404, 422, 500)
-ORDER = ["cli", "c", "python", "lua5.4", "lua5.3", "lua5.1", "luajit", "referee"]
+ORDER = ["cli", "c", "python", "lua5.4", "lua5.3", "lua5.1", "luajit", "referee", "family"]
 
 
 def _cache(build):
@@ -48,7 +48,7 @@ def available_parts(build):
     """The parts this build directory can run, from its CMake cache."""
     cache = _cache(build)
     on = lambda name: cache.get(name, "OFF").upper() in ("ON", "1", "TRUE", "YES")  # noqa: E731
-    parts = ["referee", "c"]
+    parts = ["referee", "family", "c"]
     if cache.get("SWNG_BUILD_CLI", "ON").upper() not in ("OFF", "0", "FALSE", "NO"):
         parts.insert(0, "cli")
     if on("SWNG_BUILD_PYTHON"):
@@ -66,7 +66,7 @@ def available_parts(build):
 def format_part(r):
     """The report lines of one part's result (also printed by run_contract.py)."""
     lines = []
-    for phase in ("mock", "space", "space-lenient"):
+    for phase in ("mock", "space", "space-lenient", "family", "family-lenient"):
         s = r.get("phases", {}).get(phase)
         if s is None:
             continue
@@ -85,18 +85,18 @@ def format_part(r):
             extra.append("refused-by-client %d" % s["not_sent"])
         if s["negative_controls"]:
             extra.append("negative-controls-caught %d" % s["negative_controls"])
-        lines.append("%-8s %-13s %8d %s %10d  %-4s %s" % (
+        lines.append("%-8s %-14s %8d %s %10d  %-4s %s" % (
             r["part"], phase, s["requests"], " ".join(cols), s["violations"],
             "ok" if r.get("ok") else "FAIL", "; ".join(extra)))
     if not lines:
-        lines.append("%-8s %-13s %8s %s %10s  %-4s %s" % (
+        lines.append("%-8s %-14s %8s %s %10s  %-4s %s" % (
             r["part"], "-", "-", " ".join("%5s" % "-" for _ in STATUS_COLUMNS), "-", "FAIL",
             "; ".join(r.get("failures", [])[:1])))
     return "\n".join(lines)
 
 
 def header():
-    return "%-8s %-13s %8s %s %10s  %-4s %s" % (
+    return "%-8s %-14s %8s %s %10s  %-4s %s" % (
         "part", "phase", "requests", " ".join("%5s" % c for c in STATUS_COLUMNS),
         "violations", "", "notes")
 
@@ -166,9 +166,10 @@ def main(argv=None):
     found = {p: r for p, r in found.items() if p in shown}
 
     version = next((r.get("prism_version") for r in found.values() if r.get("prism_version")), "?")
-    spec = next((r.get("spec") for r in found.values()), "spec/number-group-memberships.openapi.yaml")
+    specs = sorted({r.get("spec") for r in found.values() if r.get("spec")}) or [
+        "spec/number-group-memberships.openapi.yaml"]
     print("swng contract report: Prism %s (mock --errors; proxy --errors in front of the "
-          "emulated space), spec %s" % (version, spec))
+          "emulated space), spec %s" % (version, ", ".join(specs)))
     print(header())
     totals, violations, failures, missing = {}, 0, 0, []
     requests = 0
@@ -176,7 +177,7 @@ def main(argv=None):
         r = found.get(part)
         if r is None:
             missing.append(part)
-            print("%-8s %-13s no results%s" % (part, "-", " (required)" if part in required else ""))
+            print("%-8s %-14s no results%s" % (part, "-", " (required)" if part in required else ""))
             continue
         print(format_part(r))
         for s in r.get("phases", {}).values():

@@ -48,6 +48,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from urllib.parse import urlsplit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -60,7 +61,7 @@ from prism import (SPEC, Prism, PrismError, ensure_prism, log_violation_lines,  
 from recording_proxy import RecordingProxy  # noqa: E402
 from spaceclient import start_space  # noqa: E402
 
-PARTS = ["referee", "cli", "c", "python", "lua5.4", "lua5.3", "lua5.1", "luajit"]
+PARTS = ["referee", "family", "cli", "c", "python", "lua5.4", "lua5.3", "lua5.1", "luajit"]
 LUA_PARTS = {"lua5.4": ("lua5.4", "5.4"), "lua5.3": ("lua5.3", "5.3"),
              "lua5.1": ("lua5.1", "5.1"), "luajit": ("luajit", "5.1")}
 
@@ -70,7 +71,7 @@ CODE_BY_STATUS = {200: "ok", 401: "authentication", 404: "not_found", 422: "vali
 CLI_EXIT = {0: "ok", 1: "other", 2: "invalid_argument", 3: "authentication", 4: "not_found",
             5: "validation", 6: "rate_limited", 7: "server", 8: "transport", 9: "timeout",
             10: "protocol"}
-PY_CLASS = {"ok": "Membership", "invalid_argument": "InvalidArgument",
+PY_CLASS = {"invalid_argument": "InvalidArgument",
             "authentication": "AuthenticationError", "not_found": "NotFoundError",
             "validation": "ValidationError", "rate_limited": "RateLimitError",
             "server": "ServerError", "transport": "TransportError", "timeout": "TimeoutError",
@@ -89,100 +90,175 @@ class Failure(Exception):
     pass
 
 
+# ---------------------------------------------------------------- operations
+
+def membership_wire_fields(body):
+    """The answer fields of a membership, from a JSON body (the wire, or the CLI's stdout)."""
+    pn = body.get("phone_number") or {}
+    return {"id": clean(body.get("id")), "number_group_id": clean(body.get("number_group_id")),
+            "phone_number.id": clean(pn.get("id")),
+            "phone_number.capabilities": str(len(pn.get("capabilities") or [])),
+            "created_at": clean(body.get("created_at"))}
+
+
+# One row per operation the runners know (each runner has the same row in its
+# own OPERATIONS table). cli: the swng command's arguments; kinds: the KIND a
+# result has per runner; fields: the answer fields, computed from the JSON on
+# the wire; ids: the fields that must echo the case's arguments.
+OPERATIONS = {
+    "create_membership": {
+        "cli": lambda args: ["create-membership"] + list(args),
+        "kinds": {"c": "membership", "python": "Membership", "lua": "table"},
+        "fields": membership_wire_fields,
+        "ids": lambda args: {"number_group_id": args[0], "phone_number.id": args[1]},
+    },
+}
+
+
 # ---------------------------------------------------------------- cases
 
-def case(cid, **kw):
-    c = {"id": cid, "project": None, "token": None, "headers": [], "group": None,
-         "phone": None, "expect_code": "ok", "expect_status": 200, "expect_refusal": False,
+def case(cid, operation, args, **kw):
+    if operation not in OPERATIONS:
+        raise ValueError("case %s: unknown operation %s" % (cid, operation))
+    c = {"id": cid, "operation": operation, "args": list(args), "project": None, "token": None,
+         "headers": [], "expect_code": "ok", "expect_status": 200, "expect_refusal": False,
          "beyond_contract": False, "fault": None, "same_ids": False}
     c.update(kw)
     return c
 
 
-def mock_cases(fx, repeat, static_repeat):
-    """Cases against `prism mock --errors`."""
-    g, p = fx["number_groups"][0]["id"], fx["phone_numbers"][0]["id"]
-    base = {"project": fx["project_id"], "token": fx["token"], "group": g, "phone": p}
-    out = []
-    for i in range(static_repeat):
-        out.append(case("mock.200.static.%d" % i, **base))
-    for i in range(repeat):
-        out.append(case("mock.200.dynamic.%d" % i, headers=["Prefer: dynamic=true"], **base))
-    for status in (401, 404, 422, 500):
-        code = CODE_BY_STATUS[status]
-        for i in range(static_repeat):
-            out.append(case("mock.%d.static.%d" % (status, i), expect_code=code,
-                            expect_status=status, headers=["Prefer: code=%d" % status], **base))
-        for i in range(repeat):
-            out.append(case("mock.%d.dynamic.%d" % (status, i), expect_code=code,
-                            expect_status=status,
-                            headers=["Prefer: code=%d, dynamic=true" % status], **base))
+# Mock phase: (id, operation, Prefer header or None, expected code, expected
+# status, how many: "static" or "repeat" (the --static-repeat and --repeat counts)).
+MOCK_CASES = [
+    ("mock.200.static", "create_membership", None, "ok", 200, "static"),
+    ("mock.200.dynamic", "create_membership", "dynamic=true", "ok", 200, "repeat"),
+    ("mock.401.static", "create_membership", "code=401", "authentication", 401, "static"),
+    ("mock.401.dynamic", "create_membership", "code=401, dynamic=true", "authentication", 401,
+     "repeat"),
+    ("mock.404.static", "create_membership", "code=404", "not_found", 404, "static"),
+    ("mock.404.dynamic", "create_membership", "code=404, dynamic=true", "not_found", 404,
+     "repeat"),
+    ("mock.422.static", "create_membership", "code=422", "validation", 422, "static"),
+    ("mock.422.dynamic", "create_membership", "code=422, dynamic=true", "validation", 422,
+     "repeat"),
+    ("mock.500.static", "create_membership", "code=500", "server", 500, "static"),
+    ("mock.500.dynamic", "create_membership", "code=500, dynamic=true", "server", 500,
+     "repeat"),
+]
+
+# Mock phase, single cases: (id, operation, changes to the valid request,
+# expected code, expected status (None: nothing may be sent), Prism refuses?).
+MOCK_SINGLE_CASES = [
     # Credentials Prism must refuse as the contract's Basic scheme says. A
     # well-formed Basic credential is all a mock can check, so the "wrong"
     # token here is one whose user:token does not split into two parts, which
     # Prism 5.14.2 rejects (401 from the spec, security violation).
-    out.append(case("mock.401.prism_refuses_token", expect_code="authentication",
-                    expect_status=401, expect_refusal=True,
-                    **dict(base, token="wrong:token")))
+    ("mock.401.prism_refuses_token", "create_membership", {"token": "wrong:token"},
+     "authentication", 401, True),
     # Arguments the client refuses itself: nothing may reach Prism.
-    out.append(case("mock.local.missing_token", expect_code="invalid_argument",
-                    expect_status=None, **dict(base, token=None)))
-    out.append(case("mock.local.bad_group", expect_code="invalid_argument",
-                    expect_status=None, **dict(base, group="not-a-uuid")))
-    out.append(case("mock.local.bad_header", expect_code="invalid_argument",
-                    expect_status=None, headers=["Authorization: Basic eDp5"], **base))
+    ("mock.local.missing_token", "create_membership", {"token": None},
+     "invalid_argument", None, False),
+    ("mock.local.bad_group", "create_membership", {"args": ["not-a-uuid", "{phone0}"]},
+     "invalid_argument", None, False),
+    ("mock.local.bad_header", "create_membership", {"headers": ["Authorization: Basic eDp5"]},
+     "invalid_argument", None, False),
+]
+
+# The valid arguments of each operation against the mock ({group0} etc. are
+# the fixture's ids).
+MOCK_ARGS = {"create_membership": ["{group0}", "{phone0}"]}
+
+
+def fixture_ids(fx):
+    ids = {"unknown_group": NIL_UUID_GROUP, "unknown_phone": UNKNOWN_PHONE}
+    for i, g in enumerate(fx["number_groups"]):
+        ids["group%d" % i] = g["id"]
+    for i, n in enumerate(fx["phone_numbers"]):
+        ids["phone%d" % i] = n["id"]
+    return ids
+
+
+def fill(args, ids):
+    return [a.format(**ids) for a in args]
+
+
+def mock_cases(fx, repeat, static_repeat):
+    """Cases against `prism mock --errors`, from MOCK_CASES and MOCK_SINGLE_CASES."""
+    ids = fixture_ids(fx)
+    base = {"project": fx["project_id"], "token": fx["token"]}
+    out = []
+    for cid, op, prefer, code, status, how in MOCK_CASES:
+        for i in range(static_repeat if how == "static" else repeat):
+            out.append(case("%s.%d" % (cid, i), op, fill(MOCK_ARGS[op], ids), expect_code=code,
+                            expect_status=status,
+                            headers=["Prefer: " + prefer] if prefer else [], **base))
+    for cid, op, change, code, status, refusal in MOCK_SINGLE_CASES:
+        kw = dict(base, **change)
+        kw["args"] = fill(kw.get("args", MOCK_ARGS[op]), ids)
+        out.append(case(cid, op, kw.pop("args"), expect_code=code, expect_status=status,
+                        expect_refusal=refusal, **kw))
     return out
+
+
+# Space phase: `prism proxy --errors` in front of a fresh emulated space; the
+# rows run in this order against one space.
+# (id, operation, args, expected code, expected status, options)
+WRONG_TOKEN = {"token": "PTwrong-0000000000000000"}
+WRONG_PROJECT = {"project": "00000000-0000-4000-8000-000000000401"}
+SPACE_CASES = [
+    ("space.200.create.0", "create_membership", ["{group0}", "{phone0}"], "ok", 200,
+     {"same_ids": True}),
+    ("space.200.create.1", "create_membership", ["{group1}", "{phone1}"], "ok", 200,
+     {"same_ids": True}),
+    ("space.200.create.2", "create_membership", ["{group0}", "{phone2}"], "ok", 200,
+     {"same_ids": True}),
+    ("space.200.create.3", "create_membership", ["{group1}", "{phone3}"], "ok", 200,
+     {"same_ids": True}),
+    ("space.200.create.4", "create_membership", ["{group0}", "{phone4}"], "ok", 200,
+     {"same_ids": True}),
+    ("space.200.create.5", "create_membership", ["{group1}", "{phone5}"], "ok", 200,
+     {"same_ids": True}),
+    # A number may be in several groups: Main line into the second group too.
+    ("space.200.second_group", "create_membership", ["{group1}", "{phone0}"], "ok", 200,
+     {"same_ids": True}),
+    ("space.422.already_member", "create_membership", ["{group0}", "{phone0}"], "validation",
+     422, {"item_code": "already_member"}),
+    ("space.422.phone_number_not_found", "create_membership", ["{group0}", "{unknown_phone}"],
+     "validation", 422, {"item_code": "phone_number_not_found"}),
+    ("space.404.unknown_group", "create_membership", ["{unknown_group}", "{phone1}"],
+     "not_found", 404, {}),
+    ("space.401.wrong_token", "create_membership", ["{group0}", "{phone1}"], "authentication",
+     401, WRONG_TOKEN),
+    ("space.401.wrong_project", "create_membership", ["{group0}", "{phone1}"],
+     "authentication", 401, WRONG_PROJECT),
+    ("space.500.exception", "create_membership", ["{group0}", "{phone7}"], "server", 500,
+     {"fault": {"mode": "exception"}}),
+    ("space.500.status", "create_membership", ["{group0}", "{phone7}"], "server", 500,
+     {"fault": {"mode": "status", "status": 500}}),
+    ("space.422.injected", "create_membership", ["{group0}", "{phone7}"], "validation", 422,
+     {"item_code": "injected", "fault": {"mode": "status", "status": 422}}),
+    ("space.401.injected", "create_membership", ["{group0}", "{phone7}"], "authentication",
+     401, {"fault": {"mode": "status", "status": 401}}),
+    # Beyond the contract (it lists 200/401/404/422/500 only): the space
+    # emulates rate limiting and outages; Prism may warn, never error.
+    ("space.429.rate_limited", "create_membership", ["{group0}", "{phone7}"], "rate_limited",
+     429, {"beyond_contract": True,
+           "fault": {"mode": "status", "status": 429, "retry_after": "1"}}),
+    ("space.503.unavailable", "create_membership", ["{group0}", "{phone7}"], "server", 503,
+     {"beyond_contract": True, "fault": {"mode": "status", "status": 503}}),
+    # After the faults, the next request is a normal create again.
+    ("space.200.after_faults", "create_membership", ["{group1}", "{phone7}"], "ok", 200,
+     {"same_ids": True}),
+]
 
 
 def space_cases(fx):
     """Cases against `prism proxy --errors` in front of a fresh emulated space."""
-    groups = [g["id"] for g in fx["number_groups"]]
-    phones = [n["id"] for n in fx["phone_numbers"]]
-    base = {"project": fx["project_id"], "token": fx["token"]}
+    ids = fixture_ids(fx)
     out = []
-    for i in range(6):
-        out.append(case("space.200.create.%d" % i, group=groups[i % len(groups)],
-                        phone=phones[i], same_ids=True, **base))
-    # A number may be in several groups: Main line into the second group too.
-    out.append(case("space.200.second_group", group=groups[1], phone=phones[0],
-                    same_ids=True, **base))
-    out.append(case("space.422.already_member", group=groups[0], phone=phones[0],
-                    expect_code="validation", expect_status=422, item_code="already_member",
-                    **base))
-    out.append(case("space.422.phone_number_not_found", group=groups[0], phone=UNKNOWN_PHONE,
-                    expect_code="validation", expect_status=422,
-                    item_code="phone_number_not_found", **base))
-    out.append(case("space.404.unknown_group", group=NIL_UUID_GROUP, phone=phones[1],
-                    expect_code="not_found", expect_status=404, **base))
-    out.append(case("space.401.wrong_token", group=groups[0], phone=phones[1],
-                    expect_code="authentication", expect_status=401,
-                    **dict(base, token="PTwrong-0000000000000000")))
-    out.append(case("space.401.wrong_project", group=groups[0], phone=phones[1],
-                    expect_code="authentication", expect_status=401,
-                    **dict(base, project="00000000-0000-4000-8000-000000000401")))
-    out.append(case("space.500.exception", group=groups[0], phone=phones[7],
-                    expect_code="server", expect_status=500, fault={"mode": "exception"},
-                    **base))
-    out.append(case("space.500.status", group=groups[0], phone=phones[7],
-                    expect_code="server", expect_status=500,
-                    fault={"mode": "status", "status": 500}, **base))
-    out.append(case("space.422.injected", group=groups[0], phone=phones[7],
-                    expect_code="validation", expect_status=422, item_code="injected",
-                    fault={"mode": "status", "status": 422}, **base))
-    out.append(case("space.401.injected", group=groups[0], phone=phones[7],
-                    expect_code="authentication", expect_status=401,
-                    fault={"mode": "status", "status": 401}, **base))
-    # Beyond the contract (it lists 200/401/404/422/500 only): the space
-    # emulates rate limiting and outages; Prism may warn, never error.
-    out.append(case("space.429.rate_limited", group=groups[0], phone=phones[7],
-                    expect_code="rate_limited", expect_status=429, beyond_contract=True,
-                    fault={"mode": "status", "status": 429, "retry_after": "1"}, **base))
-    out.append(case("space.503.unavailable", group=groups[0], phone=phones[7],
-                    expect_code="server", expect_status=503, beyond_contract=True,
-                    fault={"mode": "status", "status": 503}, **base))
-    # After the faults, the next request is a normal create again.
-    out.append(case("space.200.after_faults", group=groups[1], phone=phones[7],
-                    same_ids=True, **base))
+    for cid, op, args, code, status, options in SPACE_CASES:
+        kw = dict({"project": fx["project_id"], "token": fx["token"]}, **options)
+        out.append(case(cid, op, fill(args, ids), expect_code=code, expect_status=status, **kw))
     return out
 
 
@@ -213,8 +289,8 @@ class LineRunner:
             self.stderr.append(line)
 
     def run(self, c, base_url):
-        fields = [c["id"], base_url, c["project"] or "", c["token"] or "",
-                  "|".join(c["headers"]), c["group"], c["phone"]]
+        fields = [c["id"], c["operation"], base_url, c["project"] or "", c["token"] or "",
+                  "|".join(c["headers"])] + c["args"]
         try:
             self.proc.stdin.write("\t".join(fields) + "\n")
             self.proc.stdin.flush()
@@ -227,11 +303,11 @@ class LineRunner:
         if line is None:
             raise Failure("runner died: %s" % self.describe_exit())
         out = line.rstrip("\n").split("\t")
-        if len(out) != 10 or out[0] != c["id"]:
+        if len(out) < 7 or out[0] != c["id"] or not all("=" in kv for kv in out[7:]):
             raise Failure("runner answered %r" % line)
-        return {"code": out[1], "http": out[2], "kind": out[3], "id": out[4],
-                "group": out[5], "phone": out[6], "count": out[7], "item_code": out[8],
-                "message": out[9]}
+        return {"code": out[1], "http": out[2], "kind": out[3], "count": out[4],
+                "item_code": out[5], "message": out[6],
+                "fields": dict(kv.split("=", 1) for kv in out[7:])}
 
     def describe_exit(self):
         try:
@@ -260,7 +336,7 @@ class LineRunner:
 
 
 class CliRunner:
-    """One `swng create-membership` process per case. Credentials come from the
+    """One `swng OPERATION...` process per case (OPERATIONS[...]["cli"]). Credentials come from the
     environment or --token-file / --project-id, the base URL from
     --base-url or SIGNALWIRE_REST_BASE_URL, alternating, so both paths run."""
 
@@ -273,7 +349,8 @@ class CliRunner:
     def run(self, c, base_url):
         self.n += 1
         env = dict(self.env)
-        cmd = [self.swng, "create-membership"]
+        op = OPERATIONS[c["operation"]]
+        cmd = [self.swng] + op["cli"](c["args"])[:1]
         flags = self.n % 2 == 0
         if flags:
             cmd += ["--base-url", base_url]
@@ -292,7 +369,7 @@ class CliRunner:
                 env["SIGNALWIRE_API_TOKEN"] = c["token"]
         for h in c["headers"]:
             cmd += ["-H", h]
-        cmd += ["--timeout", "30", c["group"], c["phone"]]
+        cmd += ["--timeout", "30"] + op["cli"](c["args"])[1:]
         try:
             p = subprocess.run(cmd, env=env, capture_output=True, text=True, encoding="utf-8",
                                errors="replace", timeout=CASE_TIMEOUT, stdin=subprocess.DEVNULL)
@@ -301,8 +378,8 @@ class CliRunner:
         if p.returncode < 0:
             raise Failure("swng killed by signal %d; stderr: %s" % (-p.returncode, p.stderr[-500:]))
         code = CLI_EXIT.get(p.returncode, "exit %d" % p.returncode)
-        r = {"code": code, "http": None, "kind": "exit %d" % p.returncode, "id": "", "group": "",
-             "phone": "", "count": "0", "item_code": "", "message": p.stderr.strip()}
+        r = {"code": code, "http": None, "kind": "exit %d" % p.returncode, "count": "0",
+             "item_code": "", "message": p.stderr.strip(), "fields": {}}
         if p.returncode == 0:
             if p.stderr.strip():
                 raise Failure("swng succeeded but wrote to stderr: %s" % p.stderr[-300:])
@@ -310,10 +387,9 @@ class CliRunner:
                 body = json.loads(p.stdout)
             except ValueError:
                 raise Failure("swng printed no JSON on stdout: %r" % p.stdout[:300])
-            pn = body.get("phone_number") or {}
-            r.update(id=clean(body.get("id")), group=clean(body.get("number_group_id")),
-                     phone=clean(pn.get("id")), count=str(len(pn.get("capabilities") or [])),
-                     message=clean(body.get("created_at")), http="200")
+            if not isinstance(body, dict):
+                raise Failure("swng printed JSON that is not an object: %r" % p.stdout[:300])
+            r.update(fields=op["fields"](body), http="200", message="")
         else:
             if p.stdout:
                 raise Failure("swng failed but wrote to stdout: %r" % p.stdout[:300])
@@ -422,28 +498,31 @@ def judge(part, c, r, exchanges, stats):
     want_http = str(c["expect_status"] or 0)
     if r["http"] is not None and r["http"] != want_http:
         problems.append("client reports HTTP %s, expected %s" % (r["http"], want_http))
-    if part == "python" and r["kind"] != PY_CLASS.get(c["expect_code"]):
-        problems.append("Python result class %s, expected %s"
-                        % (r["kind"], PY_CLASS.get(c["expect_code"])))
-    if part.startswith("lua"):
-        want = "table" if c["expect_code"] == "ok" else "error"
+    op = OPERATIONS[c["operation"]]
+    lang = "lua" if part.startswith("lua") else part
+    if lang in op["kinds"]:
+        want = op["kinds"][lang] if c["expect_code"] == "ok" else (
+            PY_CLASS.get(c["expect_code"]) if lang == "python" else "error")
         if r["kind"] != want:
-            problems.append("Lua result kind %s, expected %s" % (r["kind"], want))
+            problems.append("%s result kind %s, expected %s" % (lang, r["kind"], want))
     if c["expect_code"] == "ok" and r["code"] == "ok" and len(exchanges) == 1:
         try:
             body = json.loads(exchanges[0]["response_body"])
         except ValueError:
             body = {}
-        pn = body.get("phone_number") or {}
-        wire = {"id": clean(body.get("id")), "group": clean(body.get("number_group_id")),
-                "phone": clean(pn.get("id")), "count": str(len(pn.get("capabilities") or []))}
+        wire = op["fields"](body if isinstance(body, dict) else {})
+        if set(r["fields"]) != set(wire):
+            problems.append("%s answered fields %s, expected %s"
+                            % (c["operation"], sorted(r["fields"]), sorted(wire)))
         for k, v in wire.items():
-            if r[k] != v:
-                problems.append("membership %s is %r, the response said %r" % (k, r[k], v))
+            if k in r["fields"] and r["fields"][k] != v:
+                problems.append("%s %s is %r, the response said %r"
+                                % (c["operation"], k, r["fields"][k], v))
         if c["same_ids"]:
-            if r["group"].lower() != c["group"].lower() or r["phone"].lower() != c["phone"].lower():
-                problems.append("membership is for %s/%s, asked for %s/%s"
-                                % (r["group"], r["phone"], c["group"], c["phone"]))
+            for k, v in op["ids"](c["args"]).items():
+                if r["fields"].get(k, "").lower() != v.lower():
+                    problems.append("%s %s is %r, asked for %r"
+                                    % (c["operation"], k, r["fields"].get(k), v))
     if c["expect_code"] == "validation" and r["code"] == "validation" and len(exchanges) == 1:
         try:
             items = json.loads(exchanges[0]["response_body"]).get("errors") or []
@@ -709,16 +788,16 @@ def run_referee(args, fx, logs, result):
 def _judge_raw(rec, cid, method, path, headers, body, status, expect, stats, failures):
     before = rec.count()
     try:
-        got, _data = raw_request(rec.base_url, method, path, headers,
-                                 body.encode() if isinstance(body, str) else body)
+        got, data = raw_request(rec.base_url, method, path, headers,
+                                body.encode() if isinstance(body, str) else body)
     except (OSError, http.client.HTTPException) as e:
         failures.append("%s: %s" % (cid, e))
-        return
+        return None
     exs = rec.exchanges(before)
     stats.cases += 1
     if len(exs) != 1:
         failures.append("%s: recorder saw %d exchanges" % (cid, len(exs)))
-        return
+        return None
     ex = exs[0]
     count_exchange(stats, ex)
     stats.statuses[got] = stats.statuses.get(got, 0) + 1
@@ -757,6 +836,249 @@ def _judge_raw(rec, cid, method, path, headers, body, status, expect, stats, fai
         else:
             failures.append("%s: negative control not caught (HTTP %s, sl-violations: %s)"
                             % (cid, got, describe_violations(ex) or "none"))
+    return data
+
+
+# ---------------------------------------------------------------- family part
+
+FAMILY_SPEC = os.path.join(REPO, "spec", "number-groups.openapi.yaml")
+G = "/api/relay/rest/number_groups"
+M = "/api/relay/rest/number_group_memberships"
+P = "/api/relay/rest/phone_numbers"
+
+# The emulated space's routes for the whole family, driven with raw HTTP
+# through `prism proxy --errors spec/number-groups.openapi.yaml`, so that
+# Prism validates every answer of the space against the family's contract.
+# Rows run in order against one fresh space:
+# (id, method, path, body (JSON-able or None), expected status, expectation, options)
+# expectation: "clean" (no violation at all), "response" (a negative
+# control: Prism must flag the response), "warning" (a status the contract does not list).
+# Paths and bodies may use {group0}, {phone0}, ... (fixture ids), {unknown}
+# and values captured from earlier answers. options: "auth": False (none) or
+# a (user, token) pair; "fault": a space fault for this request; "paging": a
+# paging mode set before it; "capture": {name: dotted path in the answer};
+# "next": True checks that links.next is an absolute URL and captures its
+# path and query as {next}; "no_next": True checks that there is none.
+FAMILY_CASES = [
+    # number groups
+    ("family.list_number_groups.200", "GET", G, None, 200, "clean", {"no_next": True}),
+    ("family.create_number_group.200", "POST", G, {"name": "Night shift"}, 200, "clean",
+     {"capture": {"new_group": "id"}}),
+    ("family.create_number_group.200.sticky", "POST", G,
+     {"name": "Sticky", "sticky_sender": True}, 200, "clean", {}),
+    ("family.create_number_group.422.empty_name", "POST", G, {"name": ""}, 422, "clean", {}),
+    ("family.list_number_groups.200.page1", "GET", G + "?page_size=1", None, 200, "clean",
+     {"next": True}),
+    ("family.list_number_groups.200.page2", "GET", "{next}", None, 200, "clean",
+     {"next": True}),
+    ("family.list_number_groups.200.page3", "GET", "{next}", None, 200, "clean",
+     {"next": True}),
+    ("family.list_number_groups.200.last", "GET", "{next}", None, 200, "clean",
+     {"no_next": True}),
+    ("family.list_number_groups.200.filter", "GET", G + "?filter_name=shift", None, 200,
+     "clean", {}),
+    ("family.list_number_groups.422.page_token", "GET", G + "?page_token=bogus", None, 422,
+     "clean", {}),
+    ("family.list_number_groups.401", "GET", G, None, 401, "clean",
+     {"auth": ("{project}", "PTwrong")}),
+    ("family.list_number_groups.500", "GET", G, None, 500, "clean",
+     {"fault": {"mode": "exception"}}),
+    ("family.retrieve_number_group.200", "GET", G + "/{new_group}", None, 200, "clean", {}),
+    ("family.retrieve_number_group.404", "GET", G + "/{unknown}", None, 404, "clean", {}),
+    ("family.retrieve_number_group.401", "GET", G + "/{group0}", None, 401, "clean",
+     {"auth": ("{project}", "PTwrong")}),
+    ("family.update_number_group.200", "PUT", G + "/{new_group}",
+     {"name": "Day shift", "sticky_sender": True}, 200, "clean", {}),
+    ("family.update_number_group.422", "PUT", G + "/{new_group}", {"name": ""}, 422, "clean",
+     {}),
+    ("family.update_number_group.404", "PUT", G + "/{unknown}", {"name": "x"}, 404, "clean",
+     {}),
+    ("family.update_number_group.500", "PUT", G + "/{new_group}", {"name": "x"}, 500, "clean",
+     {"fault": {"mode": "status", "status": 500}}),
+    # memberships
+    ("family.create_number_group_membership.200.0", "POST",
+     G + "/{new_group}/number_group_memberships", {"phone_number_id": "{phone0}"}, 200,
+     "clean", {"capture": {"membership": "id"}}),
+    ("family.create_number_group_membership.200.1", "POST",
+     G + "/{new_group}/number_group_memberships", {"phone_number_id": "{phone1}"}, 200,
+     "clean", {}),
+    ("family.create_number_group_membership.200.2", "POST",
+     G + "/{new_group}/number_group_memberships", {"phone_number_id": "{phone2}"}, 200,
+     "clean", {}),
+    ("family.create_number_group_membership.422", "POST",
+     G + "/{new_group}/number_group_memberships", {"phone_number_id": "{phone0}"}, 422,
+     "clean", {}),
+    ("family.list_number_group_memberships.200.page1", "GET",
+     G + "/{new_group}/number_group_memberships?page_size=2", None, 200, "clean",
+     {"next": True}),
+    ("family.list_number_group_memberships.200.last", "GET", "{next}", None, 200, "clean",
+     {"no_next": True}),
+    ("family.list_number_group_memberships.404", "GET",
+     G + "/{unknown}/number_group_memberships", None, 404, "clean", {}),
+    ("family.list_number_group_memberships.422", "GET",
+     G + "/{new_group}/number_group_memberships?page_token=bogus", None, 422, "clean", {}),
+    ("family.retrieve_number_group.200.count", "GET", G + "/{new_group}", None, 200, "clean",
+     {}),
+    ("family.retrieve_number_group_membership.200", "GET", M + "/{membership}", None, 200,
+     "clean", {}),
+    ("family.retrieve_number_group_membership.401", "GET", M + "/{membership}", None, 401,
+     "clean", {"auth": ("{project}", "PTwrong")}),
+    ("family.delete_number_group_membership.204", "DELETE", M + "/{membership}", None, 204,
+     "clean", {}),
+    ("family.retrieve_number_group_membership.404", "GET", M + "/{membership}", None, 404,
+     "clean", {}),
+    ("family.delete_number_group_membership.404", "DELETE", M + "/{membership}", None, 404,
+     "clean", {}),
+    ("family.delete_number_group_membership.500", "DELETE", M + "/{unknown}", None, 500,
+     "clean", {"fault": {"mode": "exception"}}),
+    ("family.delete_number_group.204", "DELETE", G + "/{new_group}", None, 204, "clean", {}),
+    ("family.delete_number_group.404", "DELETE", G + "/{new_group}", None, 404, "clean", {}),
+    ("family.delete_number_group.401", "DELETE", G + "/{group1}", None, 401, "clean",
+     {"auth": ("{project}", "PTwrong")}),
+    # phone numbers
+    ("family.list_phone_numbers.200.page1", "GET", P, None, 200, "clean", {"next": True}),
+    ("family.list_phone_numbers.200.last", "GET", "{next}", None, 200, "clean",
+     {"no_next": True}),
+    ("family.list_phone_numbers.200.filters", "GET",
+     P + "?filter_number=555400&filter_name=pool&page_size=5", None, 200, "clean",
+     {"next": True}),
+    ("family.list_phone_numbers.400", "GET", P + "?page_token=bogus", None, 400, "clean", {}),
+    ("family.list_phone_numbers.401", "GET", P, None, 401, "clean",
+     {"auth": ("{project}", "PTwrong")}),
+    ("family.retrieve_phone_number.200", "GET", P + "/{phone1}", None, 200, "clean", {}),
+    ("family.retrieve_phone_number.404", "GET", P + "/{unknown}", None, 404, "clean", {}),
+    ("family.retrieve_phone_number.500", "GET", P + "/{phone1}", None, 500, "clean",
+     {"fault": {"mode": "status", "status": 500}}),
+    # hostile paging still answers the contract's shapes (links are strings)
+    ("family.paging.foreign_host", "GET", G + "?page_size=1", None, 200, "clean",
+     {"paging": {"mode": "foreign_host"}}),
+    ("family.paging.relative", "GET", G + "?page_size=1", None, 200, "clean",
+     {"paging": {"mode": "relative"}}),
+    ("family.paging.cycle", "GET", G, None, 200, "clean", {"paging": {"mode": "cycle"}}),
+    ("family.paging.endless_empty", "GET", P + "?page_size=1000", None, 200, "clean",
+     {"paging": {"mode": "endless_empty"}}),
+    # negative controls: the space made to break the family's contract
+    ("family.control.list_without_first", "GET", G, None, 500, "response",
+     {"fault": {"mode": "body", "body": '{"links": {"self": "x"}, "data": []}'}}),
+    ("family.control.group_without_count", "GET", G + "/{group0}", None, 500, "response",
+     {"fault": {"mode": "body", "body": '{"id": "%s", "name": "x", "sticky_sender": false}'
+                % "41148420-0549-49cf-924c-e4a320c8c1e9"}}),
+    ("family.control.phone_number_partial", "GET", P + "/{phone0}", None, 500, "response",
+     {"fault": {"mode": "body", "body": '{"id": "0cc9aa06-4e1e-47b0-b276-0fa31c147608", '
+                                        '"number": "+15551230001"}'}}),
+    # a 200 where the contract says 204: Prism (--errors) turns it into a 500
+    ("family.control.delete_with_200", "DELETE", M + "/{unknown}", None, 500, "response",
+     {"fault": {"mode": "body", "body": "{}"}}),
+]
+
+# The space's answers to requests that break the family's contract: Prism
+# runs without --errors, forwards them, flags the request (expected) and must
+# find the response clean. (id, method, path, body, expected status, auth,
+# expectation: "request-only", or "clean" where Prism 5.14.2 does not see the
+# request's fault: it does not enforce `unevaluatedProperties` on requests)
+FAMILY_LENIENT_CASES = [
+    ("family-lenient.create_number_group.no_name", "POST", G, {"sticky_sender": True}, 422,
+     True, "request-only"),
+    ("family-lenient.create_number_group.extra", "POST", G, {"name": "x", "color": 1}, 422,
+     True, "clean"),
+    ("family-lenient.update_number_group.no_name", "PUT", G + "/{group0}", {}, 422, True,
+     "request-only"),
+    ("family-lenient.list_number_groups.page_size", "GET", G + "?page_size=0", None, 422,
+     True, "request-only"),
+    ("family-lenient.list_number_groups.long_filter", "GET", G + "?filter_name=" + "a" * 256,
+     None, 422, True, "request-only"),
+    ("family-lenient.list_phone_numbers.page_size", "GET", P + "?page_size=1001", None, 400,
+     True, "request-only"),
+    ("family-lenient.retrieve_number_group.not_uuid", "GET", G + "/not-a-uuid", None, 404,
+     True, "request-only"),
+    ("family-lenient.retrieve_phone_number.no_auth", "GET", P + "/{phone0}", None, 401,
+     False, "request-only"),
+]
+
+
+def _dotted(obj, path):
+    for part in path.split("."):
+        obj = obj.get(part) if isinstance(obj, dict) else None
+    return obj
+
+
+def run_family(args, fx, logs, result):
+    """Every route of the emulated space, raw HTTP through `prism proxy` with the family spec."""
+    failures = result["failures"]
+    spec = args.family_spec
+    base_path = spec_base_path(spec)
+    values = dict(fixture_ids(fx), unknown="00000000-0000-4000-8000-0000000000ff",
+                  project=fx["project_id"])
+
+    def headers_for(auth, body):
+        h = {"Content-Type": "application/json"} if body is not None else {}
+        if auth is True:
+            h["Authorization"] = basic(fx["project_id"], fx["token"])
+        elif auth:
+            h["Authorization"] = basic(auth[0].format(**values), auth[1])
+        return h
+
+    stats = Stats()
+    with start_space() as space:
+        with Prism.proxy(space.base_url, logs["family"], spec=spec) as prism, \
+                RecordingProxy(prism.base_url, base_path) as rec:
+            for cid, method, path, body, status, expect, opts in FAMILY_CASES:
+                if opts.get("fault"):
+                    space.fault(count=1, **opts["fault"])
+                if opts.get("paging"):
+                    space.paging(**opts["paging"])
+                try:
+                    path_ = path.format(**values)
+                    body_ = None if body is None else json.dumps(
+                        {k: v.format(**values) if isinstance(v, str) else v
+                         for k, v in body.items()})
+                except KeyError as e:
+                    failures.append("%s: no value for %s (an earlier case failed)" % (cid, e))
+                    continue
+                before = len(space.journal())
+                data = _judge_raw(rec, cid, method, path_, headers_for(opts.get("auth", True),
+                                                                       body_),
+                                  body_, status, expect, stats, failures)
+                if len(space.journal()) - before != 1:
+                    failures.append("%s: %d request(s) reached the space, expected 1"
+                                    % (cid, len(space.journal()) - before))
+                if opts.get("paging"):
+                    space.clear_paging()
+                if data is None or status not in (200,) or expect != "clean":
+                    continue
+                answer = json.loads(data.decode("utf-8"))
+                for name, dotted in opts.get("capture", {}).items():
+                    values[name] = _dotted(answer, dotted)
+                links = answer.get("links") if isinstance(answer, dict) else None
+                if opts.get("next"):
+                    nxt = (links or {}).get("next") or ""
+                    parts = urlsplit(nxt)
+                    if parts.scheme != "http" or not parts.netloc:
+                        failures.append("%s: links.next %r is not an absolute URL" % (cid, nxt))
+                    values["next"] = parts.path + ("?" + parts.query if parts.query else "")
+                if opts.get("no_next") and (links is None or "next" in links):
+                    failures.append("%s: a last page with links.next (or no links)" % cid)
+            result["exchanges"]["family"] = rec.exchanges()
+    result["phases"]["family"] = stats.to_json()
+    result["phases"]["family"]["log_violation_lines"] = check_log(logs["family"], stats,
+                                                                  "family", failures)
+
+    stats = Stats()
+    with start_space() as space:
+        with Prism.proxy(space.base_url, logs["family-lenient"], spec=spec,
+                         errors=False) as prism, \
+                RecordingProxy(prism.base_url, base_path) as rec:
+            for cid, method, path, body, status, auth, expect in FAMILY_LENIENT_CASES:
+                body_ = None if body is None else json.dumps(body)
+                before = len(space.journal())
+                _judge_raw(rec, cid, method, path.format(**values), headers_for(auth, body_),
+                           body_, status, expect, stats, failures)
+                if len(space.journal()) - before != 1:
+                    failures.append("%s: the request did not reach the space" % cid)
+            result["exchanges"]["family-lenient"] = rec.exchanges()
+    result["phases"]["family-lenient"] = stats.to_json()
+    result["phases"]["family-lenient"]["log_violation_lines"] = check_log(
+        logs["family-lenient"], stats, "family-lenient", failures)
 
 
 # ---------------------------------------------------------------- main
@@ -778,6 +1100,9 @@ def main(argv=None):
     ap.add_argument("--spec", default=SPEC, help="the contract (default: the repository's "
                     "copy, spec/number-group-memberships.openapi.yaml); another one only to "
                     "check that the tests catch a client that breaks it")
+    ap.add_argument("--family-spec", default=FAMILY_SPEC,
+                    help="the family part's contract (default: the repository's copy, "
+                    "spec/number-groups.openapi.yaml)")
     ap.add_argument("--verbose", action="store_true", help="print every failure")
     args = ap.parse_args(argv)
     args.build_dir = os.path.abspath(args.build_dir)
@@ -785,7 +1110,7 @@ def main(argv=None):
                                                            "contract", "results"))
     os.makedirs(results, exist_ok=True)
     logs = {ph: os.path.join(results, "%s.prism-%s.log" % (args.part, ph))
-            for ph in ("mock", "space", "space-lenient")}
+            for ph in ("mock", "space", "space-lenient", "family", "family-lenient")}
     for path in list(logs.values()) + [os.path.join(results, args.part + ".json")]:
         if os.path.exists(path):
             os.unlink(path)
@@ -794,6 +1119,7 @@ def main(argv=None):
 
     started = time.monotonic()
     args.spec = os.path.abspath(args.spec)
+    args.family_spec = os.path.abspath(args.family_spec)
     result = {"part": args.part, "spec": (os.path.relpath(args.spec, REPO) if args.spec.startswith(REPO + os.sep)
                                           else args.spec), "prism_version": None,
               "failures": [], "phases": {}, "exchanges": {}, "logs": logs}
@@ -801,6 +1127,10 @@ def main(argv=None):
         result["prism_version"] = ensure_prism(install=not args.no_install)
         if args.part == "referee":
             run_referee(args, fx, logs, result)
+        elif args.part == "family":
+            result["spec"] = os.path.relpath(args.family_spec, REPO) if \
+                args.family_spec.startswith(REPO + os.sep) else args.family_spec
+            run_family(args, fx, logs, result)
         else:
             run_client_part(args.part, args, fx, logs, result)
     except (Failure, PrismError, subprocess.CalledProcessError, OSError) as e:

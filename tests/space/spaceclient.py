@@ -152,12 +152,32 @@ class Space:
     def memberships(self):
         return self.control("GET", "memberships")["memberships"]
 
+    def number_groups(self):
+        """Every number group as the API shows it (fixture ones and created ones)."""
+        return self.control("GET", "number_groups")["number_groups"]
+
+    def routes(self):
+        """The space's route table: [{"method", "path", "operation"}, ...]."""
+        return self.control("GET", "routes")["routes"]
+
+    def paging(self, mode, **params):
+        """Make list routes page in this (hostile) way until cleared or reset;
+        operation="list_..." limits it to one list. See README.md."""
+        return self.control("POST", "paging", dict(params, mode=mode))["paging"]
+
+    def paging_mode(self):
+        return self.control("GET", "paging")["paging"]
+
+    def clear_paging(self):
+        self.control("DELETE", "paging")
+
     def reset(self):
-        """No memberships, empty journal, only the startup (--fault) faults."""
+        """Fixture groups, no memberships, empty journal, only the startup
+        (--fault) faults, the startup (--paging) paging."""
         self.control("POST", "reset")
 
 
-def start_space(fixture=None, faults=(), allow_duplicates=False, host="127.0.0.1",
+def start_space(fixture=None, faults=(), allow_duplicates=False, host="127.0.0.1", paging=None,
                 port=0, timeout=10.0, verbose=False, python=None,
                 stdout=subprocess.DEVNULL, stderr=None, tls_cert=None, tls_key=None):
     """Start space.py as a subprocess and wait until it listens.
@@ -166,7 +186,8 @@ def start_space(fixture=None, faults=(), allow_duplicates=False, host="127.0.0.1
     then also verifies the space for control calls and as SWNG_TEST_CA_FILE.
 
     faults: fault objects (dicts or JSON text) active for the whole run unless
-    they give their own "count". stdout: where the server's "listening" line
+    they give their own "count". paging: a paging object (dict or JSON text)
+    for the whole run, e.g. {"mode": "cycle"}. stdout: where the server's "listening" line
     goes (discarded by default); stderr is inherited so tracebacks show.
     """
     fixture = os.path.abspath(fixture or DEFAULT_FIXTURE)
@@ -182,6 +203,8 @@ def start_space(fixture=None, faults=(), allow_duplicates=False, host="127.0.0.1
            "--watch-parent"]
     for spec in faults:
         cmd += ["--fault", spec if isinstance(spec, str) else json.dumps(spec)]
+    if paging:
+        cmd += ["--paging", paging if isinstance(paging, str) else json.dumps(paging)]
     if allow_duplicates:
         cmd.append("--allow-duplicates")
     if verbose:

@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import traceback
+from urllib.parse import urlsplit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # nothing is written into the source tree
@@ -34,6 +35,11 @@ SPARE = "6e30f326-b8a3-45cd-9e7a-bf0ee9173253"
 UNKNOWN_UUID = "00000000-0000-4000-8000-000000000000"
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+GROUPS = "/api/relay/rest/number_groups"
+MEMBERSHIPS = "/api/relay/rest/number_group_memberships"
+NUMBERS = "/api/relay/rest/phone_numbers"
 
 
 def route(group):
@@ -178,8 +184,9 @@ def auth_401(space):
 
 @test
 def not_found_404(space):
-    for path in ("/", "/api/relay/rest/number_groups", route(SALES) + "/",
-                 "/api/relay/rest/number_groups/%s/members" % SALES):
+    for path in ("/", "/api/relay/rest", route(SALES) + "/", "/api/relay/rest/number_groups/",
+                 "/api/relay/rest/number_groups/%s/members" % SALES,
+                 "/api/relay/rest/phone_numbers/%s/x" % MAIN_LINE):
         resp = request(space, path=path, payload={"phone_number_id": MAIN_LINE})
         check_eq((resp.status, resp.json()), (404, {"error": "Not Found"}), path)
         check_common(resp)
@@ -190,13 +197,23 @@ def not_found_404(space):
 
 @test
 def method_not_allowed_405(space):
-    for method in ("GET", "PUT", "DELETE", "PATCH", "PURGE"):
-        resp = request(space, method=method)
-        check_eq(resp.status, 405, method)
-        check_eq(resp.headers.get("Allow"), "POST", "Allow")
-        check_eq(resp.json(), {"error": "Method Not Allowed"}, "405 body")
+    # Allow lists the methods of every route whose template matches the path.
+    allow = {route(SALES): "GET, POST", GROUPS: "GET, POST",
+             GROUPS + "/" + SALES: "GET, PUT, DELETE",
+             MEMBERSHIPS + "/" + UNKNOWN_UUID: "GET, DELETE",
+             NUMBERS: "GET", NUMBERS + "/" + MAIN_LINE: "GET"}
+    for path, methods in allow.items():
+        for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "PURGE"):
+            if method in methods.split(", "):
+                continue
+            resp = request(space, method=method, path=path)
+            check_eq(resp.status, 405, "%s %s" % (method, path))
+            check_eq(resp.headers.get("Allow"), methods, "Allow")
+            check_eq(resp.json(), {"error": "Method Not Allowed"}, "405 body")
+            check_common(resp)
     resp = request(space, method="HEAD")
     check_eq((resp.status, resp.body), (405, b""), "HEAD")
+    check(all(e["operation"] is None for e in space.journal()), "405s match no operation")
 
 
 @test
@@ -587,6 +604,414 @@ def with_space_signals(space):
         check(wait_gone(server_pid), "server exits when the wrapper is killed")
     finally:
         os.kill(child_pid, signal.SIGKILL)
+
+
+# --------------------------------------------------------------------------
+# The family's routes (spec/number-groups.openapi.yaml)
+# --------------------------------------------------------------------------
+
+FAMILY_SPEC = os.path.join(os.path.dirname(os.path.dirname(HERE)), "spec",
+                           "number-groups.openapi.yaml")
+
+
+def spec_text():
+    with open(FAMILY_SPEC, encoding="utf-8") as f:
+        return f.read()
+
+
+def spec_operations():
+    """{operationId: (METHOD, path)} from the family spec (no YAML parser needed)."""
+    ops, path = {}, None
+    method = None
+    for line in spec_text().split("\n"):
+        m = re.match(r"^  (/\S+):$", line)
+        if m:
+            path = m.group(1)
+        m = re.match(r"^    (get|post|put|delete|patch):$", line)
+        if m:
+            method = m.group(1).upper()
+        m = re.match(r"^      operationId: (\w+)$", line)
+        if m:
+            ops[m.group(1)] = (method, path)
+    return ops
+
+
+def spec_required(schema):
+    """The `required` list of components.schemas[schema] in the family spec."""
+    m = re.search(r"\n    %s:\n      type: object\n      required:\n((?:      - \S+\n)+)"
+                  % re.escape(schema), spec_text())
+    check(m, "schema %s not found in the spec" % schema)
+    return [ln.strip()[2:] for ln in m.group(1).strip("\n").split("\n")]
+
+
+def get(space, path, **kw):
+    return request(space, method="GET", path=path, **kw)
+
+
+def follow(space, url, **kw):
+    """GET an absolute link of the space (host checked by the caller)."""
+    parts = urlsplit(url)
+    return get(space, parts.path + ("?" + parts.query if parts.query else ""), **kw)
+
+
+def all_pages(space, first_path, limit=50, **kw):
+    """Pages from first_path, following links.next; each must be absolute and on this space."""
+    pages, url = [], None
+    resp = get(space, first_path, **kw)
+    while True:
+        check_eq(resp.status, 200, "page status")
+        check_common(resp)
+        page = resp.json()
+        check_eq(sorted(page), ["data", "links"], "list keys")
+        pages.append(page)
+        url = page["links"].get("next")
+        if url is None:
+            return pages
+        check(url.startswith("http://%s:%d/" % (space.host, space.port)), "next absolute: " + url)
+        check(len(pages) < limit, "paging did not end")
+        resp = follow(space, url, **kw)
+
+
+def new_group(space, name, sticky=None):
+    payload = {"name": name}
+    if sticky is not None:
+        payload["sticky_sender"] = sticky
+    resp = request(space, path=GROUPS, payload=payload)
+    check_eq(resp.status, 200, "create group %s" % name)
+    return resp.json()
+
+
+def sample_paths():
+    """One concrete (method, path, body) per route of the spec, on fixture ids."""
+    return {
+        "list_number_groups": ("GET", GROUPS, None),
+        "create_number_group": ("POST", GROUPS, {"name": "x"}),
+        "retrieve_number_group": ("GET", GROUPS + "/" + SALES, None),
+        "update_number_group": ("PUT", GROUPS + "/" + SALES, {"name": "Sales 2"}),
+        "delete_number_group": ("DELETE", GROUPS + "/" + SUPPORT, None),
+        "list_number_group_memberships": ("GET", route(SALES), None),
+        "create_number_group_membership": ("POST", route(SALES), {"phone_number_id": MAIN_LINE}),
+        "retrieve_number_group_membership": ("GET", MEMBERSHIPS + "/" + UNKNOWN_UUID, None),
+        "delete_number_group_membership": ("DELETE", MEMBERSHIPS + "/" + UNKNOWN_UUID, None),
+        "list_phone_numbers": ("GET", NUMBERS, None),
+        "retrieve_phone_number": ("GET", NUMBERS + "/" + MAIN_LINE, None),
+    }
+
+
+@test
+def route_table_covers_the_spec(space):
+    spec = spec_operations()
+    check_eq(len(spec), 11, "operations in the family spec")
+    table = {r["operation"]: (r["method"], r["path"]) for r in space.routes()}
+    # Path parameter names differ ({NumberGroupId} in the spec): compare shapes.
+    shape = lambda p: re.sub(r"\{\w+\}", "{}", p)  # noqa: E731
+    check_eq({k: (m, shape(p)) for k, (m, p) in table.items()},
+             {k: (m, shape(p)) for k, (m, p) in spec.items()}, "route table vs spec")
+    check_eq(set(sample_paths()), set(spec), "this file's sample for every route")
+
+
+@test
+def every_route_auth_401(space):
+    for op, (method, path, payload) in sample_paths().items():
+        for auth in (False, basic(space.project_id, "wrong")):
+            resp = request(space, method=method, path=path, payload=payload, auth=auth)
+            check_eq((resp.status, resp.json()), (401, {"error": "Unauthorized"}), op)
+            check_eq(resp.headers.get("WWW-Authenticate"), 'Basic realm="SignalWire"', op)
+    check_eq(len(space.number_groups()), 2, "nothing created or deleted")
+    check_eq(space.memberships(), [], "nothing created")
+    ops = [e["operation"] for e in space.journal()]
+    check_eq(ops, [op for op in sample_paths() for _ in range(2)], "journal operations")
+
+
+@test
+def every_route_takes_faults(space):
+    for op, (method, path, payload) in sample_paths().items():
+        space.fault("status", status=503, retry_after="2")
+        resp = request(space, method=method, path=path, payload=payload)
+        check_eq((resp.status, resp.headers.get("Retry-After")), (503, "2"), op)
+        space.fault("exception")
+        resp = request(space, method=method, path=path, payload=payload)
+        check_eq((resp.status, resp.json()), (500, {"error": "Internal Server Error"}), op)
+    j = space.journal()
+    check_eq([(e["operation"], e["fault"]) for e in j],
+             [(op, m) for op in sample_paths() for m in ("status", "exception")], "journal")
+    check_eq(len(space.number_groups()), 2, "no side effects")
+
+
+@test
+def fault_for_one_operation(space):
+    space.fault("status", status=500, operation="list_phone_numbers")
+    check_eq(get(space, GROUPS).status, 200, "other operation untouched")
+    check_eq(create(space).status, 200, "other operation untouched")
+    check_eq(get(space, NUMBERS).status, 500, "its operation")
+    check_eq(get(space, NUMBERS).status, 200, "used up")
+    try:
+        space.fault("status", status=500, operation="nope")
+    except SpaceError as e:
+        check("HTTP 400" in str(e), str(e))
+    else:
+        raise AssertionError("unknown operation accepted")
+
+
+@test
+def fault_samples_per_route(space):
+    space.fault("oversize", size=1000)
+    page = get(space, GROUPS).json()
+    check_eq((sorted(page), len(page["padding"])), (["data", "links", "padding"], 1000),
+             "a list-shaped sample")
+    check_eq(sorted(page["data"][0]), ["id", "name", "phone_number_count", "sticky_sender"],
+             "group sample")
+    space.fault("oversize", size=10)
+    n = get(space, NUMBERS + "/" + MAIN_LINE).json()
+    check_eq(sorted(n), sorted(spec_required("PhoneNumberResponse") + ["padding"]),
+             "phone number sample")
+
+
+@test
+def groups_crud(space):
+    g = new_group(space, "Night shift")
+    check_eq(sorted(g), sorted(spec_required("NumberGroupResponse")), "keys")
+    check(UUID_RE.match(g["id"]), "id")
+    check_eq((g["name"], g["sticky_sender"], g["phone_number_count"]),
+             ("Night shift", False, 0), "defaults")
+    check_eq(new_group(space, "Sticky", True)["sticky_sender"], True, "sticky_sender")
+    path = GROUPS + "/" + g["id"]
+    check_eq((get(space, path).status, get(space, path).json()), (200, g), "get")
+    check_eq(get(space, path.upper().replace("/API/RELAY/REST/NUMBER_GROUPS", GROUPS)).json(), g,
+             "upper-case id")
+    resp = request(space, method="PUT", path=path, payload={"name": "Day shift"})
+    check_eq((resp.status, resp.json()), (200, dict(g, name="Day shift")), "update name")
+    resp = request(space, method="PUT", path=path,
+                   payload={"name": "Day shift", "sticky_sender": True})
+    check_eq(resp.json()["sticky_sender"], True, "update sticky_sender")
+    resp = request(space, method="PUT", path=path, payload={"name": "Day"})
+    check_eq(resp.json()["sticky_sender"], True, "update keeps sticky_sender")
+    check_422(request(space, method="PUT", path=path, payload={"sticky_sender": False}),
+              "missing_parameter")
+    # Delete: 204 without a body; then 404 everywhere; its memberships go too.
+    check_eq(create(space, group=g["id"]).status, 200, "member")
+    check_eq(get(space, path).json()["phone_number_count"], 1, "phone_number_count")
+    resp = request(space, method="DELETE", path=path)
+    check_eq((resp.status, resp.body, resp.headers.get("Content-Type"),
+              resp.headers.get("Content-Length")), (204, b"", None, None), "204")
+    check_common(resp)
+    for method, payload in (("GET", None), ("PUT", {"name": "x"}), ("DELETE", None)):
+        resp = request(space, method=method, path=path, payload=payload)
+        check_eq((resp.status, resp.json()), (404, {"error": "Not Found"}), method + " deleted")
+    check_eq(get(space, route(g["id"])).status, 404, "its memberships")
+    check_eq(space.memberships(), [], "memberships deleted with the group")
+    for bad in (UNKNOWN_UUID, "not-a-uuid"):
+        for method in ("GET", "PUT", "DELETE"):
+            resp = request(space, method=method, path=GROUPS + "/" + bad, payload={"name": "x"})
+            check_eq(resp.status, 404, "%s %s" % (method, bad))
+    space.reset()
+    check_eq([x["name"] for x in space.number_groups()], ["Sales", "Support"], "reset")
+
+
+@test
+def groups_422(space):
+    cases = [(b"", "invalid_body"), (b"[]", "invalid_body"), (b"nope", "invalid_body"),
+             (b"{}", "missing_parameter"), (b'{"sticky_sender": true}', "missing_parameter"),
+             (b'{"name": 5}', "invalid_parameter"), (b'{"name": ""}', "invalid_parameter"),
+             (b'{"name": "x", "sticky_sender": "yes"}', "invalid_parameter"),
+             (b'{"name": "x", "color": "red"}', "invalid_parameter")]
+    for body, code in cases:
+        check_422(request(space, path=GROUPS, body=body), code)
+        check_422(request(space, method="PUT", path=GROUPS + "/" + SALES, body=body), code)
+    check_eq([g["name"] for g in space.number_groups()], ["Sales", "Support"], "unchanged")
+
+
+@test
+def groups_list_paging_and_links(space):
+    for i in range(5):
+        new_group(space, "Team %d" % i)
+    pages = all_pages(space, GROUPS + "?page_size=3")
+    check_eq([len(p["data"]) for p in pages], [3, 3, 1], "page sizes")
+    names = [g["name"] for p in pages for g in p["data"]]
+    check_eq(names, ["Sales", "Support"] + ["Team %d" % i for i in range(5)], "order")
+    check_eq(pages[0]["links"]["self"], pages[0]["links"]["first"], "self of the first page")
+    check("prev" not in pages[0]["links"] and "prev" in pages[1]["links"], "prev")
+    base = "http://%s:%d%s?" % (space.host, space.port, GROUPS)
+    check(all(p["links"][k].startswith(base) for p in pages for k in p["links"]), "absolute")
+    check_eq(follow(space, pages[1]["links"]["self"]).json(), pages[1], "self reloads the page")
+    # The default page is 50; the links come from the Host header.
+    resp = get(space, GROUPS, headers={"Host": "example.signalwire.com"})
+    links = resp.json()["links"]
+    check(links["self"].startswith("http://example.signalwire.com/api/relay/rest/number_groups?"),
+          links["self"])
+    check_eq((len(resp.json()["data"]), "next" in links), (7, False), "one page")
+    check_eq(len(get(space, GROUPS + "?page_size=1000").json()["data"]), 7, "max page size")
+    check_eq(len(get(space, GROUPS + "?page_size=2&page_number=3").json()["data"]), 1,
+             "page_number")
+
+
+@test
+def groups_list_filter_and_422(space):
+    new_group(space, "sales east")
+    found = all_pages(space, GROUPS + "?filter_name=SALES&page_size=1")
+    check_eq([g["name"] for p in found for g in p["data"]], ["Sales", "sales east"], "filter")
+    check("filter_name=SALES" in found[0]["links"]["next"], "filter carried into next")
+    check_eq(get(space, GROUPS + "?filter_name=zzz").json()["data"], [], "no match")
+    for q in ("page_size=0", "page_size=1001", "page_size=x", "page_size=", "page_token=bogus",
+              "page_number=-1", "filter_name=" + "a" * 256):
+        check_422(get(space, GROUPS + "?" + q), "invalid_parameter")
+    # A page token of another list is not one of this list's.
+    token = re.search(r"page_token=(\w+)",
+                      get(space, NUMBERS + "?page_size=1").json()["links"]["next"]).group(1)
+    check_422(get(space, GROUPS + "?page_token=" + token), "invalid_parameter")
+
+
+@test
+def memberships_list_get_delete(space):
+    numbers = [n["id"] for n in space.fixture["phone_numbers"][:7]]
+    created = []
+    for n in numbers:
+        resp = create(space, number=n)
+        check_eq(resp.status, 200, "create")
+        created.append(resp.json())
+    check_eq(create(space, group=SUPPORT, number=numbers[0]).status, 200, "other group")
+    pages = all_pages(space, route(SALES) + "?page_size=3")
+    check_eq([len(p["data"]) for p in pages], [3, 3, 1], "pages")
+    check_eq([m for p in pages for m in p["data"]], created, "members in order, same bodies")
+    check_eq(sorted(created[0]), sorted(spec_required("NumberGroupMembership")), "keys")
+    check_eq(get(space, GROUPS + "/" + SALES).json()["phone_number_count"], 7, "count")
+    check_eq(len(get(space, route(SUPPORT)).json()["data"]), 1, "per group")
+    check_eq(get(space, route(UNKNOWN_UUID)).status, 404, "unknown group")
+    check_422(get(space, route(SALES) + "?page_size=0"), "invalid_parameter")
+    m = created[2]
+    path = MEMBERSHIPS + "/" + m["id"]
+    check_eq((get(space, path).status, get(space, path).json()), (200, m), "get by id")
+    check_eq(get(space, path.replace(m["id"], m["id"].upper())).json(), m, "upper-case id")
+    resp = request(space, method="DELETE", path=path)
+    check_eq((resp.status, resp.body), (204, b""), "delete")
+    check_eq(get(space, path).status, 404, "gone")
+    check_eq(request(space, method="DELETE", path=path).status, 404, "delete again")
+    check_eq(get(space, MEMBERSHIPS + "/not-a-uuid").status, 404, "not a uuid")
+    check_eq(len(get(space, route(SALES)).json()["data"]), 6, "listed no more")
+    check_eq(create(space, number=m["phone_number"]["id"]).status, 200, "can be added again")
+
+
+@test
+def phone_numbers_list_and_get(space):
+    total = len(space.fixture["phone_numbers"])
+    pages = all_pages(space, NUMBERS)
+    check_eq([len(p["data"]) for p in pages], [50, total - 50], "default page size 50")
+    required = spec_required("PhoneNumber")
+    check_eq(required, spec_required("PhoneNumberResponse"), "same fields")
+    for n in (n for p in pages for n in p["data"]):
+        check_eq(sorted(n), sorted(required), "phone number keys")
+    check_eq([n["id"] for p in pages for n in p["data"]],
+             [n["id"] for n in space.fixture["phone_numbers"]], "fixture order")
+    pool = all_pages(space, NUMBERS + "?filter_name=pool%2000&page_size=4")
+    names = [n["name"] for p in pool for n in p["data"]]
+    check_eq(names, ["Pool 00%d" % i for i in range(1, 10)], "filter_name, case-insensitive")
+    check("filter_name=pool+00" in pool[0]["links"]["next"]
+          or "filter_name=pool%2000" in pool[0]["links"]["next"], "filter carried")
+    got = get(space, NUMBERS + "?filter_number=%2B4144").json()["data"]
+    check_eq([n["id"] for n in got], [ZURICH], "filter_number")
+    both = get(space, NUMBERS + "?filter_number=555400&filter_name=001").json()["data"]
+    check_eq([n["name"] for n in both], ["Pool 001"], "both filters")
+    for q in ("page_size=0", "page_size=1001", "page_token=zz"):
+        resp = get(space, NUMBERS + "?" + q)
+        check_eq((resp.status, resp.json()), (400, {"error": "Bad Request"}), q)
+    resp = get(space, NUMBERS + "/" + ZURICH.upper())
+    check_eq(resp.status, 200, "get")
+    n = resp.json()
+    check_eq((n["id"], n["name"], n["number"], n["capabilities"], n["number_type"]),
+             (ZURICH, "Zürich Büro ☎", "+41445550002", ["voice"], "longcode"), "fields")
+    for bad in (UNKNOWN_UUID, "nope"):
+        resp = get(space, NUMBERS + "/" + bad)
+        check_eq((resp.status, resp.json()), (404, {"error": "Not Found"}), bad)
+
+
+# -- hostile paging --
+
+def first_two_links(space, path=GROUPS + "?page_size=1"):
+    page = get(space, path).json()
+    return page["links"], page
+
+
+@test
+def paging_hostile_modes(space):
+    origin = "http://%s:%d" % (space.host, space.port)
+    check_eq(space.paging_mode()["mode"], "normal", "default")
+    space.paging("foreign_host")
+    links, _ = first_two_links(space)
+    check(links["next"].startswith("http://foreign.invalid/api/relay/rest/number_groups?"),
+          links["next"])
+    check(links["self"].startswith(origin), "self stays")
+    space.paging("foreign_host", origin="http://127.0.0.2:%d" % space.port)
+    check(first_two_links(space)[0]["next"].startswith("http://127.0.0.2:%d/" % space.port),
+          "custom origin")
+    space.paging("foreign_scheme")
+    check(first_two_links(space)[0]["next"].startswith("https://%s:%d/" % (space.host, space.port)),
+          "scheme flipped")
+    space.paging("foreign_path")
+    check(first_two_links(space)[0]["next"].startswith(origin + "/api/relay/rest/elsewhere?"),
+          "path")
+    space.paging("relative")
+    links, _ = first_two_links(space)
+    check(all(v.startswith(GROUPS + "?") for v in links.values()), "relative %r" % links)
+    # cycle: the last page's next goes back to the first page.
+    space.paging("cycle")
+    links, _ = first_two_links(space, GROUPS + "?page_token=" +
+                               re.search(r"page_token=(\w+)", links["next"]).group(1) +
+                               "&page_size=1")
+    check_eq(links["next"], links["first"], "cycle to first")
+    space.paging("cycle", to="self")
+    links, _ = first_two_links(space, GROUPS)  # one page holds both groups
+    check_eq(links["next"], links["self"], "cycle to self")
+    # endless_empty: past the end, empty pages with fresh tokens, forever.
+    space.paging("endless_empty")
+    seen, url, sizes = set(), GROUPS + "?page_size=1", []
+    resp = get(space, url)
+    for _ in range(6):
+        page = resp.json()
+        sizes.append(len(page["data"]))
+        nxt = page["links"]["next"]
+        check(nxt not in seen, "fresh next link")
+        seen.add(nxt)
+        resp = follow(space, nxt)
+    check_eq(sizes, [1, 1, 0, 0, 0, 0], "empty pages after the data")
+    # Limited to one list: the others page normally.
+    space.paging("relative", operation="list_phone_numbers")
+    check(get(space, NUMBERS).json()["links"]["self"].startswith(NUMBERS), "that list")
+    check(get(space, GROUPS).json()["links"]["self"].startswith(origin), "other lists")
+    for bad in ({"mode": "nope"}, {"mode": "cycle", "to": "x"}, {"mode": "relative", "x": 1},
+                {"mode": "foreign_host", "origin": "foreign.invalid"},
+                {"mode": "relative", "operation": "create_number_group"}):
+        try:
+            space.control("POST", "paging", bad)
+        except SpaceError as e:
+            check("HTTP 400" in str(e), str(e))
+        else:
+            raise AssertionError("paging %r accepted" % bad)
+    space.clear_paging()
+    check("next" not in get(space, GROUPS).json()["links"], "normal again")
+    space.paging("relative")
+    space.reset()
+    check_eq(space.paging_mode()["mode"], "normal", "reset")
+
+
+@test
+def paging_from_the_command_line(space):
+    with start_space(paging={"mode": "endless_empty"}) as s:
+        links = get(s, GROUPS).json()["links"]
+        check("next" in links, "--paging applies")
+        s.clear_paging()
+        s.reset()
+        check("next" in get(s, GROUPS).json()["links"], "reset goes back to --paging")
+    code = ("import os, json, base64, urllib.request as u\n"
+            "e = os.environ\n"
+            "r = u.Request(e['SWNG_TEST_BASE_URL'] + '/api/relay/rest/phone_numbers')\n"
+            "a = base64.b64encode((e['SWNG_TEST_PROJECT_ID'] + ':' + e['SWNG_TEST_TOKEN'])"
+            ".encode()).decode()\n"
+            "r.add_header('Authorization', 'Basic ' + a)\n"
+            "links = json.load(u.urlopen(r))['links']\n"
+            "raise SystemExit(0 if links['next'].startswith('/api/') else 1)\n")
+    proc = subprocess.run([sys.executable, WITH_SPACE, "--paging", '{"mode":"relative"}',
+                           "--", sys.executable, "-c", code], timeout=30)
+    check_eq(proc.returncode, 0, "with_space.py --paging")
 
 
 # --------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run a command against a fresh emulated SignalWire space.
 
-    python3 with_space.py [--fixture F] [--fault SPEC ...] [--allow-duplicates]
+    python3 with_space.py [--fixture F] [--fault SPEC ...] [--paging SPEC] [--allow-duplicates]
                           [--verbose] [--timeout S] -- CMD ARGS...
 
 Starts space.py on a free loopback port, runs CMD with these variables added
@@ -40,6 +40,8 @@ def main(argv=None):
     parser.add_argument("--fixture", help="fixture JSON (default: fixture.json beside space.py)")
     parser.add_argument("--fault", action="append", default=[], metavar="SPEC",
                         help="JSON fault object active for the whole run; repeatable")
+    parser.add_argument("--paging", metavar="SPEC",
+                        help='JSON paging object for the whole run, e.g. \'{"mode":"cycle"}\'')
     parser.add_argument("--allow-duplicates", action="store_true")
     parser.add_argument("--verbose", action="store_true", help="server logs requests to stderr")
     parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate "
@@ -69,7 +71,7 @@ def main(argv=None):
         signal.signal(signum, on_signal)
 
     try:
-        space = start_space(fixture=args.fixture, faults=args.fault,
+        space = start_space(fixture=args.fixture, faults=args.fault, paging=args.paging,
                             allow_duplicates=args.allow_duplicates,
                             verbose=args.verbose, timeout=args.timeout,
                             stderr=None, tls_cert=args.tls_cert, tls_key=args.tls_key)
