@@ -1,5 +1,6 @@
-/* swng - command-line face of libswng. Every behaviour (validation, HTTP,
- * errors) comes from the library; this file only parses flags and prints. */
+/* swng - command-line face of libswng. Every behaviour (validation, option
+ * rules, HTTP, errors) comes from the library; this file only parses flags,
+ * dispatches subcommands from a table and prints. */
 #define _POSIX_C_SOURCE 200809L
 #include <swng.h>
 
@@ -9,28 +10,57 @@
 #include <string.h>
 
 #define MAX_HEADERS 32
+#define MAX_ARGS 8
 
-/* Exit codes, one per error class, stable for scripts. */
-enum {
-    EXIT_OK = 0,
-    EXIT_OTHER = 1,
-    EXIT_USAGE = 2, /* also invalid_argument */
-    EXIT_AUTH = 3,
-    EXIT_NOT_FOUND = 4,
-    EXIT_VALIDATION = 5,
-    EXIT_RATE_LIMITED = 6,
-    EXIT_SERVER = 7,
-    EXIT_TRANSPORT = 8,
-    EXIT_TIMEOUT = 9,
-    EXIT_PROTOCOL = 10
+/* Exit statuses, one per status code, from the library's one table. */
+static int exit_code_for(int status)
+{
+    switch (status) {
+#define SWNG_STATUS(ENUM, value, name, text, exit, pyclass, pybases, outcome, doc) \
+    case value: return exit;
+#include "status.def"
+#undef SWNG_STATUS
+    default: return 1;
+    }
+}
+
+/* ------------------------------------------------------------ options */
+
+/* Each flag that sets a library option, and that option's name: the
+ * library checks every value, and its messages name the option, which is
+ * shown as the flag instead. */
+static const struct flag {
+    const char *flag;
+    const char *option; /* NULL: handled here (--token-file, --header) */
+} flags[] = {
+    {"--space", "space"},
+    {"--base-url", "base_url"},
+    {"--project-id", "project_id"},
+    {"--ca-file", "ca_file"},
+    {"--timeout", "timeout"},
+    {"--connect-timeout", "connect_timeout"},
+    {"--retries", "max_retries"},
+    {"--token-file", "token"},
+    {"--header", "headers"},
+    {"-H", "headers"},
 };
+#define NFLAGS (sizeof flags / sizeof flags[0])
+
+/* The flag for a library option name, or NULL. */
+static const char *flag_for(const char *option)
+{
+    size_t i;
+    for (i = 0; option && i < NFLAGS; i++)
+        if (strcmp(flags[i].option, option) == 0) return flags[i].flag;
+    return NULL;
+}
 
 static const char usage_text[] =
-    "usage: swng create-membership [options] NUMBER_GROUP_ID PHONE_NUMBER_ID\n"
+    "usage: swng COMMAND [options] ARGS...\n"
     "       swng --help | --version\n"
     "\n"
-    "Adds a phone number to a SignalWire number group and prints the\n"
-    "membership as JSON on standard output.\n"
+    "commands:\n"
+    "%s"
     "\n"
     "options:\n"
     "  --space NAME|HOST     space name (NAME.signalwire.com) or host\n"
@@ -42,9 +72,9 @@ static const char usage_text[] =
     "                        [env SIGNALWIRE_API_TOKEN]; there is no --token\n"
     "                        flag, so the token never shows in `ps`\n"
     "  --ca-file FILE        CA bundle (PEM) [env SIGNALWIRE_REST_CA_FILE]\n"
-    "  --timeout SEC         total timeout per attempt (default 30)\n"
-    "  --connect-timeout SEC connect timeout (default 10)\n"
-    "  --retries N           retries on 429/503/connect failure (default 0)\n"
+    "  --timeout SEC         total timeout per attempt (default 30, at most 86400)\n"
+    "  --connect-timeout SEC connect timeout (default 10, at most 86400)\n"
+    "  --retries N           retries on 429/503/connect failure (default 0, at most 100)\n"
     "  -H, --header 'Name: value'\n"
     "                        extra request header (repeatable)\n"
     "  -h, --help            this help\n"
@@ -54,20 +84,24 @@ static const char usage_text[] =
     "4 not found, 5 validation, 6 rate limited, 7 server error, 8 transport,\n"
     "9 timeout, 10 protocol (the response breaks the API contract)\n";
 
-static int exit_code_for(int status)
+/* Prints an error; a message about a library option names the flag. */
+static void print_error(const swng_error *err)
 {
-    switch (status) {
-    case SWNG_OK: return EXIT_OK;
-    case SWNG_EINVAL: return EXIT_USAGE;
-    case SWNG_EAUTH: return EXIT_AUTH;
-    case SWNG_ENOTFOUND: return EXIT_NOT_FOUND;
-    case SWNG_EVALIDATION: return EXIT_VALIDATION;
-    case SWNG_ERATELIMIT: return EXIT_RATE_LIMITED;
-    case SWNG_ESERVER: return EXIT_SERVER;
-    case SWNG_ETRANSPORT: return EXIT_TRANSPORT;
-    case SWNG_ETIMEOUT: return EXIT_TIMEOUT;
-    case SWNG_EPROTOCOL: return EXIT_PROTOCOL;
-    default: return EXIT_OTHER;
+    size_t i, n = swng_error_item_count(err);
+    const char *msg = swng_error_message(err), *opt = swng_error_option(err);
+    const char *flag = flag_for(opt);
+    if (flag && strncmp(msg, opt, strlen(opt)) == 0)
+        fprintf(stderr, "swng: %s%s [%s", flag, msg + strlen(opt), swng_error_code_name(err));
+    else
+        fprintf(stderr, "swng: %s [%s", msg, swng_error_code_name(err));
+    if (swng_error_http_status(err)) fprintf(stderr, ", HTTP %ld", swng_error_http_status(err));
+    if (swng_error_request_id(err)) fprintf(stderr, ", request id %s", swng_error_request_id(err));
+    if (swng_error_retry_after(err) >= 0)
+        fprintf(stderr, ", retry after %lds", swng_error_retry_after(err));
+    fprintf(stderr, "]\n");
+    for (i = 0; i < n; i++) {
+        const char *code = swng_error_item_code(err, i), *detail = swng_error_item_detail(err, i);
+        fprintf(stderr, "  - %s: %s\n", code ? code : "?", detail ? detail : "");
     }
 }
 
@@ -76,18 +110,7 @@ static int usage_error(const char *fmt, const char *arg)
     fprintf(stderr, "swng: ");
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nTry 'swng --help'.\n");
-    return EXIT_USAGE;
-}
-
-/* Seconds (may be fractional) to milliseconds; -1 if not a number >= 0. */
-static long parse_seconds(const char *s)
-{
-    char *end;
-    double v;
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno || end == s || *end || v < 0 || v > 86400) return -1;
-    return (long)(v * 1000.0 + 0.5);
+    return 2;
 }
 
 /* Reads the first line of a file (or stdin for "-") into a new string. */
@@ -104,151 +127,174 @@ static char *read_token(const char *path)
     return strdup(buf);
 }
 
-static void print_error(const swng_error *err)
+/* What the command line said. */
+struct cli {
+    swng_client_options opts;
+    const char *headers[MAX_HEADERS + 1];
+    size_t nheaders;
+    char *token;
+    const char *args[MAX_ARGS];
+    size_t nargs;
+};
+
+/* Sets one flag's value. Returns 0, or an exit status. */
+static int set_flag(struct cli *c, const struct flag *f, const char *val)
 {
-    size_t i, n = swng_error_item_count(err);
-    fprintf(stderr, "swng: %s [%s", swng_error_message(err), swng_error_code_name(err));
-    if (swng_error_http_status(err)) fprintf(stderr, ", HTTP %ld", swng_error_http_status(err));
-    if (swng_error_request_id(err)) fprintf(stderr, ", request id %s", swng_error_request_id(err));
-    if (swng_error_retry_after(err) >= 0)
-        fprintf(stderr, ", retry after %lds", swng_error_retry_after(err));
-    fprintf(stderr, "]\n");
-    for (i = 0; i < n; i++) {
-        const char *code = swng_error_item_code(err, i), *detail = swng_error_item_detail(err, i);
-        fprintf(stderr, "  - %s: %s\n", code ? code : "?", detail ? detail : "");
+    swng_error *err = NULL;
+    int rc, kind = swng_client_option_kind(f->option);
+    if (strcmp(f->flag, "--token-file") == 0) {
+        free(c->token);
+        if (!(c->token = read_token(val))) return usage_error("cannot read token file %s", val);
+        rc = swng_client_options_set_string(&c->opts, f->option, c->token, strlen(c->token), &err);
+    } else if (kind == SWNG_OPTION_HEADERS) {
+        if (c->nheaders == MAX_HEADERS) return usage_error("too many headers (at most %s)", "32");
+        c->headers[c->nheaders++] = val;
+        c->headers[c->nheaders] = NULL;
+        c->opts.headers = c->headers;
+        return 0;
+    } else if (kind == SWNG_OPTION_STRING) {
+        rc = swng_client_options_set_string(&c->opts, f->option, val, strlen(val), &err);
+    } else {
+        /* A number: only the form is checked here, the range by the library. */
+        char *end;
+        double v;
+        errno = 0;
+        v = strtod(val, &end);
+        if (errno == ERANGE && v != 0) errno = 0; /* huge: the library says why not */
+        if (errno || end == val || *end) {
+            fprintf(stderr, "swng: %s: not a number: %s\nTry 'swng --help'.\n", f->flag, val);
+            return 2;
+        }
+        rc = swng_client_options_set_number(&c->opts, f->option, v, &err);
     }
+    if (rc != SWNG_OK) print_error(err);
+    swng_error_free(err);
+    return rc == SWNG_OK ? 0 : exit_code_for(rc);
 }
 
-int main(int argc, char **argv)
-{
-    swng_client_options opts = SWNG_CLIENT_OPTIONS_INIT;
-    const char *headers[MAX_HEADERS + 1];
-    const char *positional[3];
-    size_t nheaders = 0, npos = 0;
-    char *token = NULL;
-    swng_client *client = NULL;
-    swng_membership *m = NULL;
-    swng_error *err = NULL;
-    int i, rc;
+/* ----------------------------------------------------------- commands */
 
+/* Prints a resource's JSON on its own line. */
+static void print_json(const char *json)
+{
+    size_t n = strlen(json);
+    fputs(json, stdout);
+    if (n == 0 || json[n - 1] != '\n') fputc('\n', stdout);
+}
+
+static int cmd_create_membership(swng_client *client, const char *const *args, swng_error **err)
+{
+    swng_membership *m = NULL;
+    int rc = swng_membership_create(&m, client, args[0], args[1], err);
+    if (rc == SWNG_OK) print_json(swng_membership_json(m));
+    swng_membership_free(m);
+    return rc;
+}
+
+/* The subcommands: a row each. */
+static const struct command {
+    const char *name;
+    size_t nargs;
+    const char *args; /* for messages and help */
+    const char *help;
+    int (*run)(swng_client *client, const char *const *args, swng_error **err);
+} commands[] = {
+    {"create-membership", 2, "NUMBER_GROUP_ID PHONE_NUMBER_ID",
+     "add a phone number to a number group; prints the membership as JSON",
+     cmd_create_membership},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_usage(FILE *out)
+{
+    char list[2048];
+    size_t i, len = 0;
+    list[0] = '\0';
+    for (i = 0; i < NCOMMANDS && len < sizeof list; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "  %s %s\n      %s\n",
+                                commands[i].name, commands[i].args, commands[i].help);
+    fprintf(out, usage_text, list);
+}
+
+/* Parses argv into c. Returns -1 to go on, else an exit status. */
+static int parse(struct cli *c, int argc, char **argv)
+{
+    int i, rc;
     for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        /* Flags that take a value. */
-        const char *const valued[] = {"--space", "--base-url", "--project-id", "--token-file",
-                                      "--ca-file", "--timeout", "--connect-timeout", "--retries",
-                                      "--header", "-H"};
-        const char *val = NULL;
+        const char *a = argv[i], *val = NULL;
         size_t k;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage_text, stdout);
-            free(token);
-            return EXIT_OK;
+            print_usage(stdout);
+            return 0;
         }
         if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
             printf("swng %s\n", swng_version());
-            free(token);
-            return EXIT_OK;
+            return 0;
         }
-        if (strcmp(a, "--token") == 0 || strncmp(a, "--token=", 8) == 0) {
-            free(token);
+        if (strcmp(a, "--token") == 0 || strncmp(a, "--token=", 8) == 0)
             return usage_error("%s: pass the token in SIGNALWIRE_API_TOKEN or --token-file, not "
                                "on the command line",
                                "--token");
-        }
-        for (k = 0; k < sizeof valued / sizeof valued[0]; k++) {
-            size_t n = strlen(valued[k]);
-            if (strcmp(a, valued[k]) == 0) {
-                if (i + 1 >= argc) {
-                    free(token);
-                    return usage_error("%s needs a value", a);
-                }
+        for (k = 0; k < NFLAGS; k++) {
+            size_t n = strlen(flags[k].flag);
+            if (strcmp(a, flags[k].flag) == 0) {
+                if (i + 1 >= argc) return usage_error("%s needs a value", a);
                 val = argv[++i];
                 break;
             }
-            if (strncmp(a, valued[k], n) == 0 && a[n] == '=' && valued[k][1] == '-') {
+            if (strncmp(a, flags[k].flag, n) == 0 && a[n] == '=' && flags[k].flag[1] == '-') {
                 val = a + n + 1;
                 break;
             }
         }
         if (val) {
-            const char *name = valued[k];
-            if (strcmp(name, "--space") == 0) opts.space = val;
-            else if (strcmp(name, "--base-url") == 0) opts.base_url = val;
-            else if (strcmp(name, "--project-id") == 0) opts.project_id = val;
-            else if (strcmp(name, "--ca-file") == 0) opts.ca_file = val;
-            else if (strcmp(name, "--token-file") == 0) {
-                free(token);
-                if (!(token = read_token(val))) return usage_error("cannot read token file %s", val);
-                opts.token = token;
-            } else if (strcmp(name, "--timeout") == 0 || strcmp(name, "--connect-timeout") == 0) {
-                long ms = parse_seconds(val);
-                if (ms < 0) {
-                    free(token);
-                    return usage_error("bad number of seconds: %s", val);
-                }
-                /* The library reads 0 as "default"; a 0 s timeout is 1 ms. */
-                if (ms == 0) ms = 1;
-                if (name[2] == 't') opts.timeout_ms = ms;
-                else opts.connect_timeout_ms = ms;
-            } else if (strcmp(name, "--retries") == 0) {
-                char *end;
-                long n = strtol(val, &end, 10);
-                if (*end || end == val || n < 0 || n > 100) {
-                    free(token);
-                    return usage_error("bad number of retries: %s", val);
-                }
-                opts.max_retries = (unsigned int)n;
-            } else {
-                if (nheaders == MAX_HEADERS) {
-                    free(token);
-                    return usage_error("too many headers (at most %s)", "32");
-                }
-                headers[nheaders++] = val;
-            }
+            if ((rc = set_flag(c, &flags[k], val)) != 0) return rc;
             continue;
         }
-        if (a[0] == '-' && a[1] != '\0') {
-            free(token);
-            return usage_error("unknown option %s", a);
-        }
-        if (npos == 3) {
-            free(token);
-            return usage_error("too many arguments (%s ...)", a);
-        }
-        positional[npos++] = a;
+        if (a[0] == '-' && a[1] != '\0') return usage_error("unknown option %s", a);
+        if (c->nargs == MAX_ARGS) return usage_error("too many arguments (%s ...)", a);
+        c->args[c->nargs++] = a;
     }
-    if (npos == 0) {
-        fputs(usage_text, stderr);
-        free(token);
-        return EXIT_USAGE;
-    }
-    if (strcmp(positional[0], "create-membership") != 0) {
-        free(token);
-        return usage_error("unknown command %s", positional[0]);
-    }
-    if (npos != 3) {
-        free(token);
-        return usage_error("%s needs NUMBER_GROUP_ID and PHONE_NUMBER_ID", "create-membership");
-    }
-    headers[nheaders] = NULL;
-    if (nheaders) opts.headers = headers;
+    return -1;
+}
 
-    rc = swng_client_new(&client, &opts, &err);
-    if (rc == SWNG_OK) rc = swng_membership_create(&m, client, positional[1], positional[2], &err);
-    if (rc == SWNG_OK) {
-        const char *json = swng_membership_json(m);
-        size_t n = strlen(json);
-        fputs(json, stdout);
-        if (n == 0 || json[n - 1] != '\n') fputc('\n', stdout);
-    } else {
-        print_error(err);
+int main(int argc, char **argv)
+{
+    struct cli c;
+    const struct command *cmd = NULL;
+    swng_client *client = NULL;
+    swng_error *err = NULL;
+    size_t i;
+    int rc;
+
+    memset(&c, 0, sizeof c);
+    swng_client_options_init(&c.opts);
+    rc = parse(&c, argc, argv);
+    if (rc < 0 && c.nargs == 0) {
+        print_usage(stderr);
+        rc = 2;
     }
-    swng_membership_free(m);
+    if (rc < 0) {
+        for (i = 0; i < NCOMMANDS; i++)
+            if (strcmp(c.args[0], commands[i].name) == 0) cmd = &commands[i];
+        if (!cmd)
+            rc = usage_error("unknown command %s", c.args[0]);
+        else if (c.nargs - 1 != cmd->nargs) {
+            fprintf(stderr, "swng: %s needs %s\nTry 'swng --help'.\n", cmd->name, cmd->args);
+            rc = 2;
+        }
+    }
+    if (rc < 0) {
+        rc = swng_client_new(&client, &c.opts, &err);
+        if (rc == SWNG_OK) rc = cmd->run(client, c.args + 1, &err);
+        if (rc != SWNG_OK) print_error(err);
+        rc = exit_code_for(rc);
+    }
     swng_error_free(err);
     swng_client_free(client);
-    if (token) {
-        memset(token, 0, strlen(token));
-        free(token);
+    if (c.token) {
+        memset(c.token, 0, strlen(c.token));
+        free(c.token);
     }
-    return exit_code_for(rc);
+    return rc;
 }
