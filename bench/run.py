@@ -227,22 +227,41 @@ def run_json_client(argv, env, timeout=300):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def per_call_rows(space, clients, rounds, warmup, args_tail):
+def per_call_rows(space, clients, rounds, warmup, args_tail, paired=(), pair_ref=None):
     """clients: [(section, key, argv, env, calls)], each run `rounds` times in
     a fresh process, the order rotated every round, so that sample r of every
-    client comes from the same round. Returns {section: {key: [result, ...]}}."""
+    client comes from the same round. Returns {section: {key: [result, ...]}}.
+
+    paired: (section, key) of clients that section 6 compares with pair_ref
+    (argv, env, calls: the raw libcurl loop). Each of their runs gets its own
+    run of pair_ref right next to it (before it in even rounds, after it in
+    odd ones), kept in the result as "paired_ref": on this shared machine the
+    CPU time of the same program moves by tens of % over a few seconds, and
+    two runs a fraction of a second apart see the same conditions."""
     results = {}
     for section, key, _, _, _ in clients:
         results.setdefault(section, {})[key] = []
+
+    def one(key, argv, env, calls, r):
+        n = 0 if key.startswith("baseline") else calls + warmup
+        res, conns = checked(space, n, lambda: run_json_client(
+            argv + [str(calls), str(warmup)] + args_tail, env))
+        res["connections"] = conns
+        res["round"] = r
+        return res
+
     for r in range(rounds):
         t = time.monotonic()
         order = clients[r % len(clients):] + clients[:r % len(clients)]
         for section, key, argv, env, calls in order:
-            n = 0 if key.startswith("baseline") else calls + warmup
-            res, conns = checked(space, n, lambda: run_json_client(
-                argv + [str(calls), str(warmup)] + args_tail, env))
-            res["connections"] = conns
-            res["round"] = r
+            ref = None
+            if (section, key) in paired and r % 2 == 0:
+                ref = one("pair", *pair_ref, r)
+            res = one(key, argv, env, calls, r)
+            if (section, key) in paired and r % 2 == 1:
+                ref = one("pair", *pair_ref, r)
+            if ref:
+                res["paired_ref"] = {k: ref[k] for k in ("cpu_us", "calls", "wall_us")}
             results[section][key].append(res)
         log("  round %d/%d done (%.0f s)" % (r + 1, rounds, time.monotonic() - t))
     return results
@@ -404,10 +423,16 @@ def per_call_table(rows, ref_key, labels, cg=None):
 # ------------------------------------------------------ against libcurl
 
 def round_ratios(samples, ref_samples):
-    """CPU per call of each round over the reference's in the same round."""
+    """CPU per call of each run over the reference's: its own paired run of
+    the reference if it has one, else the reference's run of the same round."""
     by_round = {s["round"]: s["cpu_us"] / s["calls"] for s in ref_samples}
-    return [(s["cpu_us"] / s["calls"]) / by_round[s["round"]]
-            for s in samples if by_round.get(s["round"])]
+    out = []
+    for s in samples:
+        p = s.get("paired_ref")
+        ref = p["cpu_us"] / p["calls"] if p else by_round.get(s["round"])
+        if ref:
+            out.append((s["cpu_us"] / s["calls"]) / ref)
+    return out
 
 
 def against_libcurl(raw, cg, labels):
@@ -562,7 +587,10 @@ def main():
         for key, exe, env, _ in hosts:
             clients.append(("lua", key, [exe, client_lua, "swng"], env, calls))
             clients.append(("lua", "baseline-" + key, [exe, client_lua, "baseline"], env, calls))
-        raw = per_call_rows(space, clients, rounds, warmup, tail)
+        paired = {("c", "swng"), ("python", "swng"), ("python", "httpclient"),
+                  ("python", "requests")} | {("lua", key) for key, _, _, _ in hosts}
+        raw = per_call_rows(space, clients, rounds, warmup, tail, paired,
+                            ([curl_bin], clean_env(), c_calls))
         py_rows = {k: summarize(v) for k, v in raw["python"].items()}
         c_rows = {k: summarize(v) for k, v in raw["c"].items()}
         lua_rows = {k: summarize(v) for k, v in raw.get("lua", {}).items()}
@@ -702,8 +730,9 @@ def main():
     print("6. Against raw libcurl: create-membership, client CPU per call as a ratio to the")
     print("raw libcurl C loop of section 2 (one reused easy handle, body built per call,")
     print("cJSON parse). Here x raw = the client's number / raw libcurl's (above 1: the")
-    print("binding costs more). CPU x raw: median and (min-max) of the per-round ratios")
-    print("(round r of the client / round r of raw libcurl); Ir x raw: callgrind.")
+    print("binding costs more). CPU x raw: median and (min-max) over rounds of the ratio")
+    print("of each run to a run of the raw libcurl loop right next to it (before it in")
+    print("even rounds, after it in odd ones); Ir x raw: callgrind.")
     print(against_libcurl_table(vs_curl))
     print("   * the min-max over rounds spans the target: not decided by this run's CPU time.")
     print("   Rows in parentheses are context, without a target.")
