@@ -9,18 +9,27 @@ Sections (see bench/README.md for what each number means):
   1. Python: swng module vs http.client (stdlib, kept alive) vs
      urllib.request (stdlib, a connection per call) vs requests.Session.
   2. C: libswng vs the same request written directly against libcurl + cJSON.
-  3. The command: `swng create-membership` vs `curl`, one process per call.
-  4. callgrind: instructions per call (C, Python) and per invocation
+  3. Lua: the swng module under lua5.4 (and LuaJIT with the 5.1 module).
+  4. The command: `swng create-membership` vs `curl`, one process per call.
+  5. callgrind: instructions per call (C, Python, Lua) and per invocation
      (commands); repeatable whatever the load on the machine.
+  6. Against raw libcurl: each binding's CPU (and instructions) per call as
+     a ratio to the raw libcurl C loop of section 2, round by round, with
+     the targets of the rewrite (C 1.10x, Python 1.30x, Lua 1.20x).
+
+Sections 1-3 run in one loop: every round runs every client once, each in a
+fresh process, the order rotated every round, so round r of any client can
+be compared with round r of the raw libcurl loop.
 
 Every client checks every result (HTTP 200, a UUID id, the group and phone
 number echoed back) and the space's journal must show exactly the expected
 requests, all answered 200; otherwise the run stops with an error.
 
-Needs: the build (core, cli, python), cc, libcurl and cJSON headers, curl;
-valgrind for section 4 (skipped, and said so, if missing). requests is
-pip-installed into BUILD/bench/venv; if that fails and no requests is
-importable, its column is skipped and the table says so.
+Needs: the build (core, cli, python; lua for section 3), cc, libcurl and
+cJSON headers, curl; lua5.4 and its headers (luajit optional); valgrind for
+section 5 (skipped, and said so, if missing). requests is pip-installed into
+BUILD/bench/venv; if that fails and no requests is importable, its column is
+skipped and the table says so; a missing Lua is skipped the same way.
 """
 
 import argparse
@@ -50,6 +59,18 @@ PY_CLIENTS = [  # (key, label); the first is the reference of every ratio
     ("urllib", "urllib.request"),
     ("requests", "requests.Session"),
 ]
+
+
+# (key, interpreter, module version dir, pkg-config names for lua.h, label);
+# the first is the reference of the Lua table. The 5.1 module serves LuaJIT.
+LUA_HOSTS = [
+    ("lua54", "lua5.4", "5.4", ("lua5.4", "lua-5.4"), "Lua 5.4 swng module"),
+    ("luajit", "luajit", "5.1", ("luajit",), "LuaJIT 2.1 swng module (5.1)"),
+]
+
+# The targets of the rewrite ("One engine, many operations"): client CPU per
+# create-membership call at most this many times the raw libcurl C loop's.
+TARGETS = {"c": 1.10, "python": 1.30, "lua": 1.20}
 
 
 class BenchError(Exception):
@@ -101,6 +122,48 @@ def build_c(build_dir, out_dir):
     spawn_bin = os.path.join(out_dir, "bench_spawn")
     run([cc] + flags + ["-o", spawn_bin, os.path.join(src, "spawn.c")])
     return swng_bin, curl_bin, spawn_bin
+
+
+def lua_include_flags(pkgs, fallback):
+    for pkg in pkgs:
+        p = subprocess.run(["pkg-config", "--cflags", pkg], capture_output=True, text=True)
+        if p.returncode == 0:
+            return p.stdout.split()
+    return ["-I" + fallback]
+
+
+def lua_hosts(build_dir, out_dir):
+    """([(key, interpreter, env, label)], skipped notes): every Lua of
+    LUA_HOSTS that is installed and has a built module, each with the clock
+    helper (bench/lua/clock.c) compiled for it into BUILD/bench/KEY/ and a
+    LUA_CPATH that finds the build's swng.so and that helper only."""
+    hosts, skipped = [], []
+    cc = os.environ.get("CC", "cc")
+    for key, exe, ver, pkgs, label in LUA_HOSTS:
+        module = os.path.join(build_dir, "lua", ver, "swng.so")
+        path = shutil.which(exe)
+        if not path or not os.path.exists(module):
+            skipped.append("%s: %s; row skipped" % (
+                label, "%s is not installed" % exe if not path else
+                "no %s (configure with -DSWNG_BUILD_LUA=ON)" % module))
+            continue
+        inc = "luajit-2.1" if key == "luajit" else exe
+        helper_dir = os.path.join(out_dir, key)
+        os.makedirs(helper_dir, exist_ok=True)
+        try:
+            run([cc, "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC"]
+                + lua_include_flags(pkgs, "/usr/include/" + inc)
+                + ["-o", os.path.join(helper_dir, "swng_bench_clock.so"),
+                   os.path.join(HERE, "lua", "clock.c")])
+        except (BenchError, OSError) as e:
+            skipped.append("%s: the clock helper does not build (%s); row skipped"
+                           % (label, str(e).splitlines()[0]))
+            continue
+        env = {k: v for k, v in clean_env().items() if not k.startswith("LUA_")}
+        env["LUA_CPATH"] = "%s/?.so;%s/?.so" % (os.path.dirname(module), helper_dir)
+        env["LUA_PATH"] = os.path.join(HERE, "lua", "?.lua")
+        hosts.append((key, path, env, label))
+    return hosts, skipped
 
 
 def python_for_clients(build_dir, out_dir):
@@ -164,19 +227,43 @@ def run_json_client(argv, env, timeout=300):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def per_call_rows(space, clients, rounds, calls, warmup, args_tail):
-    """clients: [(key, argv, env)], each run `rounds` times in a fresh process,
-    the order rotated every round. Returns {key: [result, ...]}."""
-    results = {key: [] for key, _, _ in clients}
+def per_call_rows(space, clients, rounds, warmup, args_tail, paired=(), pair_ref=None):
+    """clients: [(section, key, argv, env, calls)], each run `rounds` times in
+    a fresh process, the order rotated every round, so that sample r of every
+    client comes from the same round. Returns {section: {key: [result, ...]}}.
+
+    paired: (section, key) of clients that section 6 compares with pair_ref
+    (argv, env, calls: the raw libcurl loop). Each of their runs gets its own
+    run of pair_ref right next to it (before it in even rounds, after it in
+    odd ones), kept in the result as "paired_ref": on this shared machine the
+    CPU time of the same program moves by tens of % over a few seconds, and
+    two runs a fraction of a second apart see the same conditions."""
+    results = {}
+    for section, key, _, _, _ in clients:
+        results.setdefault(section, {})[key] = []
+
+    def one(key, argv, env, calls, r):
+        n = 0 if key.startswith("baseline") else calls + warmup
+        res, conns = checked(space, n, lambda: run_json_client(
+            argv + [str(calls), str(warmup)] + args_tail, env))
+        res["connections"] = conns
+        res["round"] = r
+        return res
+
     for r in range(rounds):
+        t = time.monotonic()
         order = clients[r % len(clients):] + clients[:r % len(clients)]
-        for key, argv, env in order:
-            n = 0 if key == "baseline" else calls + warmup
-            res, conns = checked(space, n, lambda: run_json_client(
-                argv + [str(calls), str(warmup)] + args_tail, env))
-            res["connections"] = conns
-            results[key].append(res)
-        log("  round %d/%d done" % (r + 1, rounds))
+        for section, key, argv, env, calls in order:
+            ref = None
+            if (section, key) in paired and r % 2 == 0:
+                ref = one("pair", *pair_ref, r)
+            res = one(key, argv, env, calls, r)
+            if (section, key) in paired and r % 2 == 1:
+                ref = one("pair", *pair_ref, r)
+            if ref:
+                res["paired_ref"] = {k: ref[k] for k in ("cpu_us", "calls", "wall_us")}
+            results[section][key].append(res)
+        log("  round %d/%d done (%.0f s)" % (r + 1, rounds, time.monotonic() - t))
     return results
 
 
@@ -188,7 +275,8 @@ def summarize(samples):
     if "cpu_us" in samples[0]:
         cpu = [s["cpu_us"] / s["calls"] for s in samples]
         out.update(cpu=statistics.median(cpu), cpu_min=min(cpu), cpu_max=max(cpu),
-                   wall=statistics.median(s["wall_us"] / s["calls"] for s in samples),
+                   wall=(statistics.median(s["wall_us"] / s["calls"] for s in samples)
+                         if all(s.get("wall_us") is not None for s in samples) else None),
                    connections=max(s["connections"] for s in samples))
         out["setup_ms"] = statistics.median(s["setup_cpu_us"] for s in samples) / 1000
     return out
@@ -323,7 +411,7 @@ def per_call_table(rows, ref_key, labels, cg=None):
             out.append([label] + ["-"] * (7 if cg else 5) + mem + ["-", "-"])
             continue
         row = [label, fmt(s["cpu"]), "%s-%s" % (fmt(s["cpu_min"], 0), fmt(s["cpu_max"], 0)),
-               ratio(s["cpu"], ref["cpu"]), fmt(s["wall"]), ratio(s["wall"], ref["wall"])] + mem + [
+               ratio(s["cpu"], ref["cpu"]), fmt(s["wall"]), ratio(s["wall"], ref.get("wall"))] + mem + [
                fmt(s["setup_ms"]), str(s["connections"])]
         if cg:
             c = cg.get(key)
@@ -332,18 +420,90 @@ def per_call_table(rows, ref_key, labels, cg=None):
     return table(headers, out)
 
 
+# ------------------------------------------------------ against libcurl
+
+def round_ratios(samples, ref_samples):
+    """CPU per call of each run over the reference's: its own paired run of
+    the reference if it has one, else the reference's run of the same round."""
+    by_round = {s["round"]: s["cpu_us"] / s["calls"] for s in ref_samples}
+    out = []
+    for s in samples:
+        p = s.get("paired_ref")
+        ref = p["cpu_us"] / p["calls"] if p else by_round.get(s["round"])
+        if ref:
+            out.append((s["cpu_us"] / s["calls"]) / ref)
+    return out
+
+
+def against_libcurl(raw, cg, labels):
+    """Rows of section 6: [(label, target kind, summary dict)], each client's
+    CPU per call as a ratio to the raw libcurl loop round by round, and its
+    instructions per call as a ratio to the raw loop's."""
+    ref = raw["c"]["libcurl"]
+    ref_ir = cg.get("c", {}).get("libcurl")
+    out = []
+    for section, key, label, target in labels:
+        samples = raw.get(section, {}).get(key)
+        if not samples:
+            continue
+        cpu = [s["cpu_us"] / s["calls"] for s in samples]
+        rr = round_ratios(samples, ref)
+        ir = cg.get(section, {}).get(key)
+        out.append({"section": section, "key": key, "label": label,
+                    "target": TARGETS.get(target) if target else None,
+                    "cpu": statistics.median(cpu), "cpu_min": min(cpu), "cpu_max": max(cpu),
+                    "ratio": statistics.median(rr), "ratio_min": min(rr),
+                    "ratio_max": max(rr), "ratios": rr,
+                    "ir": ir, "ir_ratio": ir / ref_ir if ir and ref_ir else None})
+    return out
+
+
+def verdict(x, target, lo=None, hi=None):
+    if x is None or target is None:
+        return "-"
+    v = "met" if x <= target else "missed"
+    if lo is not None and lo <= target < hi:
+        v += "*"
+    return v
+
+
+def against_libcurl_table(rows):
+    headers = ["client", "CPU us/call", "(min-max)", "x raw", "(min-max)", "Ir/call",
+               "x raw", "target", "CPU", "Ir"]
+    out = []
+    for r in rows:
+        out.append([r["label"], fmt(r["cpu"]), "%s-%s" % (fmt(r["cpu_min"], 0),
+                                                         fmt(r["cpu_max"], 0)),
+                    "%.2fx" % r["ratio"], "%.2f-%.2f" % (r["ratio_min"], r["ratio_max"]),
+                    fmt(r["ir"], 0) if r["ir"] else "-",
+                    "%.2fx" % r["ir_ratio"] if r["ir_ratio"] else "-",
+                    "<= %.2fx" % r["target"] if r["target"] else "-",
+                    verdict(r["ratio"], r["target"], r["ratio_min"], r["ratio_max"]),
+                    verdict(r["ir_ratio"], r["target"])])
+    return table(headers, out)
+
+
+def gap(x, target):
+    """'met, 5% headroom' or 'missed by 0.13x: needs 9% less'."""
+    if x <= target:
+        return "met, %.0f%% headroom" % (100.0 * (target / x - 1))
+    return "missed by %.2fx: needs %.0f%% less" % (x - target, 100.0 * (1 - target / x))
+
+
 # ------------------------------------------------------------------ main
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--build-dir", required=True, help="CMake build dir with core, cli, python")
+    ap.add_argument("--build-dir", required=True, help="CMake build dir with core, cli, python, lua")
     ap.add_argument("--calls", type=int,
-                    help="sequential calls per client run, Python and C (500 Python, 1000 C)")
+                    help="sequential calls per client run: Python and Lua, and C unless "
+                         "--c-calls (500 Python and Lua, 1000 C)")
     ap.add_argument("--c-calls", type=int, help="sequential calls per C client run (--calls)")
     ap.add_argument("--rounds", type=int, help="fresh-process runs of each client (5)")
     ap.add_argument("--invocations", type=int, help="command invocations of each (50)")
-    ap.add_argument("--quick", action="store_true", help="fewer calls and rounds, no Python callgrind (~10 s)")
-    ap.add_argument("--no-callgrind", action="store_true", help="skip section 4")
+    ap.add_argument("--quick", action="store_true", help="fewer calls and rounds, no Python callgrind (~15 s)")
+    ap.add_argument("--no-callgrind", action="store_true", help="skip section 5")
+    ap.add_argument("--no-luajit", action="store_true", help="leave LuaJIT out")
     ap.add_argument("--json", metavar="FILE", help="also write every measurement to FILE")
     a = ap.parse_args()
     q = a.quick
@@ -354,6 +514,7 @@ def main():
     warmup = 5
     cg_py = None if q else (10, 210)    # calls for the two callgrind runs; Python
     cg_c = (10, 60) if q else (20, 220)  # under valgrind is slow: not in --quick
+    cg_lua = cg_c
     if min(calls, c_calls, rounds, invocations) < 1:
         ap.error("counts must be positive")
 
@@ -387,13 +548,26 @@ def main():
         skipped.append("requests.Session: requests could not be installed or imported; "
                        "column skipped")
         py_clients = [c for c in py_clients if c[0] != "requests"]
+    hosts, lua_skipped = lua_hosts(build_dir, out_dir)
+    if a.no_luajit:
+        hosts = [h for h in hosts if h[0] != "luajit"]
+    skipped += lua_skipped
+    lua_versions = {}
+    for key, exe, env, _ in hosts:
+        p = run([exe, "-e", 'local s = require "swng"; print(s.version, '
+                 'package.searchpath("swng", package.cpath), jit and jit.version or _VERSION)'],
+                env=env)
+        version, where, interp = p.stdout.strip().split("\t")
+        if not os.path.realpath(where).startswith(build_dir):
+            raise BenchError("%s loads swng from %s, not from %s" % (exe, where, build_dir))
+        lua_versions[key] = "%s (swng %s)" % (interp, version)
     info.update(swng=swng_mod[0], requests=req_mod[0] if req_mod else None,
-                client_python=py, client_python_note=py_note,
+                client_python=py, client_python_note=py_note, lua=lua_versions,
                 curl=run(["curl", "--version"]).stdout.splitlines()[0])
 
     results = {"info": info, "settings": {
-        "calls": calls, "c_calls": c_calls, "rounds": rounds, "invocations": invocations,
-        "warmup": warmup,
+        "calls": calls, "c_calls": c_calls, "lua_calls": calls, "rounds": rounds,
+        "invocations": invocations, "warmup": warmup, "targets": TARGETS,
         "command": "python3 " + " ".join(shlex.quote(x) for x in sys.argv)}}
 
     with start_space(allow_duplicates=True) as space:
@@ -401,42 +575,53 @@ def main():
         phone = space.fixture["phone_numbers"][1]["id"]   # the one with a UTF-8 name
         tail = [space.base_url, space.project_id, space.token, group, phone]
         client_py = os.path.join(HERE, "py", "client.py")
+        client_lua = os.path.join(HERE, "lua", "client.lua")
 
         t = time.monotonic()
-        log("1. Python: %d rounds x %d calls per client ..." % (rounds, calls))
-        clients = [(k, [py, client_py, k], py_env) for k, _ in py_clients]
-        clients.append(("baseline", [py, client_py, "baseline"], py_env))
-        raw = per_call_rows(space, clients, rounds, calls, warmup, tail)
-        py_rows = {k: summarize(v) for k, v in raw.items()}
-        results["python"] = {"summary": py_rows, "samples": raw}
+        log("1-3. Python, C, Lua: %d rounds, every client once per round (%d calls Python "
+            "and Lua, %d C) ..." % (rounds, calls, c_calls))
+        clients = [("python", k, [py, client_py, k], py_env, calls) for k, _ in py_clients]
+        clients.append(("python", "baseline", [py, client_py, "baseline"], py_env, calls))
+        clients += [("c", "swng", [swng_bin], clean_env(), c_calls),
+                    ("c", "libcurl", [curl_bin], clean_env(), c_calls)]
+        for key, exe, env, _ in hosts:
+            clients.append(("lua", key, [exe, client_lua, "swng"], env, calls))
+            clients.append(("lua", "baseline-" + key, [exe, client_lua, "baseline"], env, calls))
+        paired = {("c", "swng"), ("python", "swng"), ("python", "httpclient"),
+                  ("python", "requests")} | {("lua", key) for key, _, _, _ in hosts}
+        raw = per_call_rows(space, clients, rounds, warmup, tail, paired,
+                            ([curl_bin], clean_env(), c_calls))
+        py_rows = {k: summarize(v) for k, v in raw["python"].items()}
+        c_rows = {k: summarize(v) for k, v in raw["c"].items()}
+        lua_rows = {k: summarize(v) for k, v in raw.get("lua", {}).items()}
+        results["python"] = {"summary": py_rows, "samples": raw["python"]}
+        results["c"] = {"summary": c_rows, "samples": raw["c"]}
+        results["lua"] = {"summary": lua_rows, "samples": raw.get("lua", {})}
 
         log("   %.0f s" % (time.monotonic() - t))
         t = time.monotonic()
-        log("2. C: %d rounds x %d calls per client ..." % (rounds, c_calls))
-        raw = per_call_rows(space, [("swng", [swng_bin], clean_env()),
-                                    ("libcurl", [curl_bin], clean_env())],
-                            rounds, c_calls, warmup, tail)
-        c_rows = {k: summarize(v) for k, v in raw.items()}
-        results["c"] = {"summary": c_rows, "samples": raw}
-
-        log("   %.0f s" % (time.monotonic() - t))
-        t = time.monotonic()
-        log("3. command: %d invocations of each ..." % invocations)
+        log("4. command: %d invocations of each ..." % invocations)
         cli = cli_rows(space, build_dir, spawn_bin, out_dir, invocations, group, phone)
         results["cli"] = cli
 
-        cg = {"c": {}, "python": {}, "cli": {}}
+        cg = {"c": {}, "python": {}, "lua": {}, "cli": {}}
         log("   %.0f s" % (time.monotonic() - t))
         t = time.monotonic()
         if have_valgrind:
-            log("4. callgrind: C %d/%d calls, Python %s calls, 1 invocation per command ..."
-                % (cg_c + ("%d/%d" % cg_py if cg_py else "(skipped: --quick)",)))
+            log("5. callgrind: C and Lua %d/%d calls, Python %s calls, 1 invocation per "
+                "command ..." % (cg_c + ("%d/%d" % cg_py if cg_py else "(skipped: --quick)",)))
             for key, binary in (("swng", swng_bin), ("libcurl", curl_bin)):
                 cg["c"][key], _ = callgrind_per_call(space, [binary], tail, clean_env(),
                                                      *cg_c, out_dir)
             for key, _ in (py_clients if cg_py else []):
                 cg["python"][key], _ = callgrind_per_call(
                     space, [py, client_py, key], tail, py_env, *cg_py, out_dir)
+            for key, exe, env, label in hosts:
+                try:
+                    cg["lua"][key], _ = callgrind_per_call(
+                        space, [exe, client_lua, "swng"], tail, env, *cg_lua, out_dir)
+                except BenchError as e:   # LuaJIT and valgrind do not always agree
+                    skipped.append("callgrind of %s: %s" % (label, str(e).splitlines()[0]))
             (swng_argv, swng_env), (curl_argv, curl_env) = cli_commands(build_dir, space,
                                                                         group, phone)
             for key, argv, env in (("swng", swng_argv, swng_env), ("curl", curl_argv, curl_env)):
@@ -451,6 +636,16 @@ def main():
                                                else "valgrind is not installed"))
         results["callgrind"] = cg
 
+    labels = [("c", "libcurl", "raw libcurl+cJSON, C (reference)", None),
+              ("c", "swng", "C libswng", "c"),
+              ("python", "swng", "Python swng.Client", "python")]
+    labels += [("lua", key, label.replace(" module", "").replace(" (5.1)", ""), "lua")
+               for key, _, _, label in hosts]
+    labels += [("python", "httpclient", "(Python http.client)", None),
+               ("python", "requests", "(Python requests.Session)", None)]
+    vs_curl = against_libcurl(raw, cg, labels)
+    results["against_libcurl"] = vs_curl
+
     elapsed = time.monotonic() - t_start
     results["elapsed_s"] = elapsed
 
@@ -458,11 +653,14 @@ def main():
     print("machine: %s, %s CPUs, Linux %s; client Python %s (%s)"
           % (info["cpu"], info["cpus"], info["kernel"], info["python"], py_note))
     print("swng %s, requests %s, %s" % (info["swng"], info["requests"] or "-", info["curl"]))
+    if lua_versions:
+        print("Lua: %s" % ", ".join(lua_versions[k] for k, _, _, _ in hosts))
     print("command: %s" % results["settings"]["command"])
     print()
-    print("ratio = the alternative's number / swng's number (above 1: swng uses less).")
-    print("CPU = user+system time of the client process only (the space is a separate")
-    print("process); medians over fresh-process rounds, (min-max) over rounds.")
+    print("ratio = the alternative's number / swng's number (above 1: swng uses less),")
+    print("except in section 6. CPU = user+system time of the client process only (the")
+    print("space is a separate process); medians over fresh-process rounds, (min-max)")
+    print("over rounds. Sections 1-3 ran in one loop: every client once per round.")
     print()
     print("1. Python, %d sequential calls per run, %d warm-up calls not counted, %d rounds"
           % (calls, warmup, rounds))
@@ -485,7 +683,23 @@ def main():
               .format(d, 100.0 * d / cg["c"]["libcurl"]))
     print("   setup ms = CPU in main() until the client is ready (library init, client).")
     print()
-    print("3. The command, one process per call (fork/exec, dynamic linking, TLS init "
+    if hosts:
+        print("3. Lua, client:create_membership(), %d sequential calls per run, %d warm-up "
+              "calls not counted, %d rounds" % (calls, warmup, rounds))
+        lua_labels = []
+        for key, _, _, label in hosts:
+            lua_labels.append((key, label))
+        for key, exe, _, _ in hosts:
+            lua_labels.append(("baseline-" + key, "(bare %s)" % os.path.basename(exe)))
+        print(per_call_table(lua_rows, hosts[0][0], lua_labels, cg["lua"] or None))
+        print("   ratio here: against %s. There is no common Lua HTTP client to compare"
+              % hosts[0][3])
+        print("   with; section 6 compares with the raw libcurl C loop. setup ms = CPU to")
+        print("   require \"swng\" and make the client.")
+    else:
+        print("3. Lua: SKIPPED (see below)")
+    print()
+    print("4. The command, one process per call (fork/exec, dynamic linking, TLS init "
           "included), %d invocations each, interleaved" % invocations)
     rows = []
     for key, label in (("swng", "swng create-membership"), ("curl", "curl -u ... -d ...")):
@@ -505,13 +719,31 @@ def main():
     print(table(headers, rows))
     print()
     if cg["c"]:
-        print("Ir = instructions executed by the client process (valgrind --tool=callgrind),")
-        print("per call = (Ir of %d calls - Ir of %d calls) / %d for C%s;"
+        print("5. Ir = instructions executed by the client process (valgrind --tool=callgrind),")
+        print("per call = (Ir of %d calls - Ir of %d calls) / %d for C and Lua%s;"
               % (cg_c[1], cg_c[0], cg_c[1] - cg_c[0],
                  ", (%d - %d) / %d for Python" % (cg_py[1], cg_py[0], cg_py[1] - cg_py[0])
                  if cg_py else " (Python: not in --quick)"))
         print("per run (commands) = one whole process. Repeatable to about 1% (C) and a few %")
         print("(Python) from run to run, whatever the load on the machine.")
+        print()
+    print("6. Against raw libcurl: create-membership, client CPU per call as a ratio to the")
+    print("raw libcurl C loop of section 2 (one reused easy handle, body built per call,")
+    print("cJSON parse). Here x raw = the client's number / raw libcurl's (above 1: the")
+    print("binding costs more). CPU x raw: median and (min-max) over rounds of the ratio")
+    print("of each run to a run of the raw libcurl loop right next to it (before it in")
+    print("even rounds, after it in odd ones); Ir x raw: callgrind.")
+    print(against_libcurl_table(vs_curl))
+    print("   * the min-max over rounds spans the target: not decided by this run's CPU time.")
+    print("   Rows in parentheses are context, without a target.")
+    for r in vs_curl:
+        if r["target"]:
+            line = "   %s: target <= %.2fx; CPU %.2fx, %s" % (r["label"], r["target"], r["ratio"],
+                                                             gap(r["ratio"], r["target"]))
+            if r["ir_ratio"]:
+                line += "; Ir %.2fx, %s" % (r["ir_ratio"], gap(r["ir_ratio"], r["target"]))
+            print(line)
+    print()
     for s in skipped:
         print("SKIPPED: " + s)
     print("every result verified (HTTP 200, ids echoed); the space saw exactly the expected "
