@@ -17,8 +17,7 @@ version = "0.1.0-1"
 source = {
   -- `luarocks make` builds the checkout it is run in; this URL is only
   -- used by `luarocks build`/`install` of a published rock. It is a
-  -- placeholder: swng has no public repository yet (and no license file,
-  -- so the rockspec names none).
+  -- placeholder: swng has no public repository yet.
   url = "git+https://github.com/swng/swng.git",
   tag = "v0.1.0",
 }
@@ -35,6 +34,7 @@ the same requests and reports the same errors.
     local client = assert(swng.client{ space = "example" })
     local m, err = client:create_membership(group_id, phone_number_id)
 ]],
+  license = "MIT",
   labels = { "signalwire", "telephony", "rest" },
 }
 

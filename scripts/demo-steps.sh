@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
 # The part of the demo that runs while the emulated space is up. with_space.py
-# exports SWNG_TEST_*; a real user would set SIGNALWIRE_SPACE instead of
-# SIGNALWIRE_REST_BASE_URL.
+# exports SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and
+# SIGNALWIRE_REST_BASE_URL for it (and SWNG_TEST_*); a real user would set
+# SIGNALWIRE_SPACE instead of SIGNALWIRE_REST_BASE_URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fixture_get() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {"d": d}))' "$SWNG_TEST_FIXTURE" "$1"; }
 phone() { fixture_get "d['phone_numbers'][$1]['id']"; }
 group=$(fixture_get 'd["number_groups"][0]["id"]')
-export SIGNALWIRE_PROJECT_ID=$SWNG_TEST_PROJECT_ID
-export SIGNALWIRE_API_TOKEN=$SWNG_TEST_TOKEN
-export SIGNALWIRE_REST_BASE_URL=$SWNG_TEST_BASE_URL
 
 echo "== emulated SignalWire space at $SWNG_TEST_BASE_URL, number group $group"
 echo "== the swng command"

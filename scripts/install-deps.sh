@@ -7,7 +7,11 @@ pkgs=(build-essential cmake ninja-build pkg-config swig
       libcurl4-openssl-dev libcjson-dev
       lua5.1 lua5.3 lua5.4 luajit liblua5.1-0-dev liblua5.3-dev liblua5.4-dev
       libluajit-5.1-dev lua-busted luarocks
-      valgrind clang libclang-rt-14-dev python3 python3-dev python3-venv curl openssl)
+      valgrind clang libclang-rt-14-dev python3 python3-dev python3-venv curl openssl
+      # `pkg-config --static --libs swng` (a static link, tests/package)
+      # lists libcurl's own dependencies; these provide their -l names.
+      libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev libldap-dev
+      libzstd-dev libbrotli-dev libidn2-dev libssl-dev zlib1g-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,6 +1,7 @@
 /*
- * host.c - a C program that embeds Lua 5.4 and links the swng Lua module
- * statically (libswng_lua5.4.a): no swng.so is looked for or loaded.
+ * host.c - a C program that embeds Lua (5.1, LuaJIT 2.1, 5.3 or 5.4) and
+ * links the swng Lua module statically (libswng_lua5.X.a; LuaJIT uses the
+ * 5.1 archive): no swng.so is looked for or loaded.
  *
  *     swng-lua-host SCRIPT [ARGS...]
  *
@@ -18,12 +19,63 @@
 
 #include "swng_lua.h"
 
+/* Lua 5.1 and LuaJIT lack LUA_OK and luaL_tolstring (5.2+); 5.1 also lacks
+ * luaL_traceback. host_tolstring pushes the text of the value at idx (its
+ * __tostring if it has one) and returns it, like luaL_tolstring. */
+#if LUA_VERSION_NUM < 502
+#  ifndef LUA_OK
+#    define LUA_OK 0
+#  endif
+static const char *host_tolstring(lua_State *L, int idx)
+{
+    if (idx < 0 && idx > LUA_REGISTRYINDEX)
+        idx = lua_gettop(L) + idx + 1;
+    if (luaL_callmeta(L, idx, "__tostring")) {
+        if (!lua_isstring(L, -1)) {
+            lua_pop(L, 1);
+            lua_pushliteral(L, "(__tostring did not return a string)");
+        }
+        return lua_tostring(L, -1);
+    }
+    switch (lua_type(L, idx)) {
+    case LUA_TNUMBER:
+    case LUA_TSTRING:
+        lua_pushvalue(L, idx);
+        break;
+    case LUA_TBOOLEAN:
+        lua_pushstring(L, lua_toboolean(L, idx) ? "true" : "false");
+        break;
+    case LUA_TNIL:
+        lua_pushliteral(L, "nil");
+        break;
+    default:
+        lua_pushfstring(L, "%s: %p", luaL_typename(L, idx), lua_topointer(L, idx));
+        break;
+    }
+    return lua_tostring(L, -1);
+}
+/* debug.traceback(msg, 2): the same text as luaL_traceback(L, L, msg, 1)
+ * called from a C function. */
+static void host_traceback(lua_State *L, const char *msg)
+{
+    lua_getglobal(L, "debug");
+    lua_getfield(L, -1, "traceback");
+    lua_remove(L, -2);
+    lua_pushstring(L, msg);
+    lua_pushinteger(L, 2);
+    lua_call(L, 2, 1);
+}
+#else
+#  define host_tolstring(L, idx) luaL_tolstring((L), (idx), NULL)
+#  define host_traceback(L, msg) luaL_traceback((L), (L), (msg), 1)
+#endif
+
 /* Error handler: adds a traceback, using __tostring for non-string errors
  * (swng's error tables have one). */
 static int on_error(lua_State *L)
 {
-    const char *msg = luaL_tolstring(L, 1, NULL);
-    luaL_traceback(L, L, msg, 1);
+    const char *msg = host_tolstring(L, 1);
+    host_traceback(L, msg);
     return 1;
 }
 
@@ -68,11 +120,11 @@ int main(int argc, char **argv)
         status = lua_pcall(L, argc - 2, 2, 1);
     }
     if (status != LUA_OK) {
-        fprintf(stderr, "%s: %s\n", argv[0], luaL_tolstring(L, -1, NULL));
+        fprintf(stderr, "%s: %s\n", argv[0], host_tolstring(L, -1));
         rc = 1;
     } else if (!lua_toboolean(L, -2)) {
         fprintf(stderr, "%s: %s\n", argv[0],
-                lua_isnil(L, -1) ? "script failed" : luaL_tolstring(L, -1, NULL));
+                lua_isnil(L, -1) ? "script failed" : host_tolstring(L, -1));
         rc = 1;
     }
     lua_close(L);   /* collects every swng client the script left open */

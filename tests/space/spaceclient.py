@@ -179,7 +179,8 @@ class Space:
 
 def start_space(fixture=None, faults=(), allow_duplicates=False, host="127.0.0.1", paging=None,
                 port=0, timeout=10.0, verbose=False, python=None,
-                stdout=subprocess.DEVNULL, stderr=None, tls_cert=None, tls_key=None):
+                stdout=subprocess.DEVNULL, stderr=None, tls_cert=None, tls_key=None,
+                watch_parent=True):
     """Start space.py as a subprocess and wait until it listens.
 
     tls_cert/tls_key: serve HTTPS with this (self-signed) certificate, which
@@ -189,6 +190,8 @@ def start_space(fixture=None, faults=(), allow_duplicates=False, host="127.0.0.1
     they give their own "count". paging: a paging object (dict or JSON text)
     for the whole run, e.g. {"mode": "cycle"}. stdout: where the server's "listening" line
     goes (discarded by default); stderr is inherited so tracebacks show.
+    watch_parent=False: the server outlives this process (stop it with
+    SIGTERM to its pid); it is then not stopped at exit either.
     """
     fixture = os.path.abspath(fixture or DEFAULT_FIXTURE)
     # Plain files rather than a temporary directory: space.py deletes them
@@ -197,10 +200,11 @@ def start_space(fixture=None, faults=(), allow_duplicates=False, host="127.0.0.1
     port_file, pid_file = stem + ".port", stem + ".pid"
     cmd = [python or sys.executable, SPACE_PY, "--host", host, "--port", str(port),
            "--fixture", fixture, "--port-file", port_file,
-           "--pid-file", pid_file,
-           # If this process dies without stopping the server (SIGKILL, a
-           # ctest timeout), the server notices and exits by itself.
-           "--watch-parent"]
+           "--pid-file", pid_file]
+    if watch_parent:
+        # If this process dies without stopping the server (SIGKILL, a
+        # ctest timeout), the server notices and exits by itself.
+        cmd.append("--watch-parent")
     for spec in faults:
         cmd += ["--fault", spec if isinstance(spec, str) else json.dumps(spec)]
     if paging:
@@ -240,7 +244,8 @@ def start_space(fixture=None, faults=(), allow_duplicates=False, host="127.0.0.1
             if os.path.exists(path):
                 os.unlink(path)
         raise
-    _running.add(space)
+    if watch_parent:
+        _running.add(space)
     return space
 
 
