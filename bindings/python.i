@@ -188,6 +188,10 @@ static PyObject *swng_py_register_class(PyObject *self, PyObject *args)
 }
 %}
 
+/* Macros whose values are enum names are not constants to SWIG. */
+%constant int SWNG_STATUS_FIRST = SWNG_STATUS_FIRST;
+%constant int SWNG_STATUS_LAST = SWNG_STATUS_LAST;
+
 /* ------------------------------------------------------------ out-params */
 
 /* An owning handle. */

@@ -103,8 +103,8 @@ def test_bad_argument_types(client: swng.Client, space: Space, group_id: str, ph
 
 @pytest.mark.parametrize("kw", [
     {"token": 123}, {"project_id": b"x"}, {"space": 1}, {"base_url": b"http://127.0.0.1"},
-    {"timeout": "3"}, {"timeout": True}, {"connect_timeout": [1]}, {"max_retries": 1.5},
-    {"max_retries": None}, {"max_retries": True}, {"headers": [("X-A", "b")]},
+    {"timeout": "3"}, {"timeout": True}, {"connect_timeout": [1]}, {"max_retries": "1"},
+    {"max_retries": True}, {"headers": [("X-A", "b")]},
     {"headers": {"X-A": 1}}, {"headers": {b"X-A": "b"}}, {"ca_file": 3},
 ])
 def test_bad_option_types(space: Space, kw: Dict[str, Any]) -> None:
@@ -130,6 +130,13 @@ def test_bad_option_types(space: Space, kw: Dict[str, Any]) -> None:
     ({"timeout": 0}, "timeout"),
     ({"timeout": -1}, "timeout"),
     ({"connect_timeout": float("nan")}, "connect_timeout"),
+    # The core's one rule (the same in Lua and the command): a number of the
+    # right type but out of range is InvalidArgument, never OverflowError.
+    ({"retry_max": float("inf")}, "retry_max"),
+    ({"timeout": 10 ** 400}, "timeout"),
+    ({"timeout": 86400.5}, "timeout"),
+    ({"max_retries": 1.5}, "max_retries"),
+    ({"max_retries": 101}, "max_retries"),
     ({"max_retries": -1}, "max_retries"),
 ])
 def test_bad_options(space: Space, kw: Dict[str, Any], words: str) -> None:
