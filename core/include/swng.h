@@ -75,7 +75,7 @@ typedef enum swng_status {
     SWNG_ENOMEM = -2,
     /** HTTP 401 or 403: credentials refused. Name "authentication". */
     SWNG_EAUTH = -3,
-    /** HTTP 404: the number group (or route) does not exist. "not_found". */
+    /** HTTP 404: the resource (or route) does not exist. "not_found". */
     SWNG_ENOTFOUND = -4,
     /** HTTP 422: the request failed validation; see swng_error_item_*.
      *  Name "validation". */

@@ -151,7 +151,7 @@ static int configure(swng_client *c, const swng_client_options *o, swng_error **
 
     if (o->version != 1 && o->version != SWNG_CLIENT_OPTIONS_VERSION)
         return swng__fail_arg(err, "version",
-                          "options.version is %u; initialise options with SWNG_CLIENT_OPTIONS_INIT",
+                          "version is %u in the options; initialise options with SWNG_CLIENT_OPTIONS_INIT",
                           o->version);
     if (!project)
         return swng__fail_arg(err, "project_id",

@@ -193,9 +193,14 @@ static int status_code_for_http(long status)
 
 static int status_code_for_curl(const struct attempt *a)
 {
+#if LIBCURL_VERSION_NUM >= 0x080600
+    if (a->curl_rc == CURLE_TOO_LARGE) return SWNG_EPROTOCOL;
+#endif
     switch (a->curl_rc) {
     case CURLE_OPERATION_TIMEDOUT: return SWNG_ETIMEOUT;
-    case CURLE_OUT_OF_MEMORY: return SWNG_ENOMEM;
+    /* libcurl refuses a single header line over its own limit (100 KiB) as
+     * out of memory: once the answer has begun, that is the server's fault. */
+    case CURLE_OUT_OF_MEMORY: return a->header_bytes ? SWNG_EPROTOCOL : SWNG_ENOMEM;
     case CURLE_FILESIZE_EXCEEDED: return SWNG_EPROTOCOL;
     case CURLE_WRITE_ERROR:
         return a->body.overflow || a->header_overflow ? SWNG_EPROTOCOL : SWNG_ENOMEM;
@@ -228,7 +233,8 @@ static int fail_from_attempt(swng_client *c, struct attempt *a, swng_error **err
     int code;
     if (a->curl_rc != CURLE_OK) {
         code = status_code_for_curl(a);
-        if (a->header_overflow)
+        if (a->header_overflow || (code == SWNG_EPROTOCOL && a->curl_rc != CURLE_WRITE_ERROR &&
+                                   a->curl_rc != CURLE_FILESIZE_EXCEEDED))
             e = swng__error_new(code, "response headers exceed the %lu-byte limit",
                                 (unsigned long)SWNG_MAX_HEADERS);
         else if (code == SWNG_EPROTOCOL)
@@ -380,9 +386,14 @@ static int check_arg(const struct swng__param *p, const struct swng__arg *a, swn
     }
     if (memchr(a->value, '\0', a->len))
         return swng__fail_arg(err, p->name, "%s must not contain a NUL byte", p->name);
-    for (i = 0; i < a->len; i++)
-        if ((unsigned char)a->value[i] < 0x20 || a->value[i] == 0x7f)
+    for (i = 0; i < a->len; i++) {
+        unsigned char ch = (unsigned char)a->value[i];
+        /* C0, DEL and the C1 controls (U+0080-U+009F: 0xC2 0x80-0x9F). */
+        if (ch < 0x20 || ch == 0x7f ||
+            (ch == 0xc2 && i + 1 < a->len && (unsigned char)a->value[i + 1] >= 0x80 &&
+             (unsigned char)a->value[i + 1] <= 0x9f))
             return swng__fail_arg(err, p->name, "%s must not contain control characters", p->name);
+    }
     if (!swng__is_utf8(a->value, a->len))
         return swng__fail_arg(err, p->name, "%s must be UTF-8", p->name);
     return SWNG_OK;
@@ -416,7 +427,9 @@ static void buf_add(struct buf *b, const char *s, size_t n)
 
 static void buf_add_escaped(struct buf *b, const char *s, size_t n)
 {
-    char *e = curl_easy_escape(NULL, s, (int)n);
+    char *e;
+    if (n == 0) return; /* curl_easy_escape reads length 0 as "use strlen" */
+    e = curl_easy_escape(NULL, s, (int)n);
     if (!e) {
         b->failed = 1;
         return;

@@ -90,7 +90,7 @@ struct swng_membership {
 
 extern const struct swng__type swng__type_membership;
 
-/* Membership fields, in the order of the table in resources.c. */
+/* Membership fields, in the order of the table in parse.c. */
 enum {
     SWNG__M_ID,
     SWNG__M_NUMBER_GROUP_ID,

@@ -107,8 +107,15 @@ int swng_client_options_set_number(swng_client_options *opts, const char *name, 
     {
         /* Rounded up, so that a tiny positive duration is 1 ms, never 0. */
         double ms = value * 1000.0;
-        long whole = (long)ms;
-        *(long *)((char *)opts + d->offset) = (double)whole < ms ? whole + 1 : whole;
+        long nearest = (long)(ms + 0.5), whole = (long)ms;
+        /* 4.03 s is 4030.0000000000005 ms in binary: a whole number of
+         * milliseconds within rounding error is that number. */
+        if (ms - (double)nearest < 1e-6 && (double)nearest - ms < 1e-6)
+            whole = nearest;
+        else if ((double)whole < ms)
+            whole++;
+        if (whole < 1) whole = 1; /* a positive duration is never 0 */
+        *(long *)((char *)opts + d->offset) = whole;
     }
     return SWNG_OK;
 }
