@@ -15,13 +15,14 @@ Lua tables.
 
 Conventions:
   * A value of the wrong Lua TYPE (a number or a table where a string is
-    needed, an unknown option, a non-integral max_retries, a non-finite
-    timeout) is a bug at the call site: it raises with error(), like Lua's
-    own luaL_checkstring.
+    needed, a string where a number is) or an unknown option is a bug at
+    the call site: it raises with error(), like Lua's own luaL_checkstring.
   * Anything else that fails returns nil, err: a value of the right type
     that is not acceptable (a malformed UUID, an empty string, a string with
-    NUL/CR/LF, a negative timeout - all decided by the C core), every HTTP
-    and transport failure, and the use of a closed client.
+    NUL/CR/LF, a timeout of 0, NaN or over a day, a non-integral
+    max_retries - all decided by the C core, the same as in Python and the
+    command), every HTTP and transport failure, and the use of a closed
+    client.
   * err is a table {code, message, http_status (nil: no response), errors, request_id,
     retry_after, body} with a __tostring; err.code is the C core's stable
     name (swng_status_name), the same string as in C and Python.

@@ -110,26 +110,26 @@ int swng__check_header(const char *h, swng_error **err)
                                            "Host"};
     const char *colon, *v;
     size_t n, i;
-    if (!h) return swng__fail(err, SWNG_EINVAL, "headers: an entry is NULL");
+    if (!h) return swng__fail_arg(err, "headers", "headers: an entry is NULL");
     if (strchr(h, '\r') || strchr(h, '\n'))
-        return swng__fail(err, SWNG_EINVAL, "headers: CR or LF is not allowed in a header");
+        return swng__fail_arg(err, "headers", "headers: CR or LF is not allowed in a header");
     colon = strchr(h, ':');
     if (!colon || colon == h)
-        return swng__fail(err, SWNG_EINVAL, "headers: each entry must be \"Name: value\"");
+        return swng__fail_arg(err, "headers", "headers: each entry must be \"Name: value\"");
     n = (size_t)(colon - h);
     for (i = 0; i < n; i++)
         if (!is_tchar((unsigned char)h[i]))
-            return swng__fail(err, SWNG_EINVAL, "headers: invalid character in a header name");
+            return swng__fail_arg(err, "headers", "headers: invalid character in a header name");
     for (i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
         if (strlen(reserved[i]) == n && strncasecmp(h, reserved[i], n) == 0)
-            return swng__fail(err, SWNG_EINVAL, "headers: %s is set by swng and cannot be overridden",
+            return swng__fail_arg(err, "headers", "headers: %s is set by swng and cannot be overridden",
                               reserved[i]);
     for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
         ;
     /* libcurl reads "Name:" with no value as "remove this header". */
-    if (!*v) return swng__fail(err, SWNG_EINVAL, "headers: a header value must not be empty");
+    if (!*v) return swng__fail_arg(err, "headers", "headers: a header value must not be empty");
     for (; *v; v++)
         if (((unsigned char)*v < 0x20 && *v != '\t') || *v == 0x7f)
-            return swng__fail(err, SWNG_EINVAL, "headers: control character in a header value");
+            return swng__fail_arg(err, "headers", "headers: control character in a header value");
     return SWNG_OK;
 }

@@ -1,0 +1,540 @@
+#!/usr/bin/env python3
+"""Parity of the front ends: Python, Lua (each built version) and the swng
+command must agree, value for value, on every option and every error code.
+
+Runs under with_space.py (SWNG_TEST_* in the environment):
+
+    run_parity.py --python VENV_PYTHON --lua NAME=INTERPRETER=MODULE_DIR ...
+                  --cli SWNG --status-def core/src/status.def
+                  (--options options.json | --errors errors.json)
+
+--options: every row of the table (an option, a value, the expected
+outcome) is fed to every front end that can express it, with a valid base
+URL, project id and token so that only the row's option is wrong. ok: a
+client is made and one create_membership call succeeds (one 200 in the
+journal); invalid_argument: the error's code, the option named (Python
+e.option, Lua err.option, the command's stderr names the flag) and nothing
+in the journal; type_error: TypeError / error() / the command's "not a
+number" usage error (exit 2), and nothing in the journal. The space must
+run with --allow-duplicates (the same call is made many times).
+
+--errors: every status code of status.def is driven through every front
+end (Python e.code, Lua err.code, the command's exit status from
+status.def's exit column and the [code] in its stderr), or listed in the
+table's not_driven with a reason. A code in status.def that is neither
+fails the run. The space must run without --allow-duplicates (a case needs
+"already a member").
+
+Exit status 0 when every front end agrees with every expectation; 1 with a
+table of the disagreements otherwise.
+"""
+
+import argparse
+import base64
+import json
+import os
+import re
+import selectors
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, os.pardir, "space"))
+from spaceclient import attach  # noqa: E402
+
+READ_TIMEOUT = 30.0
+CLI_TIMEOUT = 30.0
+CREATE_OP = "create_number_group_membership"
+
+# The command's flag for each option (cli/swng.c); retry_base and retry_max
+# have none. --header is what the command shows for headers (-H is the same).
+CLI_FLAGS = {
+    "space": ["--space"], "base_url": ["--base-url"], "project_id": ["--project-id"],
+    "ca_file": ["--ca-file"], "timeout": ["--timeout"], "connect_timeout": ["--connect-timeout"],
+    "max_retries": ["--retries"], "token": ["--token-file"], "headers": ["--header", "-H"],
+}
+
+
+# ------------------------------------------------------------------ status.def
+
+def parse_status_def(path):
+    """{name: (value, exit)} from the SWNG_STATUS rows."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    rows = {}
+    for m in re.finditer(r'^\s*SWNG_STATUS\(\s*(\w+)\s*,\s*(-?\d+)\s*,\s*"([^"]*)"\s*,\s*"(?:[^"\\]|\\.)*"'
+                         r'\s*,\s*(\d+)\s*,', text, re.M):
+        rows[m.group(3)] = (int(m.group(2)), int(m.group(4)))
+    if not rows:
+        raise SystemExit("run_parity.py: no SWNG_STATUS rows in %s" % path)
+    return rows
+
+
+# ------------------------------------------------------------------- results
+
+class Result:
+    def __init__(self, stage, outcome, option=None, message="", exit=None, stderr=""):
+        self.stage, self.outcome, self.option = stage, outcome, option
+        self.message, self.exit, self.stderr = message, exit, stderr
+
+    def short(self):
+        s = self.outcome
+        if self.option:
+            s += "(%s)" % self.option
+        if self.exit is not None:
+            s += " exit %d" % self.exit
+        if getattr(self, "probe", False):
+            s += " (probe)"
+        return s
+
+
+class StreamRunner:
+    """A long-running runner (runner.py, runner.lua): one request line in,
+    one answer line out."""
+
+    def __init__(self, name, argv, env, encode):
+        self.name, self.argv, self.env, self.encode = name, argv, env, encode
+        self.proc = None
+        self.dead = None
+
+    def start(self):
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=self.env, cwd=tempfile.gettempdir(),
+                                     text=True, encoding="utf-8", errors="surrogateescape", bufsize=1)
+
+    def request(self, line):
+        if self.dead:
+            return None
+        try:
+            self.proc.stdin.write(line + "\n")
+            self.proc.stdin.flush()
+        except OSError as e:
+            self.dead = "cannot write to the runner: %s" % e
+            return None
+        sel = selectors.DefaultSelector()
+        sel.register(self.proc.stdout, selectors.EVENT_READ)
+        ready = sel.select(READ_TIMEOUT)
+        sel.close()
+        answer = self.proc.stdout.readline() if ready else None
+        if not answer:
+            self.proc.kill()
+            err = self.proc.stderr.read()
+            self.dead = ("no answer within %.0f s" % READ_TIMEOUT if ready == [] else
+                         "the runner exited (%s): %s" % (self.proc.wait(), err.strip()[-2000:]))
+            return None
+        return answer.rstrip("\n")
+
+    def run(self, req):
+        answer = self.request(self.encode(req))
+        if answer is None:
+            return Result("-", "runner_failed", message=self.dead)
+        fields = answer.split("\t")
+        if len(fields) != 5 or fields[0] != req["id"]:
+            return Result("-", "bad_answer", message=answer)
+        _, stage, outcome, option, message = fields
+        return Result(stage, outcome, None if option == "-" else option, message)
+
+    def close(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def encode_python(req):
+    return json.dumps({"id": req["id"], "options": req["options"], "call": req["call"]})
+
+
+def _hex(s):
+    return s.encode("utf-8", "surrogateescape").hex()
+
+
+def encode_lua(req):
+    fields = [req["id"], "-" if not req["call"] else "%s,%s" % tuple(_hex(x) for x in req["call"])]
+    for name, v in req["options"].items():
+        if "num" in v:
+            fields.append("%s=n:%s" % (name, v["num"]))
+        elif "str" in v:
+            fields.append("%s=s:%s" % (name, _hex(v["str"])))
+        else:
+            fields.append("%s=h:%s" % (name, ",".join("%s.%s" % (_hex(n), _hex(x))
+                                                       for n, x in v["headers"])))
+    return "\t".join(fields)
+
+
+class Cli:
+    """The swng command, one process per request."""
+
+    name = "cli"
+
+    def __init__(self, path, env, status):
+        self.path, self.env, self.status = path, env, status
+        self.tmp = tempfile.TemporaryDirectory(prefix="swng-parity-")
+
+    def args_for(self, req):
+        """argv, or a reason the command cannot express the request."""
+        argv = [self.path, "create-membership"]
+        for name, v in req["options"].items():
+            if name == "token":
+                if "str" not in v:
+                    return "the token comes from a file: always text"
+                path = os.path.join(self.tmp.name, "token")
+                with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
+                    f.write(v["str"])
+                argv += ["--token-file", path]
+                continue
+            if name not in CLI_FLAGS:
+                return "no flag for %s" % name
+            flag = CLI_FLAGS[name][0]
+            if "headers" in v:
+                for hname, hvalue in v["headers"]:
+                    argv += [flag, "%s: %s" % (hname, hvalue)]
+            elif "num" in v:
+                argv += [flag, v["num"]]
+            else:
+                argv += [flag, v["str"]]
+        if any("\0" in a for a in argv):
+            return "a NUL in an argument"
+        # No call wanted: a malformed group id makes the command stop right
+        # after making the client (invalid_argument for number_group_id).
+        argv += req["call"] if req["call"] else ["not-a-uuid", "not-a-uuid"]
+        return argv
+
+    def run(self, req):
+        argv = self.args_for(req)
+        if isinstance(argv, str):
+            return Result("-", "not_expressible", message=argv)
+        try:
+            p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, env=self.env,
+                               timeout=CLI_TIMEOUT, text=True, encoding="utf-8", errors="replace")
+        except subprocess.TimeoutExpired:
+            return Result("-", "runner_failed", message="the command ran over %.0f s" % CLI_TIMEOUT)
+        err = p.stderr.strip()
+        if p.returncode == 0:
+            return Result("call", "ok", exit=0, stderr=err, message=p.stdout.strip()[:200])
+        if p.returncode == 2 and "not a number" in err:
+            return Result("client", "type_error", exit=2, stderr=err, message=err)
+        m = re.search(r"\[([a-z_]+)[],]", err)
+        code = m.group(1) if m else "unclassified"
+        if not req["call"] and code == "invalid_argument" and "number_group_id" in err:
+            res = Result("client", "ok", exit=p.returncode, stderr=err,
+                         message="client made (the probe call's bad id refused)")
+            res.probe = True
+            return res
+        return Result("call", code, exit=p.returncode, stderr=err, message=err)
+
+    def close(self):
+        self.tmp.cleanup()
+
+
+# ----------------------------------------------------------------- the space
+
+def clean_env():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNALWIRE_")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONNOUSERSITE"] = "1"
+    return env
+
+
+def refused_url():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return "http://127.0.0.1:%d" % port
+
+
+def precreate(space, group, phone):
+    """Makes the membership directly (as the API does), so that the next
+    identical call is "already a member"."""
+    url = "%s/api/relay/rest/number_groups/%s/number_group_memberships" % (space.base_url, group)
+    auth = base64.b64encode(("%s:%s" % (space.project_id, space.token)).encode()).decode()
+    req = urllib.request.Request(url, data=json.dumps({"phone_number_id": phone}).encode(),
+                                 method="POST", headers={"Authorization": "Basic " + auth,
+                                                         "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        if r.status != 200:
+            raise SystemExit("run_parity.py: cannot pre-create a membership: HTTP %d" % r.status)
+
+
+def resolve(v):
+    """A table value as the runners take it."""
+    if "env" in v:
+        return {"str": os.environ[v["env"]] + v.get("suffix", "")}
+    if "refused_port" in v:
+        return {"str": refused_url()}
+    return v
+
+
+def base_options(omit=()):
+    opts = {"base_url": {"str": os.environ["SWNG_TEST_BASE_URL"]},
+            "project_id": {"str": os.environ["SWNG_TEST_PROJECT_ID"]},
+            "token": {"str": os.environ["SWNG_TEST_TOKEN"]}}
+    for name in omit:
+        opts.pop(name, None)
+    return opts
+
+
+# ------------------------------------------------------------------ checking
+
+def cli_names_option(res, option):
+    flags = CLI_FLAGS.get(option, [option])
+    return any(f in res.stderr for f in flags)
+
+
+def check_option(fe, res, option):
+    if fe.name == "cli":
+        if not cli_names_option(res, option):
+            return "stderr does not name %s" % " or ".join(CLI_FLAGS.get(option, [option]))
+        return None
+    if res.option != option:
+        return "option is %r, not %r" % (res.option, option)
+    return None
+
+
+def check_cli_exit(fe, res, status):
+    if fe.name != "cli" or res.outcome not in status or getattr(res, "probe", False):
+        return None
+    want = status[res.outcome][1]
+    if res.exit != want:
+        return "exit %s, status.def says %d for %s" % (res.exit, want, res.outcome)
+    if res.outcome != "ok" and "[%s" % res.outcome not in res.stderr:
+        return "stderr lacks [%s" % res.outcome
+    return None
+
+
+def judge(fe, res, expect, option, call, journal, status):
+    """A list of problems (empty: agrees)."""
+    problems = []
+    if res.outcome != expect:
+        problems.append("got %s, expected %s" % (res.outcome, expect))
+    creates = [e for e in journal if e.get("operation") == CREATE_OP]
+    if expect == "ok":
+        if call:
+            if len(journal) != 1 or not creates or creates[0].get("status") != 200:
+                problems.append("journal: %s, expected one 200 create"
+                                % ([(e.get("operation"), e.get("status")) for e in journal],))
+        elif journal:
+            problems.append("journal: %d request(s) sent, expected none" % len(journal))
+    elif expect in ("invalid_argument", "type_error"):
+        if journal:
+            problems.append("journal: %d request(s) sent, expected none" % len(journal))
+        if expect == "invalid_argument" and res.outcome == expect and option:
+            p = check_option(fe, res, option)
+            if p:
+                problems.append(p)
+    p = check_cli_exit(fe, res, status)
+    if p and res.outcome == expect:
+        problems.append(p)
+    return problems
+
+
+# ------------------------------------------------------------------- drivers
+
+def label(s, n):
+    s = s.replace("\r", "\\r").replace("\n", "\\n")
+    return s if len(s) <= n else s[:n - 1] + "~"
+
+
+def run_options(table, frontends, space, status):
+    rows = table["rows"]
+    failures = []
+    # Coverage: every option the core knows has rows.
+    core_names = frontends[0].request(json.dumps({"cmd": "options"}))
+    if not core_names or not core_names.startswith("options\t"):
+        return [("-", "python", "-", "cannot list the core's options: %r" % core_names)]
+    known = core_names.split("\t", 1)[1].split(",")
+    covered = {r["option"] for r in rows}
+    for name in known:
+        if name not in covered:
+            failures.append(("(coverage)", "-", "-", "option %s has no row" % name))
+    for name in covered - set(known):
+        failures.append(("(coverage)", "-", "-", "rows for %s, which the core does not know" % name))
+
+    ids = [r["id"] for r in rows]
+    if len(ids) != len(set(ids)):
+        failures.append(("(table)", "-", "-", "duplicate row ids"))
+
+    group, phone = "41148420-0549-49cf-924c-e4a320c8c1e9", "0cc9aa06-4e1e-47b0-b276-0fa31c147608"
+    matrix = []
+    not_expressible = []
+    for row in rows:
+        opts = base_options(row.get("omit", ()))
+        opts[row["option"]] = resolve(row["value"])
+        call = row.get("call", True) and row["expect"] == "ok"
+        # Invalid rows also ask for the call: it must never happen.
+        req = {"id": row["id"], "options": opts,
+               "call": [group, phone] if (call or row["expect"] != "ok") else None}
+        cells = []
+        for fe in frontends:
+            if fe.name == "cli" and row.get("cli", True) is not True:
+                cells.append("n/a")
+                not_expressible.append((row["id"], row["cli"]))
+                continue
+            space.clear_journal()
+            res = fe.run(req)
+            journal = space.journal()
+            problems = judge(fe, res, row["expect"], row["option"], call, journal, status)
+            cells.append(("ok " if not problems else "XX ") + res.short())
+            for p in problems:
+                failures.append((row["id"], fe.name, row["expect"], p + (" [%s]" % label(res.message, 160)
+                                                                          if res.message else "")))
+        matrix.append((row["id"], row["expect"], cells))
+
+    print_matrix(matrix, [fe.name for fe in frontends], "option rows")
+    print("\nnot expressible on the command line (%d rows):" % len(not_expressible))
+    for rid, why in not_expressible:
+        print("  %-28s %s" % (rid, why))
+    return failures
+
+
+def run_errors(table, frontends, space, status):
+    failures = []
+    ids = table["ids"]
+    cases = table["cases"]
+    not_driven = table.get("not_driven", {})
+    driven = [c["code"] for c in cases]
+    for code in status:
+        if code not in driven and code not in not_driven:
+            failures.append(("(status.def)", "-", code,
+                             "code %s is in status.def but neither driven nor listed as not driven"
+                             % code))
+        if code in driven and code in not_driven:
+            failures.append(("(status.def)", "-", code, "code %s is both driven and not driven" % code))
+    for code in list(driven) + list(not_driven):
+        if code not in status:
+            failures.append(("(table)", "-", code, "code %s is not in status.def" % code))
+
+    matrix = []
+    for case in cases:
+        code = case["code"]
+        call = [ids.get(x, x) for x in case["call"]]
+        cells = []
+        for fe in frontends:
+            space.reset()
+            setup = case.get("setup", {})
+            if setup.get("precreate"):
+                precreate(space, *call)
+            if "fault" in setup:
+                space.fault(**dict(setup["fault"], operation=CREATE_OP))
+            space.clear_journal()
+            opts = base_options()
+            for name, v in case.get("options", {}).items():
+                opts[name] = resolve(v)
+            req = {"id": "error/" + code, "options": opts, "call": call}
+            res = fe.run(req)
+            journal = space.journal()
+            problems = []
+            if res.outcome != code:
+                problems.append("got %s, expected %s" % (res.outcome, code))
+            else:
+                if code == "invalid_argument":
+                    if journal:
+                        problems.append("journal: %d request(s) sent, expected none" % len(journal))
+                    p = check_option(fe, res, case.get("option"))
+                    if p:
+                        problems.append(p)
+                p = check_cli_exit(fe, res, status)
+                if p:
+                    problems.append(p)
+            cells.append(("ok " if not problems else "XX ") + res.short())
+            for p in problems:
+                failures.append(("error/" + code, fe.name, code,
+                                 p + (" [%s]" % label(res.message, 160) if res.message else "")))
+        matrix.append(("error/" + code, code, cells))
+        # The delayed request of a timeout case finishes in the space later;
+        # give it its time before the next reset.
+        if "fault" in case.get("setup", {}) and case["setup"]["fault"].get("mode") == "delay":
+            time.sleep(float(case["setup"]["fault"].get("seconds", 1.0)))
+
+    print_matrix(matrix, [fe.name for fe in frontends], "error codes")
+    print("\nstatus codes not driven:")
+    for code, why in not_driven.items():
+        print("  %-16s %s" % (code, why))
+    return failures
+
+
+def print_matrix(matrix, names, what):
+    width = max([len(r[0]) for r in matrix] + [8])
+    cw = 38
+    print("\n%s: %d rows x %d front ends" % (what, len(matrix), len(names)))
+    print("%-*s  %-16s %s" % (width, "row", "expect", "".join("%-*s" % (cw, n) for n in names)))
+    for rid, expect, cells in matrix:
+        print("%-*s  %-16s %s" % (width, rid, expect, "".join("%-*s" % (cw, label(c, cw - 1))
+                                                               for c in cells)))
+
+
+# ---------------------------------------------------------------------- main
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--python", required=True, help="the venv's python (swng installed)")
+    ap.add_argument("--lua", action="append", default=[], metavar="NAME=INTERPRETER=MODULE_DIR",
+                    help="a Lua interpreter and the directory of its swng.so; repeatable")
+    ap.add_argument("--cli", required=True, help="the swng command")
+    ap.add_argument("--status-def", required=True)
+    mode = ap.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--options", metavar="TABLE")
+    mode.add_argument("--errors", metavar="TABLE")
+    args = ap.parse_args(argv)
+    if not args.lua:
+        ap.error("at least one --lua is needed")
+    # The runners run in a directory of their own: absolute paths.
+    args.python, args.cli = os.path.abspath(args.python), os.path.abspath(args.cli)
+
+    for var in ("SWNG_TEST_BASE_URL", "SWNG_TEST_PROJECT_ID", "SWNG_TEST_TOKEN", "SWNG_TEST_FIXTURE"):
+        if var not in os.environ:
+            raise SystemExit("run_parity.py: %s is not set: run under tests/space/with_space.py" % var)
+    space = attach()
+    status = parse_status_def(args.status_def)
+    with open(args.options or args.errors, encoding="utf-8") as f:
+        table = json.load(f)
+
+    env = clean_env()
+    frontends = [StreamRunner("python", [args.python, os.path.join(HERE, "runner.py")], env,
+                              encode_python)]
+    for spec in args.lua:
+        name, interp, moddir = spec.split("=", 2)
+        interp = os.path.abspath(interp) if os.sep in interp else interp
+        moddir = os.path.abspath(moddir)
+        cpath = os.path.join(moddir, "?.so") + ";;"
+        lenv = dict(env, LUA_CPATH=cpath, LUA_CPATH_5_3=cpath, LUA_CPATH_5_4=cpath)
+        frontends.append(StreamRunner(name, [interp, os.path.join(HERE, "runner.lua")], lenv,
+                                      encode_lua))
+    frontends.append(Cli(args.cli, env, status))
+    for fe in frontends:
+        if isinstance(fe, StreamRunner):
+            fe.start()
+
+    started = time.monotonic()
+    try:
+        if args.options:
+            failures = run_options(table, frontends, space, status)
+        else:
+            failures = run_errors(table, frontends, space, status)
+    finally:
+        for fe in frontends:
+            fe.close()
+
+    print("\n%.1f s" % (time.monotonic() - started))
+    if failures:
+        print("\n%d DISAGREEMENT(S):" % len(failures))
+        print("%-30s %-8s %-18s %s" % ("row", "front", "expected", "problem"))
+        for rid, fe, expect, problem in failures:
+            print("%-30s %-8s %-18s %s" % (rid, fe, expect, problem))
+        return 1
+    print("\nall front ends agree with every expectation")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
