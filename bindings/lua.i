@@ -132,6 +132,10 @@ static void swng_lua_object(lua_State *L, const struct swng__object *o)
     lua_setfield(L, -2, "request_id");
     swng_lua_str(L, o->json);
     lua_setfield(L, -2, "json");
+    if (t == &swng__type_membership) {
+        lua_pushboolean(L, o->existed);
+        lua_setfield(L, -2, "existed");
+    }
 }
 
 /* Pushes the error as a table {code, message, http_status (nil: no
@@ -199,6 +203,29 @@ static void swng_lua_error(lua_State *L, const swng_error *e)
 }
 %enddef
 SWNG_RESULT(swng_membership)
+SWNG_RESULT(swng_number_group)
+SWNG_RESULT(swng_phone_number)
+
+/* A list item of any type (cursor_next): converted by its own type. */
+%typemap(in, numinputs=0) struct swng__object ** (struct swng__object *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) struct swng__object ** {
+  if (*$1) {
+    swng_lua_object(L, *$1);
+    swng__object_free(*$1);
+    *$1 = NULL;
+  } else {
+    lua_pushnil(L);
+  }
+  SWIG_arg++;
+}
+
+/* A cursor: userdata that owns it (freed from __gc). */
+%typemap(in, numinputs=0) swng_cursor ** (swng_cursor *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) swng_cursor ** {
+  if (*$1) SWIG_NewPointerObj(L, (void *)*$1, $descriptor(swng_cursor *), 1);
+  else lua_pushnil(L);
+  SWIG_arg++;
+}
 
 %typemap(in, numinputs=0) swng_error ** (swng_error *tmp = NULL) "$1 = &tmp;"
 %typemap(argout) swng_error ** {
@@ -253,6 +280,20 @@ SWNG_RESULT(swng_membership)
     SWIG_fail_arg("$symname", $argnum, "string");
   $1.p = lua_tolstring(L, $input, &len);
   $1.n = len;
+}
+
+/* An optional counted string: a Lua string, or nil for "not given". */
+%typemap(in, checkfn="") swng_opt_text {
+  size_t len;
+  if (lua_isnil(L, $input)) {
+    $1.p = NULL;
+    $1.n = 0;
+  } else {
+    if (lua_type(L, $input) != LUA_TSTRING)
+      SWIG_fail_arg("$symname", $argnum, "string or nil");
+    $1.p = lua_tolstring(L, $input, &len);
+    $1.n = len;
+  }
 }
 
 /* A number: any Lua number (the core decides its range). */

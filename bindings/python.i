@@ -131,6 +131,9 @@ static PyObject *swng_py_object(const struct swng__object *o)
     }
     if (into && swng_py_put(into, f->name, v) < 0) goto out;
   }
+  if (t == &swng__type_membership &&
+      swng_py_put(top, "existed", PyBool_FromLong(o->existed)) < 0)
+    goto out;
   if (swng_py_put(top, "http_status", PyLong_FromLong(o->http_status)) < 0 ||
       swng_py_put(top, "request_id", swng_py_str(o->request_id)) < 0 ||
       swng_py_put(top, "_json", swng_py_str(o->json)) < 0)
@@ -217,6 +220,29 @@ static PyObject *swng_py_register_class(PyObject *self, PyObject *args)
 }
 %enddef
 SWNG_RESULT(swng_membership)
+SWNG_RESULT(swng_number_group)
+SWNG_RESULT(swng_phone_number)
+
+/* A list item of any type (cursor_next): converted by its own type. */
+%typemap(in, numinputs=0) struct swng__object ** (struct swng__object *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) struct swng__object ** {
+  PyObject *o = Py_None;
+  if (*$1) {
+    o = swng_py_object(*$1);
+    swng__object_free(*$1);
+    *$1 = NULL;
+    if (!o) SWIG_fail;
+  } else {
+    Py_INCREF(o);
+  }
+  %append_output(o);
+}
+
+/* A cursor: an owning handle (freed by its destructor). */
+%typemap(in, numinputs=0) swng_cursor ** (swng_cursor *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) swng_cursor ** {
+  %append_output(SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $descriptor(swng_cursor *), SWIG_POINTER_OWN));
+}
 
 /* An error: converted, then freed. */
 %typemap(in, numinputs=0) swng_error ** (swng_error *tmp = NULL) "$1 = &tmp;"
@@ -243,6 +269,21 @@ SWNG_RESULT(swng_membership)
   if (PyBytes_AsStringAndSize($input, &buf, &len) < 0) SWIG_fail;
   $1.p = buf;
   $1.n = (size_t)len;
+}
+
+/* An optional counted string: bytes, or None for "not given" (NULL). */
+%typemap(in) swng_opt_text {
+  char *buf; Py_ssize_t len;
+  if ($input == Py_None) {
+    $1.p = NULL;
+    $1.n = 0;
+  } else {
+    if (!PyBytes_Check($input))
+      SWIG_exception_fail(SWIG_TypeError, "in method '$symname', argument $argnum must be bytes or None");
+    if (PyBytes_AsStringAndSize($input, &buf, &len) < 0) SWIG_fail;
+    $1.p = buf;
+    $1.n = (size_t)len;
+  }
 }
 
 /* A number: any real Python number; one too large for a double becomes

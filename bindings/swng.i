@@ -39,6 +39,11 @@ typedef struct swng_text {
     const char *p;
     size_t n;
 } swng_text;
+/* The same, where None / nil is allowed (an optional filter): p NULL. */
+typedef struct swng_opt_text {
+    const char *p;
+    size_t n;
+} swng_opt_text;
 
 /* ------------------------------------------------- options by name
  *
@@ -132,17 +137,58 @@ static int swng_binding_client_new(swng_client **out, swng_binding_options *b, s
 }
 
 /* The operations, with counted arguments: one line each. */
+#define T(x) x.p, x.n
 static int swng_binding_create_membership(swng_membership **out, swng_client *c, swng_text group,
-                                          swng_text phone, swng_error **err)
-{
-    return swng_membership_create_n(out, c, group.p, group.n, phone.p, phone.n, err);
-}
+                                          swng_text phone, int if_exists, swng_error **err)
+{ return swng_membership_create_ex_n(out, c, T(group), T(phone), if_exists, err); }
+static int swng_binding_list_number_groups(swng_cursor **out, swng_client *c, swng_opt_text name,
+                                           int page_size, swng_error **err)
+{ return swng_number_group_list_n(out, c, T(name), page_size, err); }
+static int swng_binding_create_number_group(swng_number_group **out, swng_client *c,
+                                            swng_text name, int sticky_sender, swng_error **err)
+{ return swng_number_group_create_n(out, c, T(name), sticky_sender, err); }
+static int swng_binding_get_number_group(swng_number_group **out, swng_client *c, swng_text id,
+                                         swng_error **err)
+{ return swng_number_group_get_n(out, c, T(id), err); }
+static int swng_binding_update_number_group(swng_number_group **out, swng_client *c, swng_text id,
+                                            swng_text name, int sticky_sender, swng_error **err)
+{ return swng_number_group_update_n(out, c, T(id), T(name), sticky_sender, err); }
+static int swng_binding_delete_number_group(swng_client *c, swng_text id, swng_error **err)
+{ return swng_number_group_delete_n(c, T(id), err); }
+static int swng_binding_find_number_group(swng_number_group **out, swng_client *c, swng_text name,
+                                          swng_error **err)
+{ return swng_number_group_find_n(out, c, T(name), err); }
+static int swng_binding_list_memberships(swng_cursor **out, swng_client *c, swng_text group,
+                                         int page_size, swng_error **err)
+{ return swng_membership_list_n(out, c, T(group), page_size, err); }
+static int swng_binding_get_membership(swng_membership **out, swng_client *c, swng_text id,
+                                       swng_error **err)
+{ return swng_membership_get_n(out, c, T(id), err); }
+static int swng_binding_delete_membership(swng_client *c, swng_text id, swng_error **err)
+{ return swng_membership_delete_n(c, T(id), err); }
+static int swng_binding_remove_number(swng_client *c, swng_text group, swng_text phone,
+                                      swng_error **err)
+{ return swng_number_group_remove_number_n(c, T(group), T(phone), err); }
+static int swng_binding_list_phone_numbers(swng_cursor **out, swng_client *c, swng_opt_text number,
+                                           swng_opt_text name, int page_size, swng_error **err)
+{ return swng_phone_number_list_n(out, c, T(number), T(name), page_size, err); }
+static int swng_binding_get_phone_number(swng_phone_number **out, swng_client *c, swng_text id,
+                                         swng_error **err)
+{ return swng_phone_number_get_n(out, c, T(id), err); }
+static int swng_binding_find_phone_number(swng_phone_number **out, swng_client *c, swng_text e164,
+                                          swng_error **err)
+{ return swng_phone_number_find_n(out, c, T(e164), err); }
+#undef T
+/* The next item of any cursor, as the resource its list holds. */
+static int swng_binding_cursor_next(struct swng__object **out, swng_cursor *cur, swng_error **err)
+{ return swng__cursor_next(cur, out, err); }
 
 /* Every status code, for the faces' code tables: name of code -i. */
 static const char *swng_binding_status_name(int i) { return swng_status_name(-i); }
 %}
 
 typedef struct swng_text swng_text;
+typedef struct swng_opt_text swng_opt_text;
 
 #if defined(SWIGPYTHON)
 %include "python.i"
@@ -159,9 +205,12 @@ typedef struct swng_text swng_text;
  * and errors never become proxies: the out typemaps convert them. */
 %nodefaultctor swng_client;
 %nodefaultctor swng_binding_options;
+%nodefaultctor swng_cursor;
 struct swng_client {};
 struct swng_binding_options {};
+struct swng_cursor {};
 %extend swng_client { ~swng_client() { swng_client_free($self); } }
+%extend swng_cursor { ~swng_cursor() { swng_cursor_free($self); } }
 %extend swng_binding_options { ~swng_binding_options() { swng_binding_options_free($self); } }
 
 /* ---------------------------------------------------- what is wrapped */
@@ -184,7 +233,46 @@ int swng_binding_client_new(swng_client **out, swng_binding_options *b, swng_err
 %rename(create_membership) swng_binding_create_membership;
 int swng_binding_create_membership(swng_membership **out, swng_client *client,
                                    swng_text number_group_id, swng_text phone_number_id,
+                                   int if_exists, swng_error **err);
+%rename(list_number_groups) swng_binding_list_number_groups;
+int swng_binding_list_number_groups(swng_cursor **out, swng_client *client, swng_opt_text name,
+                                    int page_size, swng_error **err);
+%rename(create_number_group) swng_binding_create_number_group;
+int swng_binding_create_number_group(swng_number_group **out, swng_client *client,
+                                     swng_text name, int sticky_sender, swng_error **err);
+%rename(get_number_group) swng_binding_get_number_group;
+int swng_binding_get_number_group(swng_number_group **out, swng_client *client, swng_text id,
+                                  swng_error **err);
+%rename(update_number_group) swng_binding_update_number_group;
+int swng_binding_update_number_group(swng_number_group **out, swng_client *client, swng_text id,
+                                     swng_text name, int sticky_sender, swng_error **err);
+%rename(delete_number_group) swng_binding_delete_number_group;
+int swng_binding_delete_number_group(swng_client *client, swng_text id, swng_error **err);
+%rename(find_number_group) swng_binding_find_number_group;
+int swng_binding_find_number_group(swng_number_group **out, swng_client *client, swng_text name,
                                    swng_error **err);
+%rename(list_memberships) swng_binding_list_memberships;
+int swng_binding_list_memberships(swng_cursor **out, swng_client *client,
+                                  swng_text number_group_id, int page_size, swng_error **err);
+%rename(get_membership) swng_binding_get_membership;
+int swng_binding_get_membership(swng_membership **out, swng_client *client, swng_text id,
+                                swng_error **err);
+%rename(delete_membership) swng_binding_delete_membership;
+int swng_binding_delete_membership(swng_client *client, swng_text id, swng_error **err);
+%rename(remove_number) swng_binding_remove_number;
+int swng_binding_remove_number(swng_client *client, swng_text number_group_id,
+                               swng_text phone_number_id, swng_error **err);
+%rename(list_phone_numbers) swng_binding_list_phone_numbers;
+int swng_binding_list_phone_numbers(swng_cursor **out, swng_client *client, swng_opt_text number,
+                                    swng_opt_text name, int page_size, swng_error **err);
+%rename(get_phone_number) swng_binding_get_phone_number;
+int swng_binding_get_phone_number(swng_phone_number **out, swng_client *client, swng_text id,
+                                  swng_error **err);
+%rename(find_phone_number) swng_binding_find_phone_number;
+int swng_binding_find_phone_number(swng_phone_number **out, swng_client *client, swng_text e164,
+                                   swng_error **err);
+%rename(cursor_next) swng_binding_cursor_next;
+int swng_binding_cursor_next(struct swng__object **out, swng_cursor *cursor, swng_error **err);
 
 %rename(status_name) swng_binding_status_name;
 const char *swng_binding_status_name(int i);
@@ -203,5 +291,8 @@ const char *swng_binding_status_name(int i);
 /* Resource functions: the operations are wrapped above (swng_text), the
  * accessors and _free replaced by the one-call conversion. */
 %rename("$ignore", regextarget=1, fullname=1) "^swng_membership_";
+%rename("$ignore", regextarget=1, fullname=1) "^swng_number_group_";
+%rename("$ignore", regextarget=1, fullname=1) "^swng_phone_number_";
+%rename("$ignore", regextarget=1, fullname=1) "^swng_cursor_";
 
 %include "swng.h"

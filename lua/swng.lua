@@ -239,7 +239,7 @@ function Client:create_membership(group_id, phone_number_id)
     argerror("create_membership", 2, "string", phone_number_id, 2)
   end
   if h == nil then return nil, binding_error(core.SWNG_ECLOSED, "client is closed") end
-  local rc, m, err = core.create_membership(h, group_id, phone_number_id)
+  local rc, m, err = core.create_membership(h, group_id, phone_number_id, 0)
   if m ~= nil then return m end
   return nil, error_from_core(err, rc)
 end

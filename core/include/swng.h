@@ -95,12 +95,16 @@ typedef enum swng_status {
     /** A handle was used after it was closed. The C core never returns it
      *  (a freed handle is gone); bindings whose objects can be closed use
      *  it so that the error comes from this one table. "closed". */
-    SWNG_ECLOSED = -11
+    SWNG_ECLOSED = -11,
+    /** A lookup by name or number that must find one resource found
+     *  several (swng_number_group_find, swng_phone_number_find). Name
+     *  "ambiguous". */
+    SWNG_EAMBIGUOUS = -12
 } swng_status;
 
 /** The first and last codes, for iterating over every code. */
 #define SWNG_STATUS_FIRST SWNG_OK
-#define SWNG_STATUS_LAST SWNG_ECLOSED
+#define SWNG_STATUS_LAST SWNG_EAMBIGUOUS
 
 /** A fixed English description of a code; never NULL, static storage.
  *  Unknown codes give "unknown error". */
@@ -402,6 +406,252 @@ SWNG_EXTERN const char *swng_membership_json(const swng_membership *m);
 
 /** Frees a membership. NULL is allowed. */
 SWNG_EXTERN void swng_membership_free(swng_membership *m);
+
+/* ------------------------------------------------------------- the family
+ *
+ * Every operation of the number-group family (spec/number-groups.openapi.yaml).
+ * Common rules, as for swng_membership_create:
+ *  - ids are UUIDs and text arguments are UTF-8 without NUL or control
+ *    characters; anything else is SWNG_EINVAL naming the argument, and
+ *    nothing is sent. Every function has a counted `_n` form for bindings
+ *    (an embedded NUL is then SWNG_EINVAL);
+ *  - a 404 is SWNG_ENOTFOUND, and every other failure maps as documented
+ *    in swng_status, with detail in *err;
+ *  - GET, PUT and DELETE follow the idempotent retry rule (see
+ *    swng_client_options.max_retries), POST the POST rule;
+ *  - results are owned by the caller and freed with their _free function;
+ *  - page_size is 0 (the server's default) or 1 to 1000.
+ */
+
+/** sticky_sender value for swng_number_group_update that leaves it
+ *  unchanged (it is not sent). */
+#define SWNG_KEEP (-1)
+
+/** A cursor over a list: it fetches pages on demand, following the
+ *  server's links.next. Opaque.
+ *
+ *  Paging rules: an absolute next link must have the client's scheme, host
+ *  and port and the list's path (else SWNG_EPROTOCOL, and nothing is sent
+ *  there: credentials never go to another host); a relative link resolves
+ *  against the base URL; a link seen before (a cycle), or more than
+ *  SWNG_MAX_EMPTY_PAGES consecutive empty pages, is SWNG_EPROTOCOL. A
+ *  cursor uses its client (which must outlive it) and, like a client call,
+ *  is not to be used from two threads at once. After an error the cursor
+ *  is finished: further calls to its _next function return SWNG_OK with
+ *  *out NULL. */
+typedef struct swng_cursor swng_cursor;
+
+/** The most consecutive empty pages a cursor accepts before a next link. */
+#define SWNG_MAX_EMPTY_PAGES 3
+
+/** Frees a cursor (without fetching anything). NULL is allowed. */
+SWNG_EXTERN void swng_cursor_free(swng_cursor *cursor);
+
+/** How many pages the cursor has fetched so far. */
+SWNG_EXTERN size_t swng_cursor_page_count(const swng_cursor *cursor);
+
+/* ---- number groups */
+
+/** A number group as returned by the server. Opaque. */
+typedef struct swng_number_group swng_number_group;
+
+/** The group's id (UUID). Never NULL for a returned group. */
+SWNG_EXTERN const char *swng_number_group_id(const swng_number_group *g);
+/** The group's name. Never NULL for a returned group. */
+SWNG_EXTERN const char *swng_number_group_name(const swng_number_group *g);
+/** sticky_sender: 1 or 0. */
+SWNG_EXTERN int swng_number_group_sticky_sender(const swng_number_group *g);
+/** phone_number_count, or -1 when the server left it out (lists may). */
+SWNG_EXTERN long swng_number_group_phone_number_count(const swng_number_group *g);
+/** HTTP status of the response (a 2xx; for a list item, its page's). */
+SWNG_EXTERN long swng_number_group_http_status(const swng_number_group *g);
+/** X-Request-Id of the response (for a list item, its page's), or NULL. */
+SWNG_EXTERN const char *swng_number_group_request_id(const swng_number_group *g);
+/** The group's JSON as received (for a list item, that item). */
+SWNG_EXTERN const char *swng_number_group_json(const swng_number_group *g);
+/** Frees a group. NULL is allowed. */
+SWNG_EXTERN void swng_number_group_free(swng_number_group *g);
+
+/**
+ * Lists number groups: "List Number Groups". Sends nothing; the first call
+ * to swng_number_group_next fetches the first page.
+ * @param out        receives the cursor (free with swng_cursor_free).
+ * @param name       NULL for all groups, else the server's filter_name (a
+ *                   substring match on the server).
+ * @param page_size  0 or 1..1000.
+ */
+SWNG_EXTERN int swng_number_group_list(swng_cursor **out, swng_client *client, const char *name,
+                                       int page_size, swng_error **err);
+SWNG_EXTERN int swng_number_group_list_n(swng_cursor **out, swng_client *client,
+                                         const char *name, size_t name_len, int page_size,
+                                         swng_error **err);
+/** The next group of a swng_number_group_list cursor: SWNG_OK with *out
+ *  set, or SWNG_OK with *out NULL at the end; an error ends the cursor. A
+ *  cursor of another list is SWNG_EINVAL. */
+SWNG_EXTERN int swng_number_group_next(swng_cursor *cursor, swng_number_group **out,
+                                       swng_error **err);
+
+/** Creates a number group: "Create a Number Group" (POST). name must not be
+ *  empty; sticky_sender is 0 or 1. */
+SWNG_EXTERN int swng_number_group_create(swng_number_group **out, swng_client *client,
+                                         const char *name, int sticky_sender, swng_error **err);
+SWNG_EXTERN int swng_number_group_create_n(swng_number_group **out, swng_client *client,
+                                           const char *name, size_t name_len, int sticky_sender,
+                                           swng_error **err);
+
+/** Gets a number group by id: "Retrieve a Number Group". */
+SWNG_EXTERN int swng_number_group_get(swng_number_group **out, swng_client *client,
+                                      const char *id, swng_error **err);
+SWNG_EXTERN int swng_number_group_get_n(swng_number_group **out, swng_client *client,
+                                        const char *id, size_t id_len, swng_error **err);
+
+/** Updates a number group: "Update a Number Group" (PUT). name is
+ *  required; sticky_sender is 0, 1 or SWNG_KEEP (not sent). */
+SWNG_EXTERN int swng_number_group_update(swng_number_group **out, swng_client *client,
+                                         const char *id, const char *name, int sticky_sender,
+                                         swng_error **err);
+SWNG_EXTERN int swng_number_group_update_n(swng_number_group **out, swng_client *client,
+                                           const char *id, size_t id_len, const char *name,
+                                           size_t name_len, int sticky_sender, swng_error **err);
+
+/** Deletes a number group: "Delete a Number Group" (204). Its phone
+ *  numbers are not released. */
+SWNG_EXTERN int swng_number_group_delete(swng_client *client, const char *id, swng_error **err);
+SWNG_EXTERN int swng_number_group_delete_n(swng_client *client, const char *id, size_t id_len,
+                                           swng_error **err);
+
+/** Finds the one group whose name is exactly `name` (the server's filter
+ *  is a substring match: every page of it is read). None is
+ *  SWNG_ENOTFOUND; several are SWNG_EAMBIGUOUS, with a message saying how
+ *  many. */
+SWNG_EXTERN int swng_number_group_find(swng_number_group **out, swng_client *client,
+                                       const char *name, swng_error **err);
+SWNG_EXTERN int swng_number_group_find_n(swng_number_group **out, swng_client *client,
+                                         const char *name, size_t name_len, swng_error **err);
+
+/* ---- memberships (the create call and the accessors are above) */
+
+/** if_exists for swng_membership_create_ex: a 422 is an error. */
+#define SWNG_IF_EXISTS_ERROR 0
+/** if_exists for swng_membership_create_ex: when the server answers 422
+ *  and the group's list shows the number in it, that membership is
+ *  returned (swng_membership_existed says 1). Any other 422 stays
+ *  SWNG_EVALIDATION. */
+#define SWNG_IF_EXISTS_RETURN 1
+
+/** swng_membership_create with an if_exists policy (SWNG_IF_EXISTS_*). */
+SWNG_EXTERN int swng_membership_create_ex(swng_membership **out, swng_client *client,
+                                          const char *number_group_id,
+                                          const char *phone_number_id, int if_exists,
+                                          swng_error **err);
+SWNG_EXTERN int swng_membership_create_ex_n(swng_membership **out, swng_client *client,
+                                            const char *number_group_id,
+                                            size_t number_group_id_len,
+                                            const char *phone_number_id,
+                                            size_t phone_number_id_len, int if_exists,
+                                            swng_error **err);
+/** 1 when the membership was already there (SWNG_IF_EXISTS_RETURN), else 0. */
+SWNG_EXTERN int swng_membership_existed(const swng_membership *m);
+
+/** Lists a group's memberships: "List Number Group Memberships". Sends
+ *  nothing until swng_membership_next. */
+SWNG_EXTERN int swng_membership_list(swng_cursor **out, swng_client *client,
+                                     const char *number_group_id, int page_size,
+                                     swng_error **err);
+SWNG_EXTERN int swng_membership_list_n(swng_cursor **out, swng_client *client,
+                                       const char *number_group_id, size_t number_group_id_len,
+                                       int page_size, swng_error **err);
+/** The next membership of a swng_membership_list cursor (as
+ *  swng_number_group_next). */
+SWNG_EXTERN int swng_membership_next(swng_cursor *cursor, swng_membership **out,
+                                     swng_error **err);
+
+/** Gets a membership by its id: "Retrieve a Number Group Membership". */
+SWNG_EXTERN int swng_membership_get(swng_membership **out, swng_client *client, const char *id,
+                                    swng_error **err);
+SWNG_EXTERN int swng_membership_get_n(swng_membership **out, swng_client *client,
+                                      const char *id, size_t id_len, swng_error **err);
+
+/** Deletes a membership by its id: "Delete a Number Group Membership"
+ *  (204). */
+SWNG_EXTERN int swng_membership_delete(swng_client *client, const char *id, swng_error **err);
+SWNG_EXTERN int swng_membership_delete_n(swng_client *client, const char *id, size_t id_len,
+                                         swng_error **err);
+
+/** Takes a phone number out of a group: finds its membership through the
+ *  group's list and deletes it. A number not in the group is
+ *  SWNG_ENOTFOUND. */
+SWNG_EXTERN int swng_number_group_remove_number(swng_client *client,
+                                                const char *number_group_id,
+                                                const char *phone_number_id, swng_error **err);
+SWNG_EXTERN int swng_number_group_remove_number_n(swng_client *client,
+                                                  const char *number_group_id,
+                                                  size_t number_group_id_len,
+                                                  const char *phone_number_id,
+                                                  size_t phone_number_id_len, swng_error **err);
+
+/* ---- phone numbers (read-only) */
+
+/** A phone number of the project as returned by the server. Opaque. The
+ *  full resource has many more fields than the accessors below: read them
+ *  from swng_phone_number_json. */
+typedef struct swng_phone_number swng_phone_number;
+
+/** The number's id (UUID). Never NULL for a returned number. */
+SWNG_EXTERN const char *swng_phone_number_id(const swng_phone_number *p);
+/** The number in E.164 form. Never NULL for a returned number. */
+SWNG_EXTERN const char *swng_phone_number_number(const swng_phone_number *p);
+/** Its name, or NULL (null on the server). */
+SWNG_EXTERN const char *swng_phone_number_name(const swng_phone_number *p);
+/** The number of capabilities. */
+SWNG_EXTERN size_t swng_phone_number_capability_count(const swng_phone_number *p);
+/** Capability i, or NULL when i is out of range. */
+SWNG_EXTERN const char *swng_phone_number_capability(const swng_phone_number *p, size_t i);
+/** number_type ("toll-free", "longcode"). */
+SWNG_EXTERN const char *swng_phone_number_number_type(const swng_phone_number *p);
+/** e911_address_id, or NULL. */
+SWNG_EXTERN const char *swng_phone_number_e911_address_id(const swng_phone_number *p);
+/** e911_status, or NULL. */
+SWNG_EXTERN const char *swng_phone_number_e911_status(const swng_phone_number *p);
+/** created_at as sent by the server. */
+SWNG_EXTERN const char *swng_phone_number_created_at(const swng_phone_number *p);
+/** updated_at as sent by the server. */
+SWNG_EXTERN const char *swng_phone_number_updated_at(const swng_phone_number *p);
+/** HTTP status of the response (for a list item, its page's). */
+SWNG_EXTERN long swng_phone_number_http_status(const swng_phone_number *p);
+/** X-Request-Id of the response (for a list item, its page's), or NULL. */
+SWNG_EXTERN const char *swng_phone_number_request_id(const swng_phone_number *p);
+/** The number's JSON as received (for a list item, that item). */
+SWNG_EXTERN const char *swng_phone_number_json(const swng_phone_number *p);
+/** Frees a phone number. NULL is allowed. */
+SWNG_EXTERN void swng_phone_number_free(swng_phone_number *p);
+
+/** Lists the project's phone numbers: "List Phone Numbers". number and name
+ *  (NULL: no filter) are the server's filter_number and filter_name,
+ *  substring matches. Sends nothing until swng_phone_number_next. */
+SWNG_EXTERN int swng_phone_number_list(swng_cursor **out, swng_client *client,
+                                       const char *number, const char *name, int page_size,
+                                       swng_error **err);
+SWNG_EXTERN int swng_phone_number_list_n(swng_cursor **out, swng_client *client,
+                                         const char *number, size_t number_len, const char *name,
+                                         size_t name_len, int page_size, swng_error **err);
+/** The next phone number of a swng_phone_number_list cursor. */
+SWNG_EXTERN int swng_phone_number_next(swng_cursor *cursor, swng_phone_number **out,
+                                       swng_error **err);
+
+/** Gets a phone number by id: "Retrieve a Phone Number". */
+SWNG_EXTERN int swng_phone_number_get(swng_phone_number **out, swng_client *client,
+                                      const char *id, swng_error **err);
+SWNG_EXTERN int swng_phone_number_get_n(swng_phone_number **out, swng_client *client,
+                                        const char *id, size_t id_len, swng_error **err);
+
+/** Finds the phone number whose number is exactly e164 ("+" and 2 to 15
+ *  digits, the first not 0; anything else is SWNG_EINVAL before sending).
+ *  None is SWNG_ENOTFOUND; several are SWNG_EAMBIGUOUS. */
+SWNG_EXTERN int swng_phone_number_find(swng_phone_number **out, swng_client *client,
+                                       const char *e164, swng_error **err);
+SWNG_EXTERN int swng_phone_number_find_n(swng_phone_number **out, swng_client *client,
+                                         const char *e164, size_t e164_len, swng_error **err);
 
 #ifdef __cplusplus
 }

@@ -374,28 +374,31 @@ int swng__send(swng_client *c, const struct swng__request *rq, struct swng__resp
 
 static int check_arg(const struct swng__param *p, const struct swng__arg *a, swng_error **err)
 {
+    const char *name = p->arg ? p->arg : p->name;
     size_t i;
     if (!a->value) {
         if (p->optional) return SWNG_OK;
-        return swng__fail_arg(err, p->name, "%s must not be NULL", p->name);
+        return swng__fail_arg(err, name, "%s must not be NULL", name);
     }
+    if (p->kind == SWNG__A_BOOL) return SWNG_OK;
     if (p->kind == SWNG__A_UUID) {
-        int rc = swng__check_uuid(p->name, a->value, a->len, err);
-        if (rc != SWNG_OK && err && *err) (*err)->option = p->name;
+        int rc = swng__check_uuid(name, a->value, a->len, err);
+        if (rc != SWNG_OK && err && *err) (*err)->option = name;
         return rc;
     }
+    if (a->len == 0) return swng__fail_arg(err, name, "%s must not be empty", name);
     if (memchr(a->value, '\0', a->len))
-        return swng__fail_arg(err, p->name, "%s must not contain a NUL byte", p->name);
+        return swng__fail_arg(err, name, "%s must not contain a NUL byte", name);
     for (i = 0; i < a->len; i++) {
         unsigned char ch = (unsigned char)a->value[i];
         /* C0, DEL and the C1 controls (U+0080-U+009F: 0xC2 0x80-0x9F). */
         if (ch < 0x20 || ch == 0x7f ||
             (ch == 0xc2 && i + 1 < a->len && (unsigned char)a->value[i + 1] >= 0x80 &&
              (unsigned char)a->value[i + 1] <= 0x9f))
-            return swng__fail_arg(err, p->name, "%s must not contain control characters", p->name);
+            return swng__fail_arg(err, name, "%s must not contain control characters", name);
     }
     if (!swng__is_utf8(a->value, a->len))
-        return swng__fail_arg(err, p->name, "%s must be UTF-8", p->name);
+        return swng__fail_arg(err, name, "%s must be UTF-8", name);
     return SWNG_OK;
 }
 
@@ -489,6 +492,10 @@ static char *build_body(const struct swng__op *op, const struct swng__arg *args,
     for (i = 0; i < op->nparams; i++) {
         char *v;
         if (op->params[i].where != SWNG__IN_BODY || !args[i].value) continue;
+        if (op->params[i].kind == SWNG__A_BOOL) {
+            if (!cJSON_AddBoolToObject(o, op->params[i].name, args[i].value[0] == 't')) goto out;
+            continue;
+        }
         if (!(v = swng__strndup(args[i].value, args[i].len))) goto out;
         if (!cJSON_AddStringToObject(o, op->params[i].name, v)) {
             free(v);
@@ -502,27 +509,48 @@ out:
     return s;
 }
 
+int swng__op_url(const struct swng__op *op, swng_client *c, const struct swng__arg *args,
+                 char **url, swng_error **err)
+{
+    size_t i;
+    int rc;
+    *url = NULL;
+    if (!c) return swng__fail_arg(err, "client", "client must not be NULL");
+    for (i = 0; i < op->nparams; i++)
+        if ((rc = check_arg(&op->params[i], &args[i], err)) != SWNG_OK) return rc;
+    if (!(*url = build_url(op, c, args))) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    return SWNG_OK;
+}
+
+int swng__object_from_response(struct swng__object **out, const struct swng__type *t,
+                               swng_client *c, struct swng__response *rs, swng_error **err)
+{
+    int rc = swng__parse_object(out, t, rs->body ? rs->body : "", rs->len, err);
+    if (rc == SWNG_OK) {
+        (*out)->http_status = rs->status;
+        (*out)->request_id = rs->request_id;
+        rs->request_id = NULL;
+    } else if (err && *err) {
+        swng__attach_response(*err, rs, c->token);
+    }
+    return rc;
+}
+
 int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg *args,
                struct swng__object **out, swng_error **err)
 {
     struct swng__request rq;
     struct swng__response rs;
     char *url, *body;
-    size_t i;
     int rc, no_body;
 
     if (err) *err = NULL;
     if (out) *out = NULL;
     if (op->result && !out) return swng__fail_arg(err, "out", "out must not be NULL");
-    if (!c) return swng__fail_arg(err, "client", "client must not be NULL");
-    for (i = 0; i < op->nparams; i++)
-        if ((rc = check_arg(&op->params[i], &args[i], err)) != SWNG_OK) return rc;
-
-    url = build_url(op, c, args);
+    if ((rc = swng__op_url(op, c, args, &url, err)) != SWNG_OK) return rc;
     body = build_body(op, args, &no_body);
-    if (!url || (!body && !no_body)) {
+    if (!body && !no_body) {
         free(url);
-        cJSON_free(body);
         return swng__fail(err, SWNG_ENOMEM, "out of memory");
     }
     rq.method = op->method;
@@ -532,17 +560,7 @@ int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg
     free(url);
     cJSON_free(body);
     if (rc != SWNG_OK) return rc;
-
-    if (op->result) {
-        rc = swng__parse_object(out, op->result, rs.body ? rs.body : "", rs.len, err);
-        if (rc == SWNG_OK) {
-            (*out)->http_status = rs.status;
-            (*out)->request_id = rs.request_id;
-            rs.request_id = NULL;
-        } else if (err && *err) {
-            swng__attach_response(*err, &rs, c->token);
-        }
-    }
+    if (op->result) rc = swng__object_from_response(out, op->result, c, &rs, err);
     swng__response_free(&rs);
     return rc;
 }

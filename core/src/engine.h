@@ -44,7 +44,9 @@ void swng__attach_response(swng_error *e, struct swng__response *rs, const char 
 enum swng__where { SWNG__IN_PATH, SWNG__IN_QUERY, SWNG__IN_BODY };
 enum swng__akind {
     SWNG__A_UUID, /* an id: canonical UUID (so safe in a path segment) */
-    SWNG__A_TEXT  /* free text: UTF-8 without NUL or control characters */
+    SWNG__A_TEXT, /* free text: non-empty UTF-8 without NUL or control characters */
+    SWNG__A_BOOL  /* a JSON boolean: the value is "true" or "false" (set by the
+                     public wrapper, which checks the caller's int) */
 };
 
 struct swng__param {
@@ -52,6 +54,8 @@ struct swng__param {
     unsigned char where;
     unsigned char kind;
     unsigned char optional; /* a NULL value is left out */
+    const char *arg;        /* the argument's name in messages when it is not
+                               `name` (filter_name is the argument `name`) */
 };
 
 /* An operation: one row. The path holds one "{}" per SWNG__IN_PATH
@@ -70,10 +74,27 @@ struct swng__arg {
     size_t len;
 };
 
+/* Validates args against op's parameters and builds the request URL into
+ * *url (malloc'd): what swng__call does before sending, for callers (the
+ * list cursors) that send the request themselves. */
+int swng__op_url(const struct swng__op *op, swng_client *c, const struct swng__arg *args,
+                 char **url, swng_error **err);
+
 /* Validates args against op's parameters (nothing is sent on a bad one),
  * builds the URL and body, sends, and parses the answer into *out (when
  * op->result is not NULL). */
 int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg *args,
                struct swng__object **out, swng_error **err);
+
+/* The list operations (ops.c), for the cursors and helpers (list.c). */
+extern const struct swng__op swng__op_list_number_groups;
+extern const struct swng__op swng__op_list_memberships;
+extern const struct swng__op swng__op_list_phone_numbers;
+extern const struct swng__op swng__op_delete_membership;
+
+/* Parses a 2xx answer into an object of type t and gives it the response's
+ * status and request id (a parse failure gets the response's detail). */
+int swng__object_from_response(struct swng__object **out, const struct swng__type *t,
+                               swng_client *c, struct swng__response *rs, swng_error **err);
 
 #endif

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+struct cJSON;
+
 /* A response body larger than this is refused (SWNG_EPROTOCOL). */
 #define SWNG_MAX_BODY ((size_t)1024 * 1024)
 /* How much of a failed response's body an error keeps. */
@@ -79,6 +81,7 @@ struct swng__object {
     long http_status;
     char *request_id;
     char *json;               /* the body as received */
+    unsigned char existed;    /* a membership returned by if_exists=return */
     unsigned char *set;       /* per field: 1 when the server sent it */
     union swng__value v[1];   /* type->nfields values (allocated to size) */
 };
@@ -88,7 +91,32 @@ struct swng_membership {
     struct swng__object o;
 };
 
+struct swng_number_group {
+    struct swng__object o;
+};
+struct swng_phone_number {
+    struct swng__object o;
+};
+
 extern const struct swng__type swng__type_membership;
+extern const struct swng__type swng__type_number_group;
+extern const struct swng__type swng__type_phone_number;
+
+/* Number group fields, in the order of the table in parse.c. */
+enum { SWNG__G_ID, SWNG__G_NAME, SWNG__G_STICKY_SENDER, SWNG__G_PHONE_NUMBER_COUNT };
+
+/* Phone number fields, in the order of the table in parse.c. */
+enum {
+    SWNG__P_ID,
+    SWNG__P_NUMBER,
+    SWNG__P_NAME,
+    SWNG__P_CAPABILITIES,
+    SWNG__P_NUMBER_TYPE,
+    SWNG__P_E911_ADDRESS_ID,
+    SWNG__P_E911_STATUS,
+    SWNG__P_CREATED_AT,
+    SWNG__P_UPDATED_AT
+};
 
 /* Membership fields, in the order of the table in parse.c. */
 enum {
@@ -107,11 +135,22 @@ enum {
  * message saying what breaks the contract, or SWNG_ENOMEM. */
 int swng__parse_object(struct swng__object **out, const struct swng__type *t, const char *body,
                        size_t len, swng_error **err);
+/* The same from an already parsed JSON value (a list item); the object's
+ * json is the item printed compactly. */
+int swng__object_from_node(struct swng__object **out, const struct swng__type *t,
+                           const struct cJSON *node, swng_error **err);
 void swng__object_free(struct swng__object *o);
+/* 1 when field is present (sent and not null). */
+int swng__object_has(const struct swng__object *o, int field);
 /* Field accessors; NULL/0 for a NULL object or an absent field. */
 const char *swng__object_str(const struct swng__object *o, int field);
 size_t swng__object_count(const struct swng__object *o, int field);
 const char *swng__object_item(const struct swng__object *o, int field, size_t i);
+
+/* ---- list.c */
+/* The next item of any cursor, as an object of the cursor's type (for the
+ * bindings, which convert every type through one typemap). */
+int swng__cursor_next(swng_cursor *cur, struct swng__object **out, swng_error **err);
 
 /* ---- error.c */
 char *swng__strdup(const char *s);

@@ -24,6 +24,35 @@ static const struct swng__field membership_fields[] = {
 const struct swng__type swng__type_membership = {
     "membership", membership_fields, sizeof membership_fields / sizeof membership_fields[0]};
 
+/* A number group (NumberGroupResponse; list items may leave out
+ * phone_number_count). */
+static const struct swng__field number_group_fields[] = {
+    {"id", -1, SWNG__F_UUID, 1, NULL},
+    {"name", -1, SWNG__F_STRING, 1, NULL},
+    {"sticky_sender", -1, SWNG__F_BOOL, 1, NULL},
+    {"phone_number_count", -1, SWNG__F_INT, 0, NULL},
+};
+const struct swng__type swng__type_number_group = {
+    "number_group", number_group_fields, sizeof number_group_fields / sizeof number_group_fields[0]};
+
+/* A phone number: the fields of the list item schema (PhoneNumber); the
+ * full resource's other fields stay in its json. name, e911_address_id and
+ * e911_status may be null. The type name is the membership's nested
+ * phone_number's too: the bindings build one class for both. */
+static const struct swng__field phone_number_fields[] = {
+    {"id", -1, SWNG__F_UUID, 1, NULL},
+    {"number", -1, SWNG__F_STRING, 1, NULL},
+    {"name", -1, SWNG__F_STRING, 0, NULL},
+    {"capabilities", -1, SWNG__F_STRINGS, 1, NULL},
+    {"number_type", -1, SWNG__F_STRING, 1, NULL},
+    {"e911_address_id", -1, SWNG__F_UUID, 0, NULL},
+    {"e911_status", -1, SWNG__F_STRING, 0, NULL},
+    {"created_at", -1, SWNG__F_STRING, 1, NULL},
+    {"updated_at", -1, SWNG__F_STRING, 1, NULL},
+};
+const struct swng__type swng__type_phone_number = {
+    "phone_number", phone_number_fields, sizeof phone_number_fields / sizeof phone_number_fields[0]};
+
 /* Longest type this parser handles (the nodes array below). */
 #define MAX_FIELDS 64
 
@@ -47,6 +76,8 @@ void swng__object_free(struct swng__object *o)
     free(o->json);
     free(o);
 }
+
+int swng__object_has(const struct swng__object *o, int field) { return o && o->set[field]; }
 
 const char *swng__object_str(const struct swng__object *o, int field)
 {
@@ -177,38 +208,68 @@ cJSON *swng__parse_json(const char *body, size_t len)
     return root;
 }
 
-int swng__parse_object(struct swng__object **out, const struct swng__type *t, const char *body,
-                       size_t len, swng_error **err)
+static struct swng__object *object_new(const struct swng__type *t)
 {
-    struct swng__object *o;
-    cJSON *root;
-    int rc;
-    *out = NULL;
-    if (t->nfields > MAX_FIELDS) return swng__fail(err, SWNG_ENOMEM, "type too large");
-    if (!swng__is_utf8(body, len))
-        return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not UTF-8");
-    root = swng__parse_json(body, len);
-    if (!root) return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not valid JSON");
-    o = calloc(1, sizeof *o + t->nfields * sizeof o->v[0]);
+    struct swng__object *o = calloc(1, sizeof *o + t->nfields * sizeof o->v[0]);
     if (o) {
         o->type = t;
-        o->set = calloc(t->nfields, 1);
+        if (!(o->set = calloc(t->nfields, 1))) {
+            free(o);
+            return NULL;
+        }
     }
-    if (!o || !o->set) {
-        free(o);
-        cJSON_Delete(root);
+    return o;
+}
+
+/* Fills a new object of type t from root; json is taken (freed on failure). */
+static int object_from(struct swng__object **out, const struct swng__type *t, const cJSON *root,
+                       char *json, swng_error **err)
+{
+    struct swng__object *o;
+    int rc;
+    *out = NULL;
+    if (t->nfields > MAX_FIELDS) {
+        free(json);
+        return swng__fail(err, SWNG_ENOMEM, "type too large");
+    }
+    if (!json || !(o = object_new(t))) {
+        free(json);
         return swng__fail(err, SWNG_ENOMEM, "out of memory");
     }
-    rc = parse_fields(o, root, err);
-    cJSON_Delete(root);
-    if (rc == SWNG_OK && !(o->json = swng__strndup(body, len)))
-        rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
-    if (rc != SWNG_OK) {
+    o->json = json;
+    if ((rc = parse_fields(o, root, err)) != SWNG_OK) {
         swng__object_free(o);
         return rc;
     }
     *out = o;
     return SWNG_OK;
+}
+
+int swng__object_from_node(struct swng__object **out, const struct swng__type *t,
+                           const cJSON *node, swng_error **err)
+{
+    char *printed = cJSON_PrintUnformatted(node), *json = NULL;
+    /* cJSON_free and free may differ (cJSON_InitHooks): copy into ours. */
+    if (printed) {
+        json = swng__strdup(printed);
+        cJSON_free(printed);
+    }
+    return object_from(out, t, node, json, err);
+}
+
+int swng__parse_object(struct swng__object **out, const struct swng__type *t, const char *body,
+                       size_t len, swng_error **err)
+{
+    cJSON *root;
+    int rc;
+    *out = NULL;
+    if (!swng__is_utf8(body, len))
+        return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not UTF-8");
+    root = swng__parse_json(body, len);
+    if (!root) return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not valid JSON");
+    rc = object_from(out, t, root, swng__strndup(body, len), err);
+    cJSON_Delete(root);
+    return rc;
 }
 
 int swng__parse_membership(swng_membership **out, const char *body, size_t len, swng_error **err)
@@ -217,6 +278,8 @@ int swng__parse_membership(swng_membership **out, const char *body, size_t len, 
 }
 
 void swng_membership_free(swng_membership *m) { swng__object_free(m ? &m->o : NULL); }
+void swng_number_group_free(swng_number_group *g) { swng__object_free(g ? &g->o : NULL); }
+void swng_phone_number_free(swng_phone_number *p) { swng__object_free(p ? &p->o : NULL); }
 
 /* A string, or a number printed as one, from an error item (the contract
  * says strings; servers that send "status": 422 are still understood). */

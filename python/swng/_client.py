@@ -26,12 +26,50 @@ PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
 @dataclass(frozen=True)
 class PhoneNumber:
-    """The phone number of a membership. Fields the server left out are None."""
+    """A phone number: of a membership (only id, name, number and
+    capabilities are known there), or of the project (get_phone_number,
+    list_phone_numbers, find_phone_number). Fields the server left out are
+    None; to_dict() has every field of the full resource."""
 
     id: Optional[str]
     name: Optional[str]
     number: Optional[str]
     capabilities: Tuple[str, ...]
+    number_type: Optional[str] = None
+    e911_address_id: Optional[str] = None
+    e911_status: Optional[str] = None
+    created_at: Optional[str] = None
+    updated_at: Optional[str] = None
+    http_status: Optional[int] = field(default=None, repr=False, compare=False)
+    request_id: Optional[str] = field(default=None, repr=False, compare=False)
+    _json: Optional[str] = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The response's fields (a new dict each call), including any this
+        version of swng does not know about; {} for a membership's number."""
+        if self._json is None:
+            return {}
+        data: Dict[str, Any] = json.loads(self._json)
+        return data
+
+
+@dataclass(frozen=True)
+class NumberGroup:
+    """A number group, as the server returned it. phone_number_count is
+    None when the server left it out."""
+
+    id: str
+    name: str
+    sticky_sender: bool
+    phone_number_count: Optional[int]
+    http_status: int
+    request_id: Optional[str]
+    _json: str = field(repr=False, compare=False)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The response's fields (a new dict each call)."""
+        data: Dict[str, Any] = json.loads(self._json)
+        return data
 
 
 @dataclass(frozen=True)
@@ -46,6 +84,9 @@ class Membership:
     http_status: int
     request_id: Optional[str]
     _json: str = field(repr=False, compare=False)
+    #: True when create_membership(if_exists="return") found the number
+    #: already in the group and returned that membership.
+    existed: bool = False
 
     def to_dict(self) -> Dict[str, Any]:
         """The response's fields (a new dict each call), including any this
@@ -59,6 +100,7 @@ class Membership:
 # names here are the core's type names (core/src/parse.c).
 _core.register_class("membership", Membership)
 _core.register_class("phone_number", PhoneNumber)
+_core.register_class("number_group", NumberGroup)
 
 
 # ---------------------------------------------------------------- conversions
@@ -213,7 +255,7 @@ class Client:
         handle = self._handle
         if handle is None:
             raise _errors.binding_error(_core.SWNG_ECLOSED, "the swng.Client is closed")
-        rc, m, err = _core.create_membership(handle, group, phone)
+        rc, m, err = _core.create_membership(handle, group, phone, 0)
         if m is None:
             raise _errors.from_core(rc, err)
         return m  # type: ignore[no-any-return]

@@ -145,9 +145,14 @@ class ClosedError(Error):
     swng_status = -11
 
 
+class AmbiguousError(Error):
+    """A lookup that must find one resource (a group by name, a number by E.164) found several."""
+    swng_status = -12
+
+
 #: every class above, in the order of the core's codes
 _CLASSES: Tuple[Type[Error], ...] = (
-    InvalidArgument, OutOfMemoryError, AuthenticationError, NotFoundError, ValidationError, RateLimitError, ServerError, TransportError, TimeoutError, ProtocolError, ClosedError,
+    InvalidArgument, OutOfMemoryError, AuthenticationError, NotFoundError, ValidationError, RateLimitError, ServerError, TransportError, TimeoutError, ProtocolError, ClosedError, AmbiguousError,
 )
 
 # ---- END generated

@@ -308,6 +308,7 @@ static int control_ok(const char *method, const char *route, const char *body)
 
 int th_space_reset(void) { return control_ok("POST", "/reset", NULL); }
 int th_space_fault(const char *json) { return control_ok("POST", "/faults", json); }
+int th_space_paging(const char *json) { return control_ok("POST", "/paging", json); }
 int th_space_clear_journal(void) { return control_ok("DELETE", "/journal", NULL); }
 
 /* GET a control route whose answer holds an array under `key`: the parsed

@@ -110,6 +110,8 @@ const char *th_token(void);
  * space does not answer 2xx. */
 int th_space_reset(void);
 int th_space_fault(const char *json);
+/* Sets the space's paging mode ({"mode": ...}; reset restores normal). */
+int th_space_paging(const char *json);
 int th_space_clear_journal(void);
 /* The journal's "requests" array (caller cJSON_Deletes the returned root;
  * *requests points into it). */

@@ -1,0 +1,572 @@
+/* list.c - cursors over the list operations (paging by links.next, with
+ * the checks that keep a hostile server from redirecting credentials or
+ * looping us), and the helpers built on them: find a group by name or a
+ * number by E.164, take a number out of a group, add one if not there. */
+#include "engine.h"
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define BREAKS "response breaks the contract: "
+
+struct swng_cursor {
+    swng_client *client;
+    const struct swng__type *type;
+    char *next_url;  /* the page to fetch next, NULL when there is none */
+    char *path;      /* the list's path: every next link must keep it */
+    char *scheme, *host, *port; /* the base URL's: every next link must keep them */
+    uint64_t *seen;  /* hashes of the fetched URLs (open addressing, 0 = free) */
+    size_t nseen, capseen;
+    cJSON *page;     /* the current page */
+    const cJSON *item; /* the next item of page's data to hand out */
+    long status;
+    char *request_id;
+    size_t pages;
+    unsigned int empty_run; /* consecutive empty pages */
+    int done;
+};
+
+/* ----------------------------------------------------------- URL parts */
+
+/* The part of u, or NULL; CURLU_DEFAULT_PORT so that "https://h" and
+ * "https://h:443" compare equal. */
+static char *url_part(CURLU *u, CURLUPart part)
+{
+    char *v = NULL, *copy;
+    if (curl_url_get(u, part, &v, part == CURLUPART_PORT ? CURLU_DEFAULT_PORT : 0) != CURLUE_OK)
+        return NULL;
+    copy = swng__strdup(v);
+    curl_free(v);
+    return copy;
+}
+
+static int same(const char *a, const char *b, int nocase)
+{
+    if (!a || !b) return a == b;
+    return nocase ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
+}
+
+/* FNV-1a: the cycle check keeps 8 bytes per page, not the URLs. */
+static uint64_t hash_url(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+/* 1 if url was fetched before, else records it; -1 out of memory. */
+static int seen_before(struct swng_cursor *cur, const char *url)
+{
+    uint64_t h = hash_url(url);
+    size_t i;
+    if (2 * (cur->nseen + 1) > cur->capseen) {
+        size_t cap = cur->capseen ? cur->capseen * 2 : 16, k;
+        uint64_t *t = calloc(cap, sizeof *t);
+        if (!t) return -1;
+        for (k = 0; k < cur->capseen; k++) {
+            if (!cur->seen[k]) continue;
+            for (i = cur->seen[k] % cap; t[i]; i = (i + 1) % cap) {
+            }
+            t[i] = cur->seen[k];
+        }
+        free(cur->seen);
+        cur->seen = t;
+        cur->capseen = cap;
+    }
+    for (i = h % cur->capseen; cur->seen[i]; i = (i + 1) % cur->capseen)
+        if (cur->seen[i] == h) return 1;
+    cur->seen[i] = h;
+    cur->nseen++;
+    return 0;
+}
+
+/* Resolves a next link against the URL of the page that carried it
+ * (RFC 3986; "/api/...?..." is then the base URL's origin) and checks that
+ * it keeps the base URL's scheme, host and port and the list's path. The
+ * resolved URL, or NULL with the error. */
+static char *next_link(struct swng_cursor *cur, const char *page_url, const char *link,
+                       swng_error **err)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *user = NULL, *url = NULL;
+    int ok = 0;
+    if (!u) {
+        swng__fail(err, SWNG_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (curl_url_set(u, CURLUPART_URL, page_url, 0) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_URL, link, 0) != CURLUE_OK) {
+        swng__fail(err, SWNG_EPROTOCOL, BREAKS "links.next is not a URL");
+        goto out;
+    }
+    curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
+    scheme = url_part(u, CURLUPART_SCHEME);
+    host = url_part(u, CURLUPART_HOST);
+    port = url_part(u, CURLUPART_PORT);
+    path = url_part(u, CURLUPART_PATH);
+    user = url_part(u, CURLUPART_USER);
+    url = url_part(u, CURLUPART_URL);
+    if (!url) {
+        swng__fail(err, SWNG_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* Nothing is sent to a link that leaves the space or the list: the
+     * request would carry the credentials. */
+    if (!same(scheme, cur->scheme, 1) || !same(host, cur->host, 1) || !same(port, cur->port, 0) ||
+        user) {
+        swng__fail(err, SWNG_EPROTOCOL,
+                   BREAKS "links.next points to another host than the base URL; not followed");
+        goto out;
+    }
+    if (!same(path, cur->path, 0)) {
+        swng__fail(err, SWNG_EPROTOCOL,
+                   BREAKS "links.next points to another path than the list's; not followed");
+        goto out;
+    }
+    ok = 1;
+out:
+    free(scheme);
+    free(host);
+    free(port);
+    free(path);
+    free(user);
+    if (!ok) {
+        free(url);
+        url = NULL;
+    }
+    curl_url_cleanup(u);
+    return url;
+}
+
+/* -------------------------------------------------------------- cursor */
+
+void swng_cursor_free(swng_cursor *cur)
+{
+    if (!cur) return;
+    free(cur->next_url);
+    free(cur->path);
+    free(cur->scheme);
+    free(cur->host);
+    free(cur->port);
+    free(cur->seen);
+    cJSON_Delete(cur->page);
+    free(cur->request_id);
+    free(cur);
+}
+
+size_t swng_cursor_page_count(const swng_cursor *cur) { return cur ? cur->pages : 0; }
+
+/* A cursor for op with args (page_size given as an int, the last query
+ * parameter of every list row). Sends nothing. */
+static int cursor_new(swng_cursor **out, const struct swng__op *op, swng_client *client,
+                      struct swng__arg *args, int page_size, swng_error **err)
+{
+    char size[16];
+    swng_cursor *cur;
+    CURLU *u;
+    int rc;
+    if (err) *err = NULL;
+    if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
+    *out = NULL;
+    if (page_size < 0 || page_size > 1000)
+        return swng__fail_arg(err, "page_size",
+                              "page_size must be 0 (the server's default) or 1 to 1000");
+    if (page_size > 0) {
+        snprintf(size, sizeof size, "%d", page_size);
+        args[op->nparams - 1].value = size;
+        args[op->nparams - 1].len = strlen(size);
+    }
+    if (!(cur = calloc(1, sizeof *cur))) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    cur->client = client;
+    cur->type = op->result;
+    if ((rc = swng__op_url(op, client, args, &cur->next_url, err)) != SWNG_OK) {
+        swng_cursor_free(cur);
+        return rc;
+    }
+    u = curl_url();
+    if (u && curl_url_set(u, CURLUPART_URL, cur->next_url, 0) == CURLUE_OK) {
+        cur->scheme = url_part(u, CURLUPART_SCHEME);
+        cur->host = url_part(u, CURLUPART_HOST);
+        cur->port = url_part(u, CURLUPART_PORT);
+        cur->path = url_part(u, CURLUPART_PATH);
+    }
+    curl_url_cleanup(u);
+    if (!cur->scheme || !cur->host || !cur->port || !cur->path) {
+        swng_cursor_free(cur);
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    }
+    *out = cur;
+    return SWNG_OK;
+}
+
+/* Checks a page's shape and takes its next link. */
+static int take_page(swng_cursor *cur, const char *page_url, struct swng__response *rs,
+                     swng_error **err)
+{
+    const cJSON *links, *data, *next, *self, *first;
+    const char *body = rs->body ? rs->body : "";
+    if (!swng__is_utf8(body, rs->len))
+        return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not UTF-8");
+    if (!(cur->page = swng__parse_json(body, rs->len)))
+        return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not valid JSON");
+    links = cJSON_GetObjectItemCaseSensitive(cur->page, "links");
+    data = cJSON_GetObjectItemCaseSensitive(cur->page, "data");
+    if (!cJSON_IsObject(cur->page) || !cJSON_IsObject(links) || !cJSON_IsArray(data))
+        return swng__fail(err, SWNG_EPROTOCOL, BREAKS "a list page needs links and data");
+    self = cJSON_GetObjectItemCaseSensitive(links, "self");
+    first = cJSON_GetObjectItemCaseSensitive(links, "first");
+    next = cJSON_GetObjectItemCaseSensitive(links, "next");
+    if (!cJSON_IsString(self) || !cJSON_IsString(first) ||
+        (next && !cJSON_IsNull(next) && !cJSON_IsString(next)))
+        return swng__fail(err, SWNG_EPROTOCOL, BREAKS "links.self, first and next are strings");
+    cur->item = data->child;
+    cur->empty_run = cur->item ? 0 : cur->empty_run + 1;
+    if (cJSON_IsString(next) && next->valuestring) {
+        int seen;
+        if (cur->empty_run > SWNG_MAX_EMPTY_PAGES)
+            return swng__fail(err, SWNG_EPROTOCOL,
+                              BREAKS "more than %d empty pages in a row; not followed",
+                              SWNG_MAX_EMPTY_PAGES);
+        if (!(cur->next_url = next_link(cur, page_url, next->valuestring, err)))
+            return err && *err ? (*err)->code : SWNG_EPROTOCOL;
+        if ((seen = seen_before(cur, cur->next_url)) < 0)
+            return swng__fail(err, SWNG_ENOMEM, "out of memory");
+        if (seen)
+            return swng__fail(err, SWNG_EPROTOCOL,
+                              BREAKS "links.next repeats a page already read (a cycle)");
+    }
+    return SWNG_OK;
+}
+
+/* Fetches the page at cur->next_url. */
+static int fetch(swng_cursor *cur, swng_error **err)
+{
+    struct swng__request rq;
+    struct swng__response rs;
+    char *url = cur->next_url;
+    int rc;
+    cur->next_url = NULL;
+    cJSON_Delete(cur->page);
+    cur->page = NULL;
+    cur->item = NULL;
+    if (cur->pages == 0 && seen_before(cur, url) < 0) {
+        free(url);
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    }
+    rq.method = "GET";
+    rq.url = url;
+    rq.body = NULL;
+    rc = swng__send(cur->client, &rq, &rs, err);
+    if (rc == SWNG_OK) {
+        cur->pages++;
+        cur->status = rs.status;
+        free(cur->request_id);
+        cur->request_id = rs.request_id ? swng__strdup(rs.request_id) : NULL;
+        rc = take_page(cur, url, &rs, err);
+        if (rc != SWNG_OK && err && *err) swng__attach_response(*err, &rs, cur->client->token);
+        swng__response_free(&rs);
+    }
+    free(url);
+    return rc;
+}
+
+static int cursor_next(swng_cursor *cur, const struct swng__type *t, struct swng__object **out,
+                       swng_error **err)
+{
+    int rc;
+    if (err) *err = NULL;
+    if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
+    *out = NULL;
+    if (!cur) return swng__fail_arg(err, "cursor", "cursor must not be NULL");
+    if (cur->type != t)
+        return swng__fail_arg(err, "cursor", "cursor lists %ss, not %ss", cur->type->name,
+                              t->name);
+    while (!cur->done) {
+        if (cur->item) {
+            const cJSON *item = cur->item;
+            cur->item = item->next;
+            rc = swng__object_from_node(out, t, item, err);
+            if (rc == SWNG_OK) {
+                (*out)->http_status = cur->status;
+                if (cur->request_id && !((*out)->request_id = swng__strdup(cur->request_id))) {
+                    swng__object_free(*out);
+                    *out = NULL;
+                    rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
+                }
+            }
+            if (rc != SWNG_OK) cur->done = 1;
+            return rc;
+        }
+        if (!cur->next_url) break;
+        if ((rc = fetch(cur, err)) != SWNG_OK) {
+            cur->done = 1;
+            return rc;
+        }
+    }
+    cur->done = 1;
+    return SWNG_OK;
+}
+
+int swng__cursor_next(swng_cursor *cur, struct swng__object **out, swng_error **err)
+{
+    return cursor_next(cur, cur ? cur->type : NULL, out, err);
+}
+
+/* ------------------------------------------------------- list functions */
+
+int swng_number_group_list_n(swng_cursor **out, swng_client *client, const char *name,
+                             size_t name_len, int page_size, swng_error **err)
+{
+    struct swng__arg args[] = {{name, name_len}, {NULL, 0}};
+    return cursor_new(out, &swng__op_list_number_groups, client, args, page_size, err);
+}
+int swng_number_group_list(swng_cursor **out, swng_client *client, const char *name,
+                           int page_size, swng_error **err)
+{
+    return swng_number_group_list_n(out, client, name, name ? strlen(name) : 0, page_size, err);
+}
+int swng_number_group_next(swng_cursor *cur, swng_number_group **out, swng_error **err)
+{
+    return cursor_next(cur, &swng__type_number_group, (struct swng__object **)out, err);
+}
+
+int swng_membership_list_n(swng_cursor **out, swng_client *client, const char *number_group_id,
+                           size_t number_group_id_len, int page_size, swng_error **err)
+{
+    struct swng__arg args[] = {{number_group_id, number_group_id_len}, {NULL, 0}};
+    return cursor_new(out, &swng__op_list_memberships, client, args, page_size, err);
+}
+int swng_membership_list(swng_cursor **out, swng_client *client, const char *number_group_id,
+                         int page_size, swng_error **err)
+{
+    return swng_membership_list_n(out, client, number_group_id,
+                                  number_group_id ? strlen(number_group_id) : 0, page_size, err);
+}
+int swng_membership_next(swng_cursor *cur, swng_membership **out, swng_error **err)
+{
+    return cursor_next(cur, &swng__type_membership, (struct swng__object **)out, err);
+}
+
+int swng_phone_number_list_n(swng_cursor **out, swng_client *client, const char *number,
+                             size_t number_len, const char *name, size_t name_len, int page_size,
+                             swng_error **err)
+{
+    struct swng__arg args[] = {{number, number_len}, {name, name_len}, {NULL, 0}};
+    return cursor_new(out, &swng__op_list_phone_numbers, client, args, page_size, err);
+}
+int swng_phone_number_list(swng_cursor **out, swng_client *client, const char *number,
+                           const char *name, int page_size, swng_error **err)
+{
+    return swng_phone_number_list_n(out, client, number, number ? strlen(number) : 0, name,
+                                     name ? strlen(name) : 0, page_size, err);
+}
+int swng_phone_number_next(swng_cursor *cur, swng_phone_number **out, swng_error **err)
+{
+    return cursor_next(cur, &swng__type_phone_number, (struct swng__object **)out, err);
+}
+
+/* -------------------------------------------------------------- helpers */
+
+/* Reads every item of cur and keeps the one whose field equals want
+ * exactly: none is SWNG_ENOTFOUND, several SWNG_EAMBIGUOUS. what names
+ * the resource and the field in messages ("number group named"). Frees
+ * cur. */
+static int find_one(swng_cursor *cur, int field, const char *want, size_t want_len,
+                    const char *what, struct swng__object **out, swng_error **err)
+{
+    struct swng__object *o, *found = NULL;
+    size_t matches = 0;
+    int rc;
+    while ((rc = cursor_next(cur, cur->type, &o, err)) == SWNG_OK && o) {
+        const char *v = swng__object_str(o, field);
+        if (v && strlen(v) == want_len && memcmp(v, want, want_len) == 0 && matches++ == 0) {
+            found = o;
+            continue;
+        }
+        swng__object_free(o);
+    }
+    swng_cursor_free(cur);
+    if (rc == SWNG_OK && matches == 0)
+        rc = swng__fail(err, SWNG_ENOTFOUND, "no %s \"%.*s\"", what, (int)want_len, want);
+    else if (rc == SWNG_OK && matches > 1)
+        rc = swng__fail(err, SWNG_EAMBIGUOUS, "%lu of them: %s \"%.*s\"", (unsigned long)matches,
+                        what, (int)want_len, want);
+    if (rc != SWNG_OK) {
+        swng__object_free(found);
+        return rc;
+    }
+    *out = found;
+    return SWNG_OK;
+}
+
+int swng_number_group_find_n(swng_number_group **out, swng_client *client, const char *name,
+                             size_t name_len, swng_error **err)
+{
+    swng_cursor *cur;
+    int rc;
+    if (err) *err = NULL;
+    if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
+    *out = NULL;
+    if (!name) return swng__fail_arg(err, "name", "name must not be NULL");
+    if ((rc = swng_number_group_list_n(&cur, client, name, name_len, 0, err)) != SWNG_OK)
+        return rc;
+    return find_one(cur, SWNG__G_NAME, name, name_len, "number group named",
+                    (struct swng__object **)out, err);
+}
+int swng_number_group_find(swng_number_group **out, swng_client *client, const char *name,
+                           swng_error **err)
+{
+    return swng_number_group_find_n(out, client, name, name ? strlen(name) : 0, err);
+}
+
+/* "+" and 2 to 15 digits, the first not 0 (ITU-T E.164). */
+static int is_e164(const char *s, size_t n)
+{
+    size_t i;
+    if (n < 3 || n > 16 || s[0] != '+' || s[1] < '1' || s[1] > '9') return 0;
+    for (i = 2; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return 0;
+    return 1;
+}
+
+int swng_phone_number_find_n(swng_phone_number **out, swng_client *client, const char *e164,
+                             size_t e164_len, swng_error **err)
+{
+    swng_cursor *cur;
+    int rc;
+    if (err) *err = NULL;
+    if (out) *out = NULL;
+    if (!e164) return swng__fail_arg(err, "e164", "e164 must not be NULL");
+    if (!is_e164(e164, e164_len))
+        return swng__fail_arg(err, "e164",
+                              "e164 must be an E.164 number: \"+\" and 2 to 15 digits");
+    if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
+    if ((rc = swng_phone_number_list_n(&cur, client, e164, e164_len, NULL, 0, 0, err)) != SWNG_OK)
+        return rc;
+    return find_one(cur, SWNG__P_NUMBER, e164, e164_len, "phone number",
+                    (struct swng__object **)out, err);
+}
+int swng_phone_number_find(swng_phone_number **out, swng_client *client, const char *e164,
+                           swng_error **err)
+{
+    return swng_phone_number_find_n(out, client, e164, e164 ? strlen(e164) : 0, err);
+}
+
+/* An id argument, checked as the engine checks one (the error names it). */
+static int check_id(const char *name, const char *v, size_t n, swng_error **err)
+{
+    int rc = swng__check_uuid(name, v, n, err);
+    if (rc != SWNG_OK && err && *err) (*err)->option = name;
+    return rc;
+}
+
+/* The group's membership of a phone number (ids already checked), through
+ * the group's list; SWNG_ENOTFOUND when it is not there. */
+static int find_membership(swng_client *client, const char *group, size_t group_len,
+                           const char *phone, size_t phone_len, struct swng__object **out,
+                           swng_error **err)
+{
+    swng_cursor *cur;
+    struct swng__object *o;
+    int rc = swng_membership_list_n(&cur, client, group, group_len, 1000, err);
+    *out = NULL;
+    if (rc != SWNG_OK) return rc;
+    while ((rc = cursor_next(cur, cur->type, &o, err)) == SWNG_OK && o) {
+        const char *id = swng__object_str(o, SWNG__M_PHONE_ID);
+        /* UUIDs compare without case: the server may answer in lowercase. */
+        if (id && strlen(id) == phone_len && strncasecmp(id, phone, phone_len) == 0) {
+            *out = o;
+            break;
+        }
+        swng__object_free(o);
+    }
+    swng_cursor_free(cur);
+    if (rc == SWNG_OK && !*out)
+        rc = swng__fail(err, SWNG_ENOTFOUND, "phone number %.*s is not in number group %.*s",
+                        (int)phone_len, phone, (int)group_len, group);
+    return rc;
+}
+
+int swng_number_group_remove_number_n(swng_client *client, const char *number_group_id,
+                                      size_t number_group_id_len, const char *phone_number_id,
+                                      size_t phone_number_id_len, swng_error **err)
+{
+    struct swng__object *m;
+    struct swng__arg arg;
+    int rc;
+    if (err) *err = NULL;
+    if (!client) return swng__fail_arg(err, "client", "client must not be NULL");
+    if ((rc = check_id("number_group_id", number_group_id, number_group_id_len, err)) ||
+        (rc = check_id("phone_number_id", phone_number_id, phone_number_id_len, err)))
+        return rc;
+    if ((rc = find_membership(client, number_group_id, number_group_id_len, phone_number_id,
+                              phone_number_id_len, &m, err)) != SWNG_OK)
+        return rc;
+    arg.value = swng__object_str(m, SWNG__M_ID);
+    arg.len = strlen(arg.value);
+    rc = swng__call(&swng__op_delete_membership, client, &arg, NULL, err);
+    swng__object_free(m);
+    return rc;
+}
+int swng_number_group_remove_number(swng_client *client, const char *number_group_id,
+                                    const char *phone_number_id, swng_error **err)
+{
+    return swng_number_group_remove_number_n(
+        client, number_group_id, number_group_id ? strlen(number_group_id) : 0, phone_number_id,
+        phone_number_id ? strlen(phone_number_id) : 0, err);
+}
+
+int swng_membership_create_ex_n(swng_membership **out, swng_client *client,
+                                const char *number_group_id, size_t number_group_id_len,
+                                const char *phone_number_id, size_t phone_number_id_len,
+                                int if_exists, swng_error **err)
+{
+    swng_error *first = NULL;
+    struct swng__object *m;
+    int rc;
+    if (err) *err = NULL;
+    if (out) *out = NULL;
+    if (if_exists != SWNG_IF_EXISTS_ERROR && if_exists != SWNG_IF_EXISTS_RETURN)
+        return swng__fail_arg(err, "if_exists",
+                              "if_exists must be SWNG_IF_EXISTS_ERROR or SWNG_IF_EXISTS_RETURN");
+    rc = swng_membership_create_n(out, client, number_group_id, number_group_id_len,
+                                  phone_number_id, phone_number_id_len, &first);
+    if (rc != SWNG_EVALIDATION || if_exists != SWNG_IF_EXISTS_RETURN) {
+        if (err)
+            *err = first;
+        else
+            swng_error_free(first);
+        return rc;
+    }
+    /* A 422 may mean anything: only the group's list says the number is
+     * in it. Not there: the 422 stands. */
+    rc = find_membership(client, number_group_id, number_group_id_len, phone_number_id,
+                         phone_number_id_len, &m, err);
+    if (rc == SWNG_ENOTFOUND) {
+        if (err) {
+            swng_error_free(*err);
+            *err = first;
+        } else {
+            swng_error_free(first);
+        }
+        return SWNG_EVALIDATION;
+    }
+    swng_error_free(first);
+    if (rc != SWNG_OK) return rc;
+    m->existed = 1;
+    *out = (swng_membership *)m;
+    return SWNG_OK;
+}
+int swng_membership_create_ex(swng_membership **out, swng_client *client,
+                              const char *number_group_id, const char *phone_number_id,
+                              int if_exists, swng_error **err)
+{
+    return swng_membership_create_ex_n(out, client, number_group_id,
+                                       number_group_id ? strlen(number_group_id) : 0,
+                                       phone_number_id, phone_number_id ? strlen(phone_number_id) : 0,
+                                       if_exists, err);
+}
