@@ -274,6 +274,22 @@ static int fetch(swng_cursor *cur, swng_error **err)
     return rc;
 }
 
+/* Gives an item's parse error its page's status and request id and the
+ * item itself as the body. */
+static void item_detail(const swng_cursor *cur, const cJSON *item, swng_error *e)
+{
+    struct swng__response rs;
+    char *printed = cJSON_PrintUnformatted(item);
+    memset(&rs, 0, sizeof rs);
+    rs.status = cur->status;
+    rs.request_id = cur->request_id ? swng__strdup(cur->request_id) : NULL;
+    rs.body = printed ? swng__strdup(printed) : NULL;
+    rs.len = rs.body ? strlen(rs.body) : 0;
+    cJSON_free(printed);
+    swng__attach_response(e, &rs, cur->client->token);
+    swng__response_free(&rs);
+}
+
 static int cursor_next(swng_cursor *cur, const struct swng__type *t, struct swng__object **out,
                        swng_error **err)
 {
@@ -290,6 +306,7 @@ static int cursor_next(swng_cursor *cur, const struct swng__type *t, struct swng
             const cJSON *item = cur->item;
             cur->item = item->next;
             rc = swng__object_from_node(out, t, item, err);
+            if (rc != SWNG_OK && err && *err) item_detail(cur, item, *err);
             if (rc == SWNG_OK) {
                 (*out)->http_status = cur->status;
                 if (cur->request_id && !((*out)->request_id = swng__strdup(cur->request_id))) {
