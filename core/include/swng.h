@@ -311,6 +311,14 @@ SWNG_EXTERN int swng_client_options_set_number(swng_client_options *opts, const 
  * kept-alive connection. libcurl's global initialisation is done once, on
  * the first call, in a thread-safe way.
  *
+ * fork(): a client may be used in a child process after fork() (as
+ * multiprocessing, gunicorn --preload and Celery do). Its first call in the
+ * child notices the new process id and sets the inherited connections
+ * aside without using or closing them (so the parent's connections are
+ * never disturbed, and neither process reads the other's answers); the
+ * child opens its own. What was set aside is not freed in the child (a
+ * one-time cost of a few kilobytes per client).
+ *
  * @param out   receives the client; NULL on failure. Free with
  *              swng_client_free.
  * @param opts  options, or NULL.

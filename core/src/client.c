@@ -214,6 +214,49 @@ static int configure(swng_client *c, const swng_client_options *o, swng_error **
     return SWNG_OK;
 }
 
+/* A share of DNS and TLS sessions between the client's handles. */
+static CURLSH *new_share(swng_client *c)
+{
+    CURLSH *sh = curl_share_init();
+    if (!sh) return NULL;
+    curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, share_lock);
+    curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
+    curl_share_setopt(sh, CURLSHOPT_USERDATA, c);
+    curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    return sh;
+}
+
+/* 1 when this process is not the one whose connections the pool holds
+ * (a child after fork()). */
+static int forked(const swng_client *c)
+{
+    return __atomic_load_n(&c->pid, __ATOMIC_ACQUIRE) != getpid();
+}
+
+/* In a child after fork(): the parent's connections are set aside and the
+ * locks (which another parent thread may have held at the fork) are made
+ * anew. Only the first call in the child does it. */
+static void after_fork(swng_client *c)
+{
+    static pthread_mutex_t fork_lock = PTHREAD_MUTEX_INITIALIZER;
+    pid_t now = getpid();
+    int i;
+    pthread_mutex_lock(&fork_lock);
+    if (__atomic_load_n(&c->pid, __ATOMIC_ACQUIRE) != now) {
+        pthread_mutex_init(&c->pool_lock, NULL);
+        for (i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_init(&c->share_locks[i], NULL);
+        /* A grandchild sets aside its parent's set too: nothing is freed. */
+        c->inherited_pool = c->pool;
+        c->inherited_share = c->share;
+        c->pool = NULL;
+        c->pool_len = c->pool_cap = 0;
+        c->share = new_share(c); /* NULL: handles then simply share nothing */
+        __atomic_store_n(&c->pid, now, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&fork_lock);
+}
+
 int swng_client_new(swng_client **out, const swng_client_options *opts, swng_error **err)
 {
     swng_client_options defaults;
@@ -239,17 +282,10 @@ int swng_client_new(swng_client **out, const swng_client_options *opts, swng_err
 
     rc = configure(c, opts, err);
     if (rc == SWNG_OK) {
-        c->share = curl_share_init();
-        if (!c->share) {
-            rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
-        } else {
-            curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
-            curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
-            curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
-            curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-            curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-        }
+        c->share = new_share(c);
+        if (!c->share) rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
     }
+    c->pid = getpid();
     if (rc != SWNG_OK) {
         swng_client_free(c);
         return rc;
@@ -270,6 +306,8 @@ void swng_client_free(swng_client *c)
     size_t k;
     int i;
     if (!c) return;
+    /* Freed in a child that never called: the handles are the parent's. */
+    if (forked(c)) after_fork(c);
     for (k = 0; k < c->pool_len; k++) curl_easy_cleanup(c->pool[k]);
     free(c->pool);
     if (c->share) curl_share_cleanup(c->share);
@@ -320,6 +358,7 @@ static CURL *new_handle(swng_client *c)
 CURL *swng__client_acquire(swng_client *c)
 {
     CURL *h = NULL;
+    if (forked(c)) after_fork(c);
     pthread_mutex_lock(&c->pool_lock);
     if (c->pool_len > 0) h = c->pool[--c->pool_len];
     pthread_mutex_unlock(&c->pool_lock);

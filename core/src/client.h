@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <sys/types.h>
 
 struct swng_client {
     char *base_url; /* scheme://host[:port], no trailing slash */
@@ -34,6 +35,15 @@ struct swng_client {
 
     CURLSH *share;
     pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+
+    /* The process that owns the pool's connections. In a child after
+     * fork() it differs from getpid(): the inherited handles and share are
+     * then set aside (never used, never cleaned up, which could send a TLS
+     * close_notify on a socket the parent still reads) and the child starts
+     * afresh. Read and written with atomics. */
+    pid_t pid;
+    CURL **inherited_pool; /* set aside in a child: still reachable, never freed */
+    CURLSH *inherited_share;
 };
 
 /* Takes an idle handle from the pool or makes a configured new one. */
