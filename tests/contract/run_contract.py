@@ -131,7 +131,9 @@ def case(cid, operation, args, **kw):
 # status, how many: "static" or "repeat" (the --static-repeat and --repeat counts)).
 MOCK_CASES = [
     ("mock.200.static", "create_membership", None, "ok", 200, "static"),
-    ("mock.200.dynamic", "create_membership", "dynamic=true", "ok", 200, "repeat"),
+    # Dynamic 200s are memberships of random groups and numbers: an answer
+    # about another resource than the one asked for is a protocol error.
+    ("mock.200.dynamic", "create_membership", "dynamic=true", "protocol", 200, "repeat"),
     ("mock.401.static", "create_membership", "code=401", "authentication", 401, "static"),
     ("mock.401.dynamic", "create_membership", "code=401, dynamic=true", "authentication", 401,
      "repeat"),
@@ -164,13 +166,17 @@ MOCK_SINGLE_CASES = [
      "invalid_argument", None, False),
 ]
 
-# The valid arguments of each operation against the mock ({group0} etc. are
-# the fixture's ids).
-MOCK_ARGS = {"create_membership": ["{group0}", "{phone0}"]}
+# The valid arguments of each operation against the mock: the ids Prism's
+# static examples answer with, since swng checks that an answer is about the
+# resource it asked for.
+MOCK_ARGS = {"create_membership": ["{prism_group}", "{prism_phone}"]}
+PRISM_STATIC_GROUP = "56cb0cae-25ba-43a6-8c59-790086c62c2d"
+PRISM_STATIC_PHONE = "497f6eca-6276-4993-bfeb-53cbbbba6f08"
 
 
 def fixture_ids(fx):
-    ids = {"unknown_group": NIL_UUID_GROUP, "unknown_phone": UNKNOWN_PHONE}
+    ids = {"unknown_group": NIL_UUID_GROUP, "unknown_phone": UNKNOWN_PHONE,
+           "prism_group": PRISM_STATIC_GROUP, "prism_phone": PRISM_STATIC_PHONE}
     for i, g in enumerate(fx["number_groups"]):
         ids["group%d" % i] = g["id"]
     for i, n in enumerate(fx["phone_numbers"]):
