@@ -14,8 +14,7 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import (Any, Callable, Dict, Iterator, Mapping, Optional, Tuple, Type, TypeVar,
-                    Union)
+from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple, Type, Union
 
 from . import _errors
 from . import swng_core as _core
@@ -24,7 +23,6 @@ __all__ = ["Client", "Membership", "NumberGroup", "PhoneNumber"]
 
 Id = Union[str, uuid.UUID]
 PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -358,8 +356,8 @@ class Client:
         ValidationError for a 422, ...); TypeError for a name that is not a
         str or a sticky_sender that is not a bool.
         """
-        return self._call(_core.create_number_group, _str("name", name),  # type: ignore[no-any-return]
-                          _flag("sticky_sender", sticky_sender))
+        text, flag = _str("name", name), _flag("sticky_sender", sticky_sender)
+        return self._call(_core.create_number_group, text, flag)  # type: ignore[no-any-return]
 
     def get_number_group(self, id: Id) -> NumberGroup:
         """The number group with this id ("Retrieve a Number Group");
@@ -388,7 +386,8 @@ class Client:
         Raises NotFoundError when there is none, AmbiguousError when several
         groups have that name, or any other swng.Error.
         """
-        return self._call(_core.find_number_group, _str("name", name))  # type: ignore[no-any-return]
+        text = _str("name", name)
+        return self._call(_core.find_number_group, text)  # type: ignore[no-any-return]
 
     # -- memberships
 
@@ -470,7 +469,8 @@ class Client:
         E.164 ("+" and 2 to 15 digits); NotFoundError when there is none;
         AmbiguousError when several match; or any other swng.Error.
         """
-        return self._call(_core.find_phone_number, _str("e164", e164))  # type: ignore[no-any-return]
+        text = _str("e164", e164)
+        return self._call(_core.find_phone_number, text)  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """Close the client's connections. Idempotent. Calls already running
