@@ -342,6 +342,42 @@ end
 
 local PAGE_SIZE = { page_size = "number" }
 
+-- The methods whose arguments are all strings and whose answer is their
+-- core call's (the core function has the method's name): name -> the
+-- number of arguments and RESULT (the table, or nil, err) or NONE (true,
+-- or nil, err).
+--
+--   get_number_group(id), get_membership(id), get_phone_number(id)
+--     The resource with this id (a membership id is not a phone number id).
+--   delete_number_group(id)   Its phone numbers are not released.
+--   delete_membership(id)
+--   remove_number(number_group_id, phone_number_id)
+--     Takes a phone number out of a group, finding its membership through
+--     the group's list: not_found when the number is not in it.
+--   find_number_group(name)
+--     The one group named exactly `name` (the server's filter is a
+--     substring match): not_found for none, ambiguous for several.
+--   find_phone_number(e164)
+--     The one phone number that is exactly e164 ("+15551230001"):
+--     invalid_argument (nothing sent) when it is not E.164, not_found for
+--     none, ambiguous for several.
+local STRING_METHODS = {
+  get_number_group = { 1, RESULT }, delete_number_group = { 1, NONE },
+  find_number_group = { 1, RESULT }, get_membership = { 1, RESULT },
+  delete_membership = { 1, NONE }, remove_number = { 2, NONE },
+  get_phone_number = { 1, RESULT }, find_phone_number = { 1, RESULT },
+}
+for name, def in pairs(STRING_METHODS) do
+  local nargs, shape, fn = def[1], def[2], core[name]
+  Client[name] = function(self, a, b)
+    local h = check_self(self, name)
+    check_string(name, 1, a)
+    if nargs == 1 then return call(h, shape, fn, a) end
+    check_string(name, 2, b)
+    return call(h, shape, fn, a, b)
+  end
+end
+
 ---------------------------------------------------------- number groups
 
 --- Number groups, a page at a time: an iterator of group tables {id, name,
@@ -363,13 +399,6 @@ function Client:create_number_group(name, opts)
   return call(h, RESULT, core.create_number_group, name, o.sticky_sender and 1 or 0)
 end
 
---- The number group with this id, or nil, err.
-function Client:get_number_group(id)
-  local h = check_self(self, "get_number_group")
-  check_string("get_number_group", 1, id)
-  return call(h, RESULT, core.get_number_group, id)
-end
-
 --- Renames a number group (PUT: the name is required). opts: sticky_sender
 --- (boolean; nil: left as it is). Returns the group table, or nil, err.
 function Client:update_number_group(id, name, opts)
@@ -380,22 +409,6 @@ function Client:update_number_group(id, name, opts)
   local sticky = core.SWNG_KEEP
   if o.sticky_sender ~= nil then sticky = o.sticky_sender and 1 or 0 end
   return call(h, RESULT, core.update_number_group, id, name, sticky)
-end
-
---- Deletes a number group (its phone numbers are not released). Returns
---- true, or nil, err.
-function Client:delete_number_group(id)
-  local h = check_self(self, "delete_number_group")
-  check_string("delete_number_group", 1, id)
-  return call(h, NONE, core.delete_number_group, id)
-end
-
---- The one group whose name is exactly `name` (the server's filter is a
---- substring match), or nil, err: not_found for none, ambiguous for several.
-function Client:find_number_group(name)
-  local h = check_self(self, "find_number_group")
-  check_string("find_number_group", 1, name)
-  return call(h, RESULT, core.find_number_group, name)
 end
 
 ------------------------------------------------------------ memberships
@@ -429,31 +442,6 @@ function Client:create_membership(group_id, phone_number_id, opts)
   return call(h, RESULT, core.create_membership, group_id, phone_number_id, policy)
 end
 
---- The membership with this id (a membership id, not a phone number id),
---- or nil, err.
-function Client:get_membership(id)
-  local h = check_self(self, "get_membership")
-  check_string("get_membership", 1, id)
-  return call(h, RESULT, core.get_membership, id)
-end
-
---- Deletes a membership by its id. Returns true, or nil, err.
-function Client:delete_membership(id)
-  local h = check_self(self, "delete_membership")
-  check_string("delete_membership", 1, id)
-  return call(h, NONE, core.delete_membership, id)
-end
-
---- Takes a phone number (by its phone number id) out of a group, finding
---- its membership through the group's list. Returns true, or nil, err
---- (not_found when the number is not in the group).
-function Client:remove_number(number_group_id, phone_number_id)
-  local h = check_self(self, "remove_number")
-  check_string("remove_number", 1, number_group_id)
-  check_string("remove_number", 2, phone_number_id)
-  return call(h, NONE, core.remove_number, number_group_id, phone_number_id)
-end
-
 ---------------------------------------------------------- phone numbers
 
 --- The project's phone numbers: an iterator of phone number tables. opts:
@@ -464,22 +452,6 @@ function Client:list_phone_numbers(opts)
   local o = options("list_phone_numbers", 1, opts,
                     { number = "string", name = "string", page_size = "number" })
   return iterate(self, h, core.list_phone_numbers, o.number, o.name, o.page_size or 0)
-end
-
---- The phone number with this id, or nil, err.
-function Client:get_phone_number(id)
-  local h = check_self(self, "get_phone_number")
-  check_string("get_phone_number", 1, id)
-  return call(h, RESULT, core.get_phone_number, id)
-end
-
---- The one phone number whose number is exactly e164 ("+15551230001"), or
---- nil, err: invalid_argument (nothing sent) when it is not E.164,
---- not_found for none, ambiguous for several.
-function Client:find_phone_number(e164)
-  local h = check_self(self, "find_phone_number")
-  check_string("find_phone_number", 1, e164)
-  return call(h, RESULT, core.find_phone_number, e164)
 end
 
 --- Closes the client and its connections now (garbage collection does it
