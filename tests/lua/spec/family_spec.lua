@@ -386,6 +386,16 @@ describe("the number-group family", function()
       check_error(err, "not_found")
     end)
 
+    it("two numbers that are both exactly it are ambiguous", function()
+      local item = assert(client:get_phone_number(T.MAIN)).json
+      T.fault { mode = "body", operation = "list_phone_numbers",
+                body = '{"links":{"self":"/x","first":"/x"},"data":[' .. item .. "," .. item .. "]}" }
+      local p, err = client:find_phone_number("+15551230001")
+      assert.is_nil(p)
+      check_error(err, "ambiguous")
+      assert.matches("2 of them", err.message)
+    end)
+
     for _, bad in ipairs { "15551230001", "+0551230001", "+1 555 123", "+1", "+1234567890123456", "", "+1555\0" } do
       it(("a bad E.164 %q is invalid_argument, nothing sent"):format(bad), function()
         local p, err = client:find_phone_number(bad)
