@@ -392,39 +392,16 @@ static const char *const group_heads[] = {"ID", "NAME", "STICKY_SENDER", "PHONE_
 static const char *const member_heads[] = {"ID", "PHONE_NUMBER", "NAME"};
 static const char *const number_heads[] = {"ID", "NUMBER", "NAME", "NUMBER_TYPE"};
 
-static int emit_group(struct out *o, const swng_number_group *g)
-{
-    char count[32] = "";
-    const char *cells[4];
-    if (swng_number_group_phone_number_count(g) >= 0)
-        snprintf(count, sizeof count, "%ld", swng_number_group_phone_number_count(g));
-    cells[0] = swng_number_group_id(g);
-    cells[1] = swng_number_group_name(g);
-    cells[2] = swng_number_group_sticky_sender(g) ? "true" : "false";
-    cells[3] = count;
-    return emit(o, swng_number_group_json(g), group_heads, 4, cells);
-}
-
-static int emit_member(struct out *o, const swng_membership *m)
-{
-    const char *cells[3];
-    cells[0] = swng_membership_id(m);
-    cells[1] = swng_membership_phone_number_number(m);
-    cells[2] = swng_membership_phone_number_name(m);
-    return emit(o, swng_membership_json(m), member_heads, 3, cells);
-}
-
-static int emit_number(struct out *o, const swng_phone_number *p)
-{
-    const char *cells[4];
-    cells[0] = swng_phone_number_id(p);
-    cells[1] = swng_phone_number_number(p);
-    cells[2] = swng_phone_number_name(p);
-    cells[3] = swng_phone_number_number_type(p);
-    return emit(o, swng_phone_number_json(p), number_heads, 4, cells);
-}
-
-/* ----------------------------------------------------------- commands */
+/* A command's result: one resource, or a cursor over a list of them. */
+union one {
+    swng_number_group *group;
+    swng_membership *member;
+    swng_phone_number *number;
+};
+struct result {
+    union one one;
+    swng_cursor *list;
+};
 
 /* What a command runs with: positional arguments with GROUP and NUMBER
  * already resolved to ids. */
@@ -436,122 +413,149 @@ struct ctx {
     struct out out;
 };
 
-static int cmd_groups_list(struct ctx *x, swng_error **err)
+/* A resource type: how to page through, show and free one. */
+struct kind {
+    int (*next)(swng_cursor *cur, union one *o, swng_error **err);
+    int (*present)(const union one *o);
+    int (*emit)(struct out *out, const union one *o);
+    void (*free)(union one *o);
+};
+
+static int group_next(swng_cursor *cur, union one *o, swng_error **err)
 {
-    swng_cursor *cur = NULL;
-    swng_number_group *g = NULL;
-    int rc = swng_number_group_list(&cur, x->client, x->c->name, x->page_size, err);
-    while (rc == SWNG_OK && (rc = swng_number_group_next(cur, &g, err)) == SWNG_OK && g) {
-        rc = emit_group(&x->out, g);
-        swng_number_group_free(g);
+    return swng_number_group_next(cur, &o->group, err);
+}
+static int group_present(const union one *o) { return o->group != NULL; }
+static void group_free(union one *o) { swng_number_group_free(o->group); }
+static int group_emit(struct out *out, const union one *o)
+{
+    const swng_number_group *g = o->group;
+    char count[32] = "";
+    const char *cells[4];
+    if (swng_number_group_phone_number_count(g) >= 0)
+        snprintf(count, sizeof count, "%ld", swng_number_group_phone_number_count(g));
+    cells[0] = swng_number_group_id(g);
+    cells[1] = swng_number_group_name(g);
+    cells[2] = swng_number_group_sticky_sender(g) ? "true" : "false";
+    cells[3] = count;
+    return emit(out, swng_number_group_json(g), group_heads, 4, cells);
+}
+static const struct kind groups_kind = {group_next, group_present, group_emit, group_free};
+
+static int member_next(swng_cursor *cur, union one *o, swng_error **err)
+{
+    return swng_membership_next(cur, &o->member, err);
+}
+static int member_present(const union one *o) { return o->member != NULL; }
+static void member_free(union one *o) { swng_membership_free(o->member); }
+static int member_emit(struct out *out, const union one *o)
+{
+    const char *cells[3];
+    cells[0] = swng_membership_id(o->member);
+    cells[1] = swng_membership_phone_number_number(o->member);
+    cells[2] = swng_membership_phone_number_name(o->member);
+    return emit(out, swng_membership_json(o->member), member_heads, 3, cells);
+}
+static const struct kind members_kind = {member_next, member_present, member_emit, member_free};
+
+static int number_next(swng_cursor *cur, union one *o, swng_error **err)
+{
+    return swng_phone_number_next(cur, &o->number, err);
+}
+static int number_present(const union one *o) { return o->number != NULL; }
+static void number_free(union one *o) { swng_phone_number_free(o->number); }
+static int number_emit(struct out *out, const union one *o)
+{
+    const char *cells[4];
+    cells[0] = swng_phone_number_id(o->number);
+    cells[1] = swng_phone_number_number(o->number);
+    cells[2] = swng_phone_number_name(o->number);
+    cells[3] = swng_phone_number_number_type(o->number);
+    return emit(out, swng_phone_number_json(o->number), number_heads, 4, cells);
+}
+static const struct kind numbers_kind = {number_next, number_present, number_emit, number_free};
+
+/* Shows a command's result: the one resource, or every item of the list
+ * (page after page), then frees it. A delete has nothing to show. */
+static int show(struct out *out, const struct kind *k, struct result *r, swng_error **err)
+{
+    int rc = SWNG_OK;
+    if (!k) return SWNG_OK;
+    if (r->list) {
+        while ((rc = k->next(r->list, &r->one, err)) == SWNG_OK && k->present(&r->one)) {
+            rc = k->emit(out, &r->one);
+            k->free(&r->one);
+            if (rc != SWNG_OK) break;
+        }
+        swng_cursor_free(r->list);
+        return rc;
     }
-    swng_cursor_free(cur);
+    rc = k->emit(out, &r->one);
+    k->free(&r->one);
     return rc;
 }
 
-static int cmd_groups_create(struct ctx *x, swng_error **err)
-{
-    swng_number_group *g = NULL;
-    int rc = swng_number_group_create(&g, x->client, x->args[0],
-                                      (x->c->given & F_STICKY) ? 1 : 0, err);
-    if (rc == SWNG_OK) rc = emit_group(&x->out, g);
-    swng_number_group_free(g);
-    return rc;
-}
+/* ----------------------------------------------------------- commands */
 
-static int cmd_groups_get(struct ctx *x, swng_error **err)
+/* Each command makes one library call; show() prints what it returns. */
+static int cmd_groups_list(struct ctx *x, struct result *r, swng_error **err)
 {
-    swng_number_group *g = NULL;
-    int rc = swng_number_group_get(&g, x->client, x->args[0], err);
-    if (rc == SWNG_OK) rc = emit_group(&x->out, g);
-    swng_number_group_free(g);
-    return rc;
+    return swng_number_group_list(&r->list, x->client, x->c->name, x->page_size, err);
 }
-
-static int cmd_groups_update(struct ctx *x, swng_error **err)
+static int cmd_groups_create(struct ctx *x, struct result *r, swng_error **err)
 {
-    swng_number_group *g = NULL;
+    return swng_number_group_create(&r->one.group, x->client, x->args[0],
+                                    (x->c->given & F_STICKY) ? 1 : 0, err);
+}
+static int cmd_groups_get(struct ctx *x, struct result *r, swng_error **err)
+{
+    return swng_number_group_get(&r->one.group, x->client, x->args[0], err);
+}
+static int cmd_groups_update(struct ctx *x, struct result *r, swng_error **err)
+{
     int sticky = (x->c->given & F_STICKY) ? 1 : (x->c->given & F_NO_STICKY) ? 0 : SWNG_KEEP;
-    int rc = swng_number_group_update(&g, x->client, x->args[0], x->c->name, sticky, err);
-    if (rc == SWNG_OK) rc = emit_group(&x->out, g);
-    swng_number_group_free(g);
-    return rc;
+    return swng_number_group_update(&r->one.group, x->client, x->args[0], x->c->name, sticky,
+                                    err);
 }
-
-static int cmd_groups_delete(struct ctx *x, swng_error **err)
+static int cmd_groups_delete(struct ctx *x, struct result *r, swng_error **err)
 {
+    (void)r;
     return swng_number_group_delete(x->client, x->args[0], err);
 }
-
-static int cmd_members_list(struct ctx *x, swng_error **err)
+static int cmd_members_list(struct ctx *x, struct result *r, swng_error **err)
 {
-    swng_cursor *cur = NULL;
-    swng_membership *m = NULL;
-    int rc = swng_membership_list(&cur, x->client, x->args[0], x->page_size, err);
-    while (rc == SWNG_OK && (rc = swng_membership_next(cur, &m, err)) == SWNG_OK && m) {
-        rc = emit_member(&x->out, m);
-        swng_membership_free(m);
-    }
-    swng_cursor_free(cur);
-    return rc;
+    return swng_membership_list(&r->list, x->client, x->args[0], x->page_size, err);
 }
-
-static int cmd_members_add(struct ctx *x, swng_error **err)
+static int cmd_members_add(struct ctx *x, struct result *r, swng_error **err)
 {
-    swng_membership *m = NULL;
-    int rc = swng_membership_create_ex(
-        &m, x->client, x->args[0], x->args[1],
-        (x->c->given & F_IGNORE_EXISTING) ? SWNG_IF_EXISTS_RETURN : SWNG_IF_EXISTS_ERROR, err);
-    if (rc == SWNG_OK) rc = emit_member(&x->out, m);
-    swng_membership_free(m);
-    return rc;
+    int if_exists =
+        (x->c->given & F_IGNORE_EXISTING) ? SWNG_IF_EXISTS_RETURN : SWNG_IF_EXISTS_ERROR;
+    return swng_membership_create_ex(&r->one.member, x->client, x->args[0], x->args[1],
+                                     if_exists, err);
 }
-
-static int cmd_members_remove(struct ctx *x, swng_error **err)
+static int cmd_members_remove(struct ctx *x, struct result *r, swng_error **err)
 {
+    (void)r;
     return swng_number_group_remove_number(x->client, x->args[0], x->args[1], err);
 }
-
-static int cmd_numbers_list(struct ctx *x, swng_error **err)
+static int cmd_numbers_list(struct ctx *x, struct result *r, swng_error **err)
 {
-    swng_cursor *cur = NULL;
-    swng_phone_number *p = NULL;
-    int rc = swng_phone_number_list(&cur, x->client, x->c->number, x->c->name, x->page_size, err);
-    while (rc == SWNG_OK && (rc = swng_phone_number_next(cur, &p, err)) == SWNG_OK && p) {
-        rc = emit_number(&x->out, p);
-        swng_phone_number_free(p);
-    }
-    swng_cursor_free(cur);
-    return rc;
+    return swng_phone_number_list(&r->list, x->client, x->c->number, x->c->name, x->page_size,
+                                  err);
 }
-
-static int cmd_numbers_find(struct ctx *x, swng_error **err)
+static int cmd_numbers_find(struct ctx *x, struct result *r, swng_error **err)
 {
-    swng_phone_number *p = NULL;
-    int rc = swng_phone_number_find(&p, x->client, x->args[0], err);
-    if (rc == SWNG_OK) rc = emit_number(&x->out, p);
-    swng_phone_number_free(p);
-    return rc;
+    return swng_phone_number_find(&r->one.number, x->client, x->args[0], err);
 }
-
-static int cmd_numbers_get(struct ctx *x, swng_error **err)
+static int cmd_numbers_get(struct ctx *x, struct result *r, swng_error **err)
 {
-    swng_phone_number *p = NULL;
-    int rc = swng_phone_number_get(&p, x->client, x->args[0], err);
-    if (rc == SWNG_OK) rc = emit_number(&x->out, p);
-    swng_phone_number_free(p);
-    return rc;
+    return swng_phone_number_get(&r->one.number, x->client, x->args[0], err);
 }
-
 /* The create-membership command of swng 0.1: members add without
  * resolution (both ids as given), output unchanged. */
-static int cmd_create_membership(struct ctx *x, swng_error **err)
+static int cmd_create_membership(struct ctx *x, struct result *r, swng_error **err)
 {
-    swng_membership *m = NULL;
-    int rc = swng_membership_create(&m, x->client, x->args[0], x->args[1], err);
-    if (rc == SWNG_OK) rc = emit_member(&x->out, m);
-    swng_membership_free(m);
-    return rc;
+    return swng_membership_create(&r->one.member, x->client, x->args[0], x->args[1], err);
 }
 
 /* Positional arguments that are resolved before the command runs. */
@@ -571,31 +575,35 @@ static const struct command {
     unsigned flags;   /* F_* it accepts */
     unsigned needs;   /* F_* it requires */
     const char *help;
-    int (*run)(struct ctx *x, swng_error **err);
+    int (*run)(struct ctx *x, struct result *r, swng_error **err);
+    const struct kind *kind; /* what run returns; NULL: nothing */
 } commands[] = {
     {"groups", "list", 0, "", 0, F_NAME | F_PAGE_SIZE, 0,
-     "list number groups (--name: names containing NAME)", cmd_groups_list},
-    {"groups", "create", 1, "NAME", 0, F_STICKY, 0, "create a number group", cmd_groups_create},
+     "list number groups (--name: names containing NAME)", cmd_groups_list, &groups_kind},
+    {"groups", "create", 1, "NAME", 0, F_STICKY, 0, "create a number group", cmd_groups_create,
+     &groups_kind},
     {"groups", "get", 1, "GROUP", A_GROUP, F_GROUP_NAME, 0, "show a number group",
-     cmd_groups_get},
+     cmd_groups_get, &groups_kind},
     {"groups", "update", 1, "GROUP", A_GROUP, F_GROUP_NAME | F_NAME | F_STICKY | F_NO_STICKY,
-     F_NAME, "rename a number group, set its sticky sender", cmd_groups_update},
+     F_NAME, "rename a number group, set its sticky sender", cmd_groups_update, &groups_kind},
     {"groups", "delete", 1, "GROUP", A_GROUP, F_GROUP_NAME, 0,
-     "delete a number group (its numbers stay in the project)", cmd_groups_delete},
+     "delete a number group (its numbers stay in the project)", cmd_groups_delete, NULL},
     {"members", "list", 1, "GROUP", A_GROUP, F_GROUP_NAME | F_PAGE_SIZE, 0,
-     "list the numbers in a group (its memberships)", cmd_members_list},
+     "list the numbers in a group (its memberships)", cmd_members_list, &members_kind},
     {"members", "add", 2, "GROUP NUMBER", A_GROUP | A_NUMBER, F_GROUP_NAME | F_IGNORE_EXISTING,
-     0, "add a phone number to a group; prints the membership", cmd_members_add},
+     0, "add a phone number to a group; prints the membership", cmd_members_add, &members_kind},
     {"members", "remove", 2, "GROUP NUMBER", A_GROUP | A_NUMBER, F_GROUP_NAME, 0,
-     "take a phone number out of a group", cmd_members_remove},
+     "take a phone number out of a group", cmd_members_remove, NULL},
     {"numbers", "list", 0, "", 0, F_NUMBER | F_NAME | F_PAGE_SIZE, 0,
-     "list the project's phone numbers (--number, --name: containing)", cmd_numbers_list},
+     "list the project's phone numbers (--number, --name: containing)", cmd_numbers_list,
+     &numbers_kind},
     {"numbers", "find", 1, "E164", 0, 0, 0, "show the phone number that is exactly E164",
-     cmd_numbers_find},
-    {"numbers", "get", 1, "ID", 0, 0, 0, "show a phone number by id", cmd_numbers_get},
+     cmd_numbers_find, &numbers_kind},
+    {"numbers", "get", 1, "ID", 0, 0, 0, "show a phone number by id", cmd_numbers_get,
+     &numbers_kind},
     {"create-membership", NULL, 2, "NUMBER_GROUP_ID PHONE_NUMBER_ID", 0, 0, 0,
      "add a phone number to a number group by ids; prints the membership as JSON",
-     cmd_create_membership},
+     cmd_create_membership, &members_kind},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -807,10 +815,10 @@ static int check(const struct cli *c, const struct command *cmd, size_t nargs)
         return usage_error("%s", "--sticky-sender and --no-sticky-sender exclude each other");
     if (c->given & F_GROUP_NAME) want--;
     if (nargs != want) {
+        const char *rest = cmd->args + strcspn(cmd->args, " "); /* the args after GROUP */
         if (c->given & F_GROUP_NAME)
             fprintf(stderr, "swng: %s with --group-name needs %s\n", full,
-                    *(cmd->args + strcspn(cmd->args, " ")) ? cmd->args + strcspn(cmd->args, " ") + 1
-                                                           : "no other argument");
+                    *rest ? rest + 1 : "no other argument");
         else
             fprintf(stderr, "swng: %s needs %s%s\n", full, *cmd->args ? cmd->args : "no argument",
                     (cmd->resolve & A_GROUP) ? " (or --group-name NAME for GROUP)" : "");
@@ -822,9 +830,12 @@ static int check(const struct cli *c, const struct command *cmd, size_t nargs)
 }
 
 /* Resolves GROUP (--group-name) and NUMBER (E.164) to ids in ids[], in an
- * order that sends nothing before every argument the library can check
- * without sending has been checked. Returns SWNG_OK or a status, with
- * *given_for_error the flags to name in the error. */
+ * order that checks what the library can check without sending before
+ * anything is sent: a malformed group id or E.164 number sends nothing.
+ * (A malformed NUMBER id together with --group-name is refused only after
+ * the group lookup: the library has no call that checks a phone number id
+ * without sending.) Returns SWNG_OK or a status, with *flags_for_error the
+ * command flags that the error may name. */
 static int resolve(swng_client *client, const struct cli *c, const struct command *cmd,
                    const char **ids, char **owned, swng_error **err, unsigned *flags_for_error)
 {
@@ -862,6 +873,7 @@ int main(int argc, char **argv)
 {
     struct cli c;
     struct ctx x;
+    struct result res;
     const struct command *cmd = NULL;
     swng_client *client = NULL;
     swng_error *err = NULL;
@@ -872,6 +884,7 @@ int main(int argc, char **argv)
 
     memset(&c, 0, sizeof c);
     memset(&x, 0, sizeof x);
+    memset(&res, 0, sizeof res);
     swng_client_options_init(&c.opts);
     rc = parse(&c, argc, argv);
     if (rc < 0 && c.help) {
@@ -919,7 +932,8 @@ int main(int argc, char **argv)
         rc = swng_client_new(&client, &c.opts, &err);
         x.client = client;
         if (rc == SWNG_OK) rc = resolve(client, &c, cmd, ids, owned, &err, &name_flags);
-        if (rc == SWNG_OK) rc = cmd->run(&x, &err);
+        if (rc == SWNG_OK && (rc = cmd->run(&x, &res, &err)) == SWNG_OK)
+            rc = show(&x.out, cmd->kind, &res, &err);
         if (rc == SWNG_OK || x.out.nrows) out_finish(&x.out);
         else free(x.out.cells);
         if (rc != SWNG_OK && err) print_error_for(err, name_flags);

@@ -12,37 +12,26 @@ import re
 import subprocess
 import sys
 import unittest
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "space"))
+from spaceclient import attach  # noqa: E402
 
 SWNG = sys.argv.pop(1)
-BASE = os.environ["SWNG_TEST_BASE_URL"]
+SPACE = attach()
+BASE = SPACE.base_url
 TOKEN = os.environ["SWNG_TEST_TOKEN"]
 FIXTURE = json.load(open(os.environ["SWNG_TEST_FIXTURE"], encoding="utf-8"))
 SALES, SUPPORT = (g["id"] for g in FIXTURE["number_groups"][:2])
 PHONES = FIXTURE["phone_numbers"]
-MISSING = "00000000-0000-4000-8000-000000000000"
 STATUS = {"ok": 0, "invalid_argument": 2, "not_found": 4, "validation": 5, "ambiguous": 11}
 
 
-def control(method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(BASE + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read() or b"null")
-
-
-def journal():
-    return control("GET", "/__space/journal")["requests"]
-
-
 def groups():
-    return {g["id"]: g for g in control("GET", "/__space/number_groups")["number_groups"]}
+    return {g["id"]: g for g in SPACE.number_groups()}
 
 
 def memberships(group=None):
-    return [m for m in control("GET", "/__space/memberships")["memberships"]
-            if group is None or m["number_group_id"] == group]
+    return [m for m in SPACE.memberships() if group is None or m["number_group_id"] == group]
 
 
 def run(*args):
@@ -66,7 +55,7 @@ def table(p):
 
 class FamilyTest(unittest.TestCase):
     def setUp(self):
-        control("POST", "/__space/reset")
+        SPACE.reset()
 
     def ok(self, *args):
         p = run(*args)
@@ -159,20 +148,20 @@ class FamilyTest(unittest.TestCase):
     # ------------------------------------------------------- resolution
 
     def test_group_name_not_found_and_ambiguous(self):
-        control("DELETE", "/__space/journal")
+        SPACE.clear_journal()
         p = self.fails("not_found", "groups", "get", "--group-name", "Sale")  # exact names only
         self.assertIn("Sale", p.stderr)
         self.fails("not_found", "members", "add", "--group-name", "Nope", PHONES[0]["id"])
-        self.assertFalse([r for r in journal() if r["method"] != "GET"])
+        self.assertFalse([r for r in SPACE.journal() if r["method"] != "GET"])
         self.ok("groups", "create", "Sales")
         for args in (["groups", "get"], ["groups", "delete"], ["members", "list"],
                      ["members", "add", PHONES[0]["id"]], ["members", "remove", PHONES[0]["id"]],
                      ["groups", "update", "--name", "x"]):
             with self.subTest(args=args):
-                control("DELETE", "/__space/journal")
+                SPACE.clear_journal()
                 p = self.fails("ambiguous", *args[:2], "--group-name", "Sales", *args[2:])
                 self.assertIn("ambiguous", p.stderr)
-                self.assertEqual({r["operation"] for r in journal()}, {"list_number_groups"})
+                self.assertEqual({r["operation"] for r in SPACE.journal()}, {"list_number_groups"})
         self.assertEqual(len(groups()), 3)
         self.assertEqual(memberships(), [])
         # A name that contains another is not a match for it.
@@ -203,7 +192,7 @@ class FamilyTest(unittest.TestCase):
         self.ok("members", "add", SALES, PHONES[4]["id"], "--ignore-existing")
         self.assertEqual(len(memberships(SALES)), 2)
         # Any other 422 stays an error.
-        control("POST", "/__space/faults", dict(mode="status", status=422))
+        SPACE.fault("status", status=422)
         self.fails("validation", "members", "add", SALES, PHONES[5]["id"], "--ignore-existing")
 
     # ----------------------------------------------------------- paging
@@ -222,11 +211,11 @@ class FamilyTest(unittest.TestCase):
         ]
         for args, operation, count, pages, want in cases:
             with self.subTest(args=args):
-                control("DELETE", "/__space/journal")
+                SPACE.clear_journal()
                 got = lines(self.ok(*args))
                 self.assertEqual(len(got), count)
                 self.assertEqual([x["id"] for x in got], want)
-                self.assertEqual([r["operation"] for r in journal()], [operation] * pages)
+                self.assertEqual([r["operation"] for r in SPACE.journal()], [operation] * pages)
                 # compact: one object per line
                 self.assertEqual(len(self.ok(*args).stdout.splitlines()), count)
 
@@ -266,8 +255,7 @@ class FamilyTest(unittest.TestCase):
         body = json.dumps(dict(id=SALES, name=evil, sticky_sender=False, phone_number_count=0))
         for fmt in ("table", "json"):
             with self.subTest(fmt=fmt):
-                control("POST", "/__space/faults",
-                        dict(mode="body", body=body, operation="retrieve_number_group"))
+                SPACE.fault("body", body=body, operation="retrieve_number_group")
                 p = self.ok("groups", "get", SALES, "-o", fmt)
                 for raw in ("\x1b", "\x07", "\u009b", "\u202e"):
                     self.assertNotIn(raw, p.stdout)
@@ -278,17 +266,14 @@ class FamilyTest(unittest.TestCase):
         # Messages from the server on stderr, for every command.
         for args in (["groups", "get", SALES], ["create-membership", SALES, PHONES[0]["id"]]):
             with self.subTest(args=args):
-                control("POST", "/__space/faults",
-                        dict(mode="status", status=500,
-                             body=json.dumps({"error": "bad\x1b[2J\u009b"})))
+                SPACE.fault("status", status=500, body=json.dumps({"error": "bad\x1b[2J\u009b"}))
                 p = run(*args)
                 self.assertEqual(p.returncode, 7, p.stderr)
                 self.assertNotIn("\x1b", p.stderr)
                 self.assertNotIn("\u009b", p.stderr)
                 self.assertIn(r"bad\x1b[2J\u009b", p.stderr)
-        control("POST", "/__space/faults",
-                dict(mode="status", status=422, body=json.dumps({"errors": [dict(
-                    detail="d\x1b[1m", status="422", title="t", code="c\x07")]})))
+        SPACE.fault("status", status=422, body=json.dumps({"errors": [dict(
+            detail="d\x1b[1m", status="422", title="t", code="c\x07")]}))
         p = run("create-membership", SALES, PHONES[0]["id"])
         self.assertEqual(p.returncode, 5, p.stderr)
         self.assertIn(r"  - c\x07: d\x1b[1m", p.stderr)
@@ -296,7 +281,7 @@ class FamilyTest(unittest.TestCase):
     # ---------------------------------------------- usage and bad input
 
     def test_bad_ids_and_usage_exit_2_and_send_nothing(self):
-        control("DELETE", "/__space/journal")
+        SPACE.clear_journal()
         cases = [
             ["groups", "get", "not-a-uuid"],
             ["groups", "update", "not-a-uuid", "--name", "x"],
@@ -335,7 +320,7 @@ class FamilyTest(unittest.TestCase):
             with self.subTest(args=args):
                 p = self.fails("invalid_argument", *args)
                 self.assertNotIn("Try 'swng --help'.\nTry", p.stderr)
-        self.assertEqual(journal(), [])
+        self.assertEqual(SPACE.journal(), [])
         # The library's checks, not "unknown command".
         for args, says in ((cases[0], "id must be a UUID"),
                            (cases[5], "number_group_id must be a UUID"),
@@ -346,7 +331,7 @@ class FamilyTest(unittest.TestCase):
                            (cases[16], "--page-size: not a number")):
             with self.subTest(args=args):
                 self.assertIn(says, run(*args).stderr)
-        self.assertEqual(journal(), [])
+        self.assertEqual(SPACE.journal(), [])
 
     def test_messages_name_the_flags(self):
         p = run("groups", "list", "--page-size", "5000")
