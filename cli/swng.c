@@ -939,6 +939,10 @@ int main(int argc, char **argv)
         if (rc != SWNG_OK && err) print_error_for(err, name_flags);
         else if (rc != SWNG_OK) fprintf(stderr, "swng: %s\n", swng_strerror(rc));
         rc = exit_code_for(rc);
+        if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
+            fprintf(stderr, "swng: cannot write the output: %s\n", strerror(errno));
+            rc = 1;
+        }
     }
     free(owned[0]);
     free(owned[1]);

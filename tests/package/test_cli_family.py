@@ -278,6 +278,14 @@ class FamilyTest(unittest.TestCase):
         self.assertEqual(p.returncode, 5, p.stderr)
         self.assertIn(r"  - c\x07: d\x1b[1m", p.stderr)
 
+    def test_output_that_cannot_be_written_is_an_error(self):
+        env = dict(os.environ, SIGNALWIRE_API_TOKEN=TOKEN, SIGNALWIRE_REST_BASE_URL=BASE)
+        with open("/dev/full", "w") as full:
+            p = subprocess.run([SWNG, "numbers", "list"], env=env, stdout=full,
+                               stderr=subprocess.PIPE, text=True, timeout=60)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("cannot write the output", p.stderr)
+
     # ---------------------------------------------- usage and bad input
 
     def test_bad_ids_and_usage_exit_2_and_send_nothing(self):
