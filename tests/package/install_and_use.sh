@@ -25,6 +25,9 @@ export PKG_CONFIG_PATH=$libdir/pkgconfig
 # shellcheck disable=SC2046
 "$cc" -Wall -Werror "$src/examples/c/create_membership.c" $(pkg-config --cflags --libs swng) \
   -Wl,-rpath,"$libdir" -o "$work/example_pc"
+# shellcheck disable=SC2046
+"$cc" -Wall -Werror "$src/examples/c/group_tasks.c" $(pkg-config --cflags --libs swng) \
+  -Wl,-rpath,"$libdir" -o "$work/group_tasks"
 
 cmake -S "$src/examples/cmake" -B "$work/cm" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$work/cm" >/dev/null
@@ -35,6 +38,13 @@ phone=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["phone_n
 phone2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["phone_numbers"][2]["id"])' "$fixture")
 export SIGNALWIRE_PROJECT_ID=$SWNG_TEST_PROJECT_ID SIGNALWIRE_API_TOKEN=$SWNG_TEST_TOKEN
 export SIGNALWIRE_REST_BASE_URL=$SWNG_TEST_BASE_URL
+
+# The README's tasks, as written there (examples/c/group_tasks.c).
+out=$("$work/group_tasks" Sales +15551230001)
+echo "$out"
+want=$(printf '%s\n' "+15551230001 already there: yes" "in Sales: +15551230001 (Main line)" \
+  "removed +15551230001 from Sales")
+[ "$out" = "$want" ] || { echo "FAIL: group_tasks output"; exit 1; }
 
 out=$("$work/example_pc" "$group" "$phone")
 echo "$out"
