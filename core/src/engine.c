@@ -402,6 +402,16 @@ static int check_arg(const struct swng__param *p, const struct swng__arg *a, swn
     return SWNG_OK;
 }
 
+int swng__check_text(const char *name, const char *value, size_t len, swng_error **err)
+{
+    struct swng__param p = {NULL, SWNG__IN_QUERY, SWNG__A_TEXT, 0, NULL, NULL};
+    struct swng__arg a;
+    p.name = name;
+    a.value = value;
+    a.len = len;
+    return check_arg(&p, &a, err);
+}
+
 /* A growing string; `failed` is set on allocation failure. */
 struct buf {
     char *s;

@@ -77,6 +77,9 @@ struct swng__arg {
     size_t len;
 };
 
+/* Checks a text argument by the SWNG__A_TEXT rule (messages name it). */
+int swng__check_text(const char *name, const char *value, size_t len, swng_error **err);
+
 /* Validates args against op's parameters and builds the request URL into
  * *url (malloc'd): what swng__call does before sending, for callers (the
  * list cursors) that send the request themselves. */

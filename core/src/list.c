@@ -372,10 +372,27 @@ int swng__cursor_next(swng_cursor *cur, struct swng__object **out, swng_error **
 
 /* ------------------------------------------------------- list functions */
 
+/* The contract's limit on filter_name, in characters. */
+#define MAX_GROUP_FILTER 255
+
+/* Characters (code points) in UTF-8 text: the bytes that do not continue one. */
+static size_t utf8_chars(const char *s, size_t n)
+{
+    size_t i, k = 0;
+    for (i = 0; i < n; i++) k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return k;
+}
+
 int swng_number_group_list_n(swng_cursor **out, swng_client *client, const char *name,
                              size_t name_len, int page_size, swng_error **err)
 {
     struct swng__arg args[] = {{name, name_len}, {NULL, 0}};
+    if (name && utf8_chars(name, name_len) > MAX_GROUP_FILTER) {
+        if (err) *err = NULL;
+        if (out) *out = NULL;
+        return swng__fail_arg(err, "name", "name must be at most %d characters (the filter's limit)",
+                              MAX_GROUP_FILTER);
+    }
     return cursor_new(out, &swng__op_list_number_groups, client, args, page_size, err);
 }
 int swng_number_group_list(swng_cursor **out, swng_client *client, const char *name,
@@ -466,8 +483,15 @@ int swng_number_group_find_n(swng_number_group **out, swng_client *client, const
     if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
     *out = NULL;
     if (!name) return swng__fail_arg(err, "name", "name must not be NULL");
-    if ((rc = swng_number_group_list_n(&cur, client, name, name_len, 0, err)) != SWNG_OK)
-        return rc;
+    /* A name longer than the filter may be is still found, by reading
+     * every group: checked as text first, then not sent. */
+    if (utf8_chars(name, name_len) > MAX_GROUP_FILTER) {
+        if ((rc = swng__check_text("name", name, name_len, err)) != SWNG_OK) return rc;
+        rc = swng_number_group_list_n(&cur, client, NULL, 0, 0, err);
+    } else {
+        rc = swng_number_group_list_n(&cur, client, name, name_len, 0, err);
+    }
+    if (rc != SWNG_OK) return rc;
     return find_one(cur, SWNG__G_NAME, name, name_len, "number group named",
                     (struct swng__object **)out, err);
 }

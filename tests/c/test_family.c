@@ -657,7 +657,46 @@ static void test_answers_match_requests(void)
     swng_client_free(c);
 }
 
+/* filter_name is at most 255 characters: a longer filter is refused before
+ * sending, and a group with a longer name is still found (every group
+ * read, no filter sent). Characters, not bytes: 255 x "ü" is a filter. */
+static void test_long_group_names(void)
+{
+    char name[600], utf8[600];
+    swng_client *c = th_client(NULL);
+    swng_number_group *g = NULL, *found = NULL;
+    swng_cursor *cur = NULL;
+    swng_error *err = NULL;
+    size_t i;
+    REQUIRE(c);
+    memset(name, 'x', 300);
+    name[300] = '\0';
+    for (i = 0; i < 255; i++) memcpy(utf8 + 2 * i, "\xc3\xbc", 2);
+    utf8[510] = '\0';
+    CHECK_RC(swng_number_group_list(&cur, c, name, 0, &err), SWNG_EINVAL, err);
+    CHECK_STR_EQ(swng_error_option(err), "name");
+    CHECK_STR_CONTAINS(swng_error_message(err), "255");
+    swng_error_free(err);
+    err = NULL;
+    CHECK_RC(swng_number_group_list(&cur, c, utf8, 0, &err), SWNG_OK, err);
+    swng_cursor_free(cur);
+    CHECK_INT_EQ(th_journal_count(), 0);
+    REQUIRE(g = make_group(c, name, 0));
+    CHECK_RC(swng_number_group_find(&found, c, name, &err), SWNG_OK, err);
+    CHECK_STR_EQ(swng_number_group_id(found), swng_number_group_id(g));
+    CHECK_STR_EQ(journal_path(-1), ROOT "/number_groups");
+    swng_number_group_free(found);
+    /* Still checked as text. */
+    name[10] = '\n';
+    CHECK_RC(swng_number_group_find(&found, c, name, &err), SWNG_EINVAL, err);
+    CHECK_STR_EQ(swng_error_option(err), "name");
+    swng_error_free(err);
+    swng_number_group_free(g);
+    swng_client_free(c);
+}
+
 static const th_test tests[] = {
+    {"long_group_names", test_long_group_names},
     {"answers_match_requests", test_answers_match_requests},
     {"group_lifecycle", test_group_lifecycle},
     {"group_bad_arguments", test_group_bad_arguments},
