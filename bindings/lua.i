@@ -247,26 +247,26 @@ SWNG_RESULT(swng_phone_number)
 %typemap(in, checkfn="lua_isnumber", fragment="swng_lua_helpers") int {
   long v;
   if (!swng_lua_tointeger_range(L, $input, (double)INT_MIN, (double)INT_MAX, &v))
-    SWIG_fail_arg("$symname", $argnum, "integer (int)");
+    SWIG_fail_arg("$symname", $input, "integer (int)");
   $1 = (int)v;
 }
 %typemap(in, checkfn="lua_isnumber", fragment="swng_lua_helpers") long {
   long v;
   if (!swng_lua_tointeger_range(L, $input, SWNG_LUA_LONG_MIN, SWNG_LUA_LONG_MAX, &v))
-    SWIG_fail_arg("$symname", $argnum, "integer (long)");
+    SWIG_fail_arg("$symname", $input, "integer (long)");
   $1 = v;
 }
 %typemap(in, checkfn="lua_isnumber", fragment="swng_lua_helpers") unsigned int {
   long v;
   if (!swng_lua_tointeger_range(L, $input, 0.0,
         (double)UINT_MAX < SWNG_LUA_LONG_MAX ? (double)UINT_MAX : SWNG_LUA_LONG_MAX, &v))
-    SWIG_fail_arg("$symname", $argnum, "non-negative integer (unsigned int)");
+    SWIG_fail_arg("$symname", $input, "non-negative integer (unsigned int)");
   $1 = (unsigned int)v;
 }
 %typemap(in, checkfn="lua_isnumber", fragment="swng_lua_helpers") size_t {
   long v;
   if (!swng_lua_tointeger_range(L, $input, 0.0, SWNG_LUA_LONG_MAX, &v))
-    SWIG_fail_arg("$symname", $argnum, "non-negative integer (size_t)");
+    SWIG_fail_arg("$symname", $input, "non-negative integer (size_t)");
   $1 = (size_t)v;
 }
 
@@ -277,20 +277,20 @@ SWNG_RESULT(swng_phone_number)
 %typemap(in) swng_text {
   size_t len;
   if (lua_type(L, $input) != LUA_TSTRING)
-    SWIG_fail_arg("$symname", $argnum, "string");
+    SWIG_fail_arg("$symname", $input, "string");
   $1.p = lua_tolstring(L, $input, &len);
   $1.n = len;
 }
 
 /* An optional counted string: a Lua string, or nil for "not given". */
-%typemap(in, checkfn="") swng_opt_text {
+%typemap(in) swng_opt_text {
   size_t len;
   if (lua_isnil(L, $input)) {
     $1.p = NULL;
     $1.n = 0;
   } else {
     if (lua_type(L, $input) != LUA_TSTRING)
-      SWIG_fail_arg("$symname", $argnum, "string or nil");
+      SWIG_fail_arg("$symname", $input, "string or nil");
     $1.p = lua_tolstring(L, $input, &len);
     $1.n = len;
   }

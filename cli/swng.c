@@ -56,10 +56,12 @@ static const char *flag_for(const char *option)
 }
 
 static const char usage_text[] =
-    "usage: swng COMMAND [options] ARGS...\n"
-    "       swng --help | --version\n"
+    "usage: swng RESOURCE COMMAND [options] ARGS...\n"
+    "       swng RESOURCE --help | swng --help | swng --version\n"
     "\n"
-    "commands:\n"
+    "%s"
+    "\n"
+    "command flags:\n"
     "%s"
     "\n"
     "options:\n"
@@ -77,33 +79,172 @@ static const char usage_text[] =
     "  --retries N           retries on 429/503/connect failure (default 0, at most 100)\n"
     "  -H, --header 'Name: value'\n"
     "                        extra request header (repeatable)\n"
+    "  -o, --output json|table\n"
+    "                        json (default): a result as JSON, a list as one JSON\n"
+    "                        object per line; table: a table for people\n"
     "  -h, --help            this help\n"
     "  -V, --version         print the version\n"
     "\n"
     "exit status: 0 ok, 1 other, 2 invalid argument or usage, 3 authentication,\n"
     "4 not found, 5 validation, 6 rate limited, 7 server error, 8 transport,\n"
-    "9 timeout, 10 protocol (the response breaks the API contract)\n";
+    "9 timeout, 10 protocol (the response breaks the API contract), 11 ambiguous\n"
+    "(a name or number matches several)\n";
 
-/* Prints an error; a message about a library option names the flag. */
-static void print_error(const swng_error *err)
+/* ------------------------------------------------------ safe text */
+
+/* The length of the valid UTF-8 sequence at s (at most n bytes), with its
+ * code point in *cp; 0 if it is not valid UTF-8 (overlong, surrogate, past
+ * U+10FFFF, truncated). */
+static size_t utf8_seq(const unsigned char *s, size_t n, unsigned long *cp)
+{
+    size_t len, i;
+    unsigned long v;
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) len = 2, v = s[0] & 0x1f;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef) len = 3, v = s[0] & 0x0f;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4) len = 4, v = s[0] & 0x07;
+    else return 0;
+    if (n < len) return 0;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) return 0;
+        v = v << 6 | (s[i] & 0x3f);
+    }
+    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10ffff)) ||
+        (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+/* Text from the server (names, messages) as it may be shown on a terminal:
+ * a new string in which C0 and C1 controls, DEL, the bidirectional
+ * overrides and isolates, the line and paragraph separators and bytes that
+ * are not UTF-8 are escaped (\xNN, \uNNNN), and so is a backslash (\\), so
+ * that the text cannot move the cursor, recolour or reorder the terminal.
+ * NULL only when out of memory. */
+static char *safe_text(const char *s)
+{
+    size_t n = strlen(s), i = 0, o = 0;
+    char *r = malloc(n * 4 + 1); /* at most 4 bytes out per byte in */
+    if (!r) return NULL;
+    while (i < n) {
+        const unsigned char *u = (const unsigned char *)s + i;
+        unsigned long cp = 0;
+        size_t len = utf8_seq(u, n - i, &cp);
+        if (len == 0 || cp < 0x20 || cp == 0x7f) {
+            o += (size_t)sprintf(r + o, "\\x%02x", u[0]);
+            i++;
+        } else if (cp == '\\') {
+            r[o++] = '\\', r[o++] = '\\';
+            i++;
+        } else if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+                   (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 ||
+                   cp == 0x200e || cp == 0x200f || cp == 0x061c) {
+            o += (size_t)sprintf(r + o, "\\u%04lx", cp);
+            i += len;
+        } else {
+            memcpy(r + o, u, len);
+            o += len;
+            i += len;
+        }
+    }
+    r[o] = '\0';
+    return r;
+}
+
+/* The width of safe text in columns: its code points. */
+static size_t text_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80) w++;
+    return w;
+}
+
+/* Writes s to out through safe_text. */
+static void put_safe(FILE *out, const char *s)
+{
+    char *t = safe_text(s);
+    fputs(t ? t : "?", out);
+    free(t);
+}
+
+/* ------------------------------------------------------ command flags */
+
+/* Flags of the commands themselves (the library options are in flags[]). */
+enum {
+    F_NAME = 1 << 0,
+    F_NUMBER = 1 << 1,
+    F_PAGE_SIZE = 1 << 2,
+    F_STICKY = 1 << 3,
+    F_NO_STICKY = 1 << 4,
+    F_GROUP_NAME = 1 << 5,
+    F_IGNORE_EXISTING = 1 << 6,
+    F_OUTPUT = 1 << 7
+};
+
+static const struct cmd_flag {
+    const char *flag;
+    const char *alias;  /* a short form, or NULL */
+    unsigned bit;
+    const char *value;  /* the value's name, or NULL: takes no value */
+    const char *option; /* the library argument it becomes, for messages */
+    const char *help;
+} cmd_flags[] = {
+    {"--name", NULL, F_NAME, "NAME", "name", "a group's new name; in lists: names containing NAME"},
+    {"--number", NULL, F_NUMBER, "SUBSTR", "number", "numbers containing SUBSTR"},
+    {"--page-size", NULL, F_PAGE_SIZE, "N", "page_size",
+     "items per request (1 to 1000; the lists read every page)"},
+    {"--sticky-sender", NULL, F_STICKY, NULL, NULL, "turn sticky sender on"},
+    {"--no-sticky-sender", NULL, F_NO_STICKY, NULL, NULL, "turn sticky sender off"},
+    {"--group-name", NULL, F_GROUP_NAME, "NAME", "name",
+     "give GROUP as its exact name instead of its id"},
+    {"--ignore-existing", NULL, F_IGNORE_EXISTING, NULL, NULL,
+     "a number already in the group is not an error: prints its membership"},
+    {"--output", "-o", F_OUTPUT, "FORMAT", NULL, NULL /* under options */},
+};
+#define NCMDFLAGS (sizeof cmd_flags / sizeof cmd_flags[0])
+
+/* Prints an error; a message about a library option names the flag, and so
+ * does one about an argument given by a command flag in `given` (bits). */
+static void print_error_for(const swng_error *err, unsigned given)
 {
     size_t i, n = swng_error_item_count(err);
     const char *msg = swng_error_message(err), *opt = swng_error_option(err);
     const char *flag = flag_for(opt);
-    if (flag && strncmp(msg, opt, strlen(opt)) == 0)
-        fprintf(stderr, "swng: %s%s [%s", flag, msg + strlen(opt), swng_error_code_name(err));
-    else
-        fprintf(stderr, "swng: %s [%s", msg, swng_error_code_name(err));
+    for (i = 0; !flag && opt && i < NCMDFLAGS; i++)
+        if ((given & cmd_flags[i].bit) && cmd_flags[i].option &&
+            strcmp(cmd_flags[i].option, opt) == 0)
+            flag = cmd_flags[i].flag;
+    fputs("swng: ", stderr);
+    if (flag && strncmp(msg, opt, strlen(opt)) == 0) {
+        fputs(flag, stderr);
+        msg += strlen(opt);
+    }
+    put_safe(stderr, msg);
+    fprintf(stderr, " [%s", swng_error_code_name(err));
     if (swng_error_http_status(err)) fprintf(stderr, ", HTTP %ld", swng_error_http_status(err));
-    if (swng_error_request_id(err)) fprintf(stderr, ", request id %s", swng_error_request_id(err));
+    if (swng_error_request_id(err)) {
+        fputs(", request id ", stderr);
+        put_safe(stderr, swng_error_request_id(err));
+    }
     if (swng_error_retry_after(err) >= 0)
         fprintf(stderr, ", retry after %lds", swng_error_retry_after(err));
     fprintf(stderr, "]\n");
     for (i = 0; i < n; i++) {
         const char *code = swng_error_item_code(err, i), *detail = swng_error_item_detail(err, i);
-        fprintf(stderr, "  - %s: %s\n", code ? code : "?", detail ? detail : "");
+        fputs("  - ", stderr);
+        put_safe(stderr, code ? code : "?");
+        fputs(": ", stderr);
+        put_safe(stderr, detail ? detail : "");
+        fputc('\n', stderr);
     }
 }
+
+static void print_error(const swng_error *err) { print_error_for(err, 0); }
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -135,6 +276,11 @@ struct cli {
     char *token;
     const char *args[MAX_ARGS];
     size_t nargs;
+    /* The command flags: which were given (F_* bits)
+     * and their values. */
+    unsigned given;
+    const char *name, *number, *group_name, *page_size, *output;
+    int help;
 };
 
 /* Sets one flag's value. Returns 0, or an exit status. */
@@ -172,7 +318,15 @@ static int set_flag(struct cli *c, const struct flag *f, const char *val)
     return rc == SWNG_OK ? 0 : exit_code_for(rc);
 }
 
-/* ----------------------------------------------------------- commands */
+/* ----------------------------------------------------------- output */
+
+/* Where results go: JSON lines, or a table printed at the end. */
+struct out {
+    int table;
+    size_t ncols, nrows, cap;
+    const char *const *heads;
+    char **cells; /* nrows * ncols safe strings */
+};
 
 /* Prints a resource's JSON on its own line. */
 static void print_json(const char *json)
@@ -182,50 +336,422 @@ static void print_json(const char *json)
     if (n == 0 || json[n - 1] != '\n') fputc('\n', stdout);
 }
 
-static int cmd_create_membership(swng_client *client, const char *const *args, swng_error **err)
+/* One result: its JSON, or its row of cells (NULL cells are empty). */
+static int emit(struct out *o, const char *json, const char *const *heads, size_t ncols,
+                const char *const *cells)
 {
-    swng_membership *m = NULL;
-    int rc = swng_membership_create(&m, client, args[0], args[1], err);
-    if (rc == SWNG_OK) print_json(swng_membership_json(m));
-    swng_membership_free(m);
+    size_t i;
+    if (!o->table) {
+        print_json(json);
+        return SWNG_OK;
+    }
+    o->heads = heads;
+    o->ncols = ncols;
+    if (o->nrows == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 16;
+        char **more = realloc(o->cells, cap * ncols * sizeof *more);
+        if (!more) return SWNG_ENOMEM;
+        o->cells = more;
+        o->cap = cap;
+    }
+    for (i = 0; i < ncols; i++)
+        if (!(o->cells[o->nrows * ncols + i] = safe_text(cells[i] ? cells[i] : ""))) {
+            while (i--) free(o->cells[o->nrows * ncols + i]);
+            return SWNG_ENOMEM;
+        }
+    o->nrows++;
+    return SWNG_OK;
+}
+
+/* Prints the table (if any) and frees it. */
+static void out_finish(struct out *o)
+{
+    size_t r, i, w[8] = {0};
+    if (o->table && o->heads) {
+        for (i = 0; i < o->ncols; i++) w[i] = text_width(o->heads[i]);
+        for (r = 0; r < o->nrows; r++)
+            for (i = 0; i < o->ncols; i++)
+                if (text_width(o->cells[r * o->ncols + i]) > w[i])
+                    w[i] = text_width(o->cells[r * o->ncols + i]);
+        for (r = 0; r <= o->nrows; r++)
+            for (i = 0; i < o->ncols; i++) {
+                const char *t = r == 0 ? o->heads[i] : o->cells[(r - 1) * o->ncols + i];
+                fputs(t, stdout);
+                if (i + 1 == o->ncols)
+                    fputc('\n', stdout);
+                else
+                    printf("%*s", (int)(w[i] - text_width(t) + 2), "");
+            }
+    }
+    for (r = 0; r < o->nrows * o->ncols; r++) free(o->cells[r]);
+    free(o->cells);
+}
+
+/* The columns of each resource in a table. */
+static const char *const group_heads[] = {"ID", "NAME", "STICKY_SENDER", "PHONE_NUMBER_COUNT"};
+static const char *const member_heads[] = {"ID", "PHONE_NUMBER", "NAME"};
+static const char *const number_heads[] = {"ID", "NUMBER", "NAME", "NUMBER_TYPE"};
+
+/* A command's result: one resource, or a cursor over a list of them. */
+union one {
+    swng_number_group *group;
+    swng_membership *member;
+    swng_phone_number *number;
+};
+struct result {
+    union one one;
+    swng_cursor *list;
+};
+
+/* What a command runs with: positional arguments with GROUP and NUMBER
+ * already resolved to ids. */
+struct ctx {
+    swng_client *client;
+    const struct cli *c;
+    const char *const *args;
+    int page_size;
+    struct out out;
+};
+
+/* A resource type: how to page through, show and free one. */
+struct kind {
+    int (*next)(swng_cursor *cur, union one *o, swng_error **err);
+    int (*present)(const union one *o);
+    int (*emit)(struct out *out, const union one *o);
+    void (*free)(union one *o);
+};
+
+static int group_next(swng_cursor *cur, union one *o, swng_error **err)
+{
+    return swng_number_group_next(cur, &o->group, err);
+}
+static int group_present(const union one *o) { return o->group != NULL; }
+static void group_free(union one *o) { swng_number_group_free(o->group); }
+static int group_emit(struct out *out, const union one *o)
+{
+    const swng_number_group *g = o->group;
+    char count[32] = "";
+    const char *cells[4];
+    if (swng_number_group_phone_number_count(g) >= 0)
+        snprintf(count, sizeof count, "%ld", swng_number_group_phone_number_count(g));
+    cells[0] = swng_number_group_id(g);
+    cells[1] = swng_number_group_name(g);
+    cells[2] = swng_number_group_sticky_sender(g) ? "true" : "false";
+    cells[3] = count;
+    return emit(out, swng_number_group_json(g), group_heads, 4, cells);
+}
+static const struct kind groups_kind = {group_next, group_present, group_emit, group_free};
+
+static int member_next(swng_cursor *cur, union one *o, swng_error **err)
+{
+    return swng_membership_next(cur, &o->member, err);
+}
+static int member_present(const union one *o) { return o->member != NULL; }
+static void member_free(union one *o) { swng_membership_free(o->member); }
+static int member_emit(struct out *out, const union one *o)
+{
+    const char *cells[3];
+    cells[0] = swng_membership_id(o->member);
+    cells[1] = swng_membership_phone_number_number(o->member);
+    cells[2] = swng_membership_phone_number_name(o->member);
+    return emit(out, swng_membership_json(o->member), member_heads, 3, cells);
+}
+static const struct kind members_kind = {member_next, member_present, member_emit, member_free};
+
+static int number_next(swng_cursor *cur, union one *o, swng_error **err)
+{
+    return swng_phone_number_next(cur, &o->number, err);
+}
+static int number_present(const union one *o) { return o->number != NULL; }
+static void number_free(union one *o) { swng_phone_number_free(o->number); }
+static int number_emit(struct out *out, const union one *o)
+{
+    const char *cells[4];
+    cells[0] = swng_phone_number_id(o->number);
+    cells[1] = swng_phone_number_number(o->number);
+    cells[2] = swng_phone_number_name(o->number);
+    cells[3] = swng_phone_number_number_type(o->number);
+    return emit(out, swng_phone_number_json(o->number), number_heads, 4, cells);
+}
+static const struct kind numbers_kind = {number_next, number_present, number_emit, number_free};
+
+/* Shows a command's result: the one resource, or every item of the list
+ * (page after page), then frees it. A delete has nothing to show. */
+static int show(struct out *out, const struct kind *k, struct result *r, swng_error **err)
+{
+    int rc = SWNG_OK;
+    if (!k) return SWNG_OK;
+    if (r->list) {
+        while ((rc = k->next(r->list, &r->one, err)) == SWNG_OK && k->present(&r->one)) {
+            rc = k->emit(out, &r->one);
+            k->free(&r->one);
+            if (rc != SWNG_OK) break;
+        }
+        swng_cursor_free(r->list);
+        return rc;
+    }
+    rc = k->emit(out, &r->one);
+    k->free(&r->one);
     return rc;
 }
 
-/* The subcommands: a row each. */
+/* ----------------------------------------------------------- commands */
+
+/* Each command makes one library call; show() prints what it returns. */
+static int cmd_groups_list(struct ctx *x, struct result *r, swng_error **err)
+{
+    return swng_number_group_list(&r->list, x->client, x->c->name, x->page_size, err);
+}
+static int cmd_groups_create(struct ctx *x, struct result *r, swng_error **err)
+{
+    return swng_number_group_create(&r->one.group, x->client, x->args[0],
+                                    (x->c->given & F_STICKY) ? 1 : 0, err);
+}
+static int cmd_groups_get(struct ctx *x, struct result *r, swng_error **err)
+{
+    return swng_number_group_get(&r->one.group, x->client, x->args[0], err);
+}
+static int cmd_groups_update(struct ctx *x, struct result *r, swng_error **err)
+{
+    int sticky = (x->c->given & F_STICKY) ? 1 : (x->c->given & F_NO_STICKY) ? 0 : SWNG_KEEP;
+    return swng_number_group_update(&r->one.group, x->client, x->args[0], x->c->name, sticky,
+                                    err);
+}
+static int cmd_groups_delete(struct ctx *x, struct result *r, swng_error **err)
+{
+    (void)r;
+    return swng_number_group_delete(x->client, x->args[0], err);
+}
+static int cmd_members_list(struct ctx *x, struct result *r, swng_error **err)
+{
+    return swng_membership_list(&r->list, x->client, x->args[0], x->page_size, err);
+}
+static int cmd_members_add(struct ctx *x, struct result *r, swng_error **err)
+{
+    int if_exists =
+        (x->c->given & F_IGNORE_EXISTING) ? SWNG_IF_EXISTS_RETURN : SWNG_IF_EXISTS_ERROR;
+    return swng_membership_create_ex(&r->one.member, x->client, x->args[0], x->args[1],
+                                     if_exists, err);
+}
+static int cmd_members_remove(struct ctx *x, struct result *r, swng_error **err)
+{
+    (void)r;
+    return swng_number_group_remove_number(x->client, x->args[0], x->args[1], err);
+}
+static int cmd_numbers_list(struct ctx *x, struct result *r, swng_error **err)
+{
+    return swng_phone_number_list(&r->list, x->client, x->c->number, x->c->name, x->page_size,
+                                  err);
+}
+static int cmd_numbers_find(struct ctx *x, struct result *r, swng_error **err)
+{
+    return swng_phone_number_find(&r->one.number, x->client, x->args[0], err);
+}
+static int cmd_numbers_get(struct ctx *x, struct result *r, swng_error **err)
+{
+    return swng_phone_number_get(&r->one.number, x->client, x->args[0], err);
+}
+/* The create-membership command of swng 0.1: members add without
+ * resolution (both ids as given), output unchanged. */
+static int cmd_create_membership(struct ctx *x, struct result *r, swng_error **err)
+{
+    return swng_membership_create(&r->one.member, x->client, x->args[0], x->args[1], err);
+}
+
+/* Positional arguments that are resolved before the command runs. */
+enum {
+    A_GROUP = 1, /* args[0] is GROUP: an id, or --group-name NAME */
+    A_NUMBER = 2 /* args[1] is NUMBER: an id, or an E.164 number ("+...") */
+};
+
+/* The commands: a row each, `swng RESOURCE VERB` (or one word, when verb
+ * is NULL). Help, argument counts and flag checks all come from here. */
 static const struct command {
-    const char *name;
+    const char *resource;
+    const char *verb;
     size_t nargs;
     const char *args; /* for messages and help */
+    unsigned resolve; /* A_* */
+    unsigned flags;   /* F_* it accepts */
+    unsigned needs;   /* F_* it requires */
     const char *help;
-    int (*run)(swng_client *client, const char *const *args, swng_error **err);
+    int (*run)(struct ctx *x, struct result *r, swng_error **err);
+    const struct kind *kind; /* what run returns; NULL: nothing */
 } commands[] = {
-    {"create-membership", 2, "NUMBER_GROUP_ID PHONE_NUMBER_ID",
-     "add a phone number to a number group; prints the membership as JSON",
-     cmd_create_membership},
+    {"groups", "list", 0, "", 0, F_NAME | F_PAGE_SIZE, 0,
+     "list number groups (--name: names containing NAME)", cmd_groups_list, &groups_kind},
+    {"groups", "create", 1, "NAME", 0, F_STICKY, 0, "create a number group", cmd_groups_create,
+     &groups_kind},
+    {"groups", "get", 1, "GROUP", A_GROUP, F_GROUP_NAME, 0, "show a number group",
+     cmd_groups_get, &groups_kind},
+    {"groups", "update", 1, "GROUP", A_GROUP, F_GROUP_NAME | F_NAME | F_STICKY | F_NO_STICKY,
+     F_NAME, "rename a number group, set its sticky sender", cmd_groups_update, &groups_kind},
+    {"groups", "delete", 1, "GROUP", A_GROUP, F_GROUP_NAME, 0,
+     "delete a number group (its numbers stay in the project)", cmd_groups_delete, NULL},
+    {"members", "list", 1, "GROUP", A_GROUP, F_GROUP_NAME | F_PAGE_SIZE, 0,
+     "list the numbers in a group (its memberships)", cmd_members_list, &members_kind},
+    {"members", "add", 2, "GROUP NUMBER", A_GROUP | A_NUMBER, F_GROUP_NAME | F_IGNORE_EXISTING,
+     0, "add a phone number to a group; prints the membership", cmd_members_add, &members_kind},
+    {"members", "remove", 2, "GROUP NUMBER", A_GROUP | A_NUMBER, F_GROUP_NAME, 0,
+     "take a phone number out of a group", cmd_members_remove, NULL},
+    {"numbers", "list", 0, "", 0, F_NUMBER | F_NAME | F_PAGE_SIZE, 0,
+     "list the project's phone numbers (--number, --name: containing)", cmd_numbers_list,
+     &numbers_kind},
+    {"numbers", "find", 1, "E164", 0, 0, 0, "show the phone number that is exactly E164",
+     cmd_numbers_find, &numbers_kind},
+    {"numbers", "get", 1, "ID", 0, 0, 0, "show a phone number by id", cmd_numbers_get,
+     &numbers_kind},
+    {"create-membership", NULL, 2, "NUMBER_GROUP_ID PHONE_NUMBER_ID", 0, 0, 0,
+     "add a phone number to a number group by ids; prints the membership as JSON",
+     cmd_create_membership, &members_kind},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
-static void print_usage(FILE *out)
+/* Appends to a fixed buffer (truncating). */
+static void add(char *buf, size_t size, size_t *len, const char *fmt, const char *a,
+                const char *b)
 {
-    char list[2048];
+    if (*len < size) *len += (size_t)snprintf(buf + *len, size - *len, fmt, a, b);
+}
+
+/* "swng groups get GROUP [--group-name NAME]"-style synopsis of a row,
+ * without "swng ". */
+static void synopsis(char *buf, size_t size, const struct command *cmd)
+{
+    size_t len = 0, i;
+    buf[0] = '\0';
+    add(buf, size, &len, "%s%s", cmd->resource, cmd->verb ? " " : "");
+    add(buf, size, &len, "%s%s", cmd->verb ? cmd->verb : "", *cmd->args ? " " : "");
+    if (cmd->resolve & A_GROUP) /* "GROUP ..." */
+        add(buf, size, &len, "(GROUP | --group-name NAME)%s", cmd->args + strlen("GROUP"), "");
+    else
+        add(buf, size, &len, "%s%s", cmd->args, "");
+    for (i = 0; i < NCMDFLAGS; i++) {
+        const struct cmd_flag *f = &cmd_flags[i];
+        if (!(cmd->flags & f->bit) || f->bit == F_GROUP_NAME) continue;
+        add(buf, size, &len, (cmd->needs & f->bit) ? " %s" : " [%s", f->flag, "");
+        if (f->value) add(buf, size, &len, " %s%s", f->value, "");
+        if (!(cmd->needs & f->bit)) add(buf, size, &len, "]", "", "");
+    }
+}
+
+/* The usage, for every command or for one resource's. */
+static void print_usage(FILE *out, const char *resource)
+{
+    char list[4096], flaglist[2048], line[256];
+    size_t i, len = 0, flen = 0;
+    unsigned shown = 0, resolved = 0;
+    list[0] = flaglist[0] = '\0';
+    add(list, sizeof list, &len, "%s%s", resource ? resource : "", resource ? " commands:\n"
+                                                                            : "commands:\n");
+    for (i = 0; i < NCOMMANDS; i++) {
+        if (resource && strcmp(commands[i].resource, resource) != 0) continue;
+        synopsis(line, sizeof line, &commands[i]);
+        add(list, sizeof list, &len, "  swng %s\n", line, "");
+        add(list, sizeof list, &len, "      %s\n", commands[i].help, "");
+        shown |= commands[i].flags;
+        resolved |= commands[i].resolve;
+    }
+    if (resolved & A_GROUP)
+        add(list, sizeof list, &len, "%s%s", "\nGROUP: a number group's id, or its exact name ",
+            "given as --group-name NAME.\n");
+    if (resolved & A_NUMBER)
+        add(list, sizeof list, &len, "%s%s", "NUMBER: a phone number's id, or its E.164 form ",
+            "(+15551230001).\n");
+    for (i = 0; i < NCMDFLAGS; i++)
+        if (cmd_flags[i].help && (!resource || (shown & cmd_flags[i].bit))) {
+            char f[64];
+            snprintf(f, sizeof f, "%s%s%s", cmd_flags[i].flag, cmd_flags[i].value ? " " : "",
+                     cmd_flags[i].value ? cmd_flags[i].value : "");
+            if (flen < sizeof flaglist)
+                flen += (size_t)snprintf(flaglist + flen, sizeof flaglist - flen, "  %-21s %s\n",
+                                         f, cmd_flags[i].help);
+        }
+    fprintf(out, usage_text, list, flaglist);
+}
+
+/* The row for args (resource, verb), or NULL with *known set to whether the
+ * resource exists. */
+static const struct command *find_command(const char *const *args, size_t nargs, int *known)
+{
+    size_t i;
+    *known = 0;
+    for (i = 0; nargs > 0 && i < NCOMMANDS; i++) {
+        if (strcmp(commands[i].resource, args[0]) != 0) continue;
+        *known = 1;
+        if (!commands[i].verb || (nargs > 1 && strcmp(commands[i].verb, args[1]) == 0))
+            return &commands[i];
+    }
+    return NULL;
+}
+
+/* The verbs of a resource, "list, create, ...". */
+static void verbs_of(char *buf, size_t size, const char *resource)
+{
     size_t i, len = 0;
-    list[0] = '\0';
-    for (i = 0; i < NCOMMANDS && len < sizeof list; i++)
-        len += (size_t)snprintf(list + len, sizeof list - len, "  %s %s\n      %s\n",
-                                commands[i].name, commands[i].args, commands[i].help);
-    fprintf(out, usage_text, list);
+    buf[0] = '\0';
+    for (i = 0; i < NCOMMANDS; i++)
+        if (commands[i].verb && strcmp(commands[i].resource, resource) == 0)
+            add(buf, size, &len, "%s%s", len ? ", " : "", commands[i].verb);
+}
+
+/* A command flag, or NULL. */
+static const struct cmd_flag *cmd_flag_named(const char *a, const char **val)
+{
+    size_t k, n;
+    *val = NULL;
+    for (k = 0; k < NCMDFLAGS; k++) {
+        n = strlen(cmd_flags[k].flag);
+        if (strcmp(a, cmd_flags[k].flag) == 0 ||
+            (cmd_flags[k].alias && strcmp(a, cmd_flags[k].alias) == 0))
+            return &cmd_flags[k];
+        if (cmd_flags[k].value && strncmp(a, cmd_flags[k].flag, n) == 0 && a[n] == '=') {
+            *val = a + n + 1;
+            return &cmd_flags[k];
+        }
+    }
+    return NULL;
+}
+
+/* Records a command flag. Returns 0, or an exit status. */
+static int set_cmd_flag(struct cli *c, const struct cmd_flag *f, const char *val)
+{
+    c->given |= f->bit;
+    switch (f->bit) {
+    case F_NAME: c->name = val; break;
+    case F_NUMBER: c->number = val; break;
+    case F_GROUP_NAME: c->group_name = val; break;
+    case F_PAGE_SIZE: c->page_size = val; break;
+    case F_OUTPUT:
+        if (strcmp(val, "json") != 0 && strcmp(val, "table") != 0)
+            return usage_error("--output must be json or table, not %s", val);
+        c->output = val;
+        break;
+    default: break;
+    }
+    return 0;
 }
 
 /* Parses argv into c. Returns -1 to go on, else an exit status. */
 static int parse(struct cli *c, int argc, char **argv)
 {
-    int i, rc;
+    int i, rc, rest = 0;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
+        const struct cmd_flag *cf;
         size_t k;
+        if (rest || a[0] != '-' || a[1] == '\0') {
+            if (c->nargs == MAX_ARGS) return usage_error("too many arguments (%s ...)", a);
+            c->args[c->nargs++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            rest = 1;
+            continue;
+        }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            print_usage(stdout);
-            return 0;
+            c->help = 1;
+            return -1;
         }
         if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
             printf("swng %s\n", swng_version());
@@ -251,45 +777,175 @@ static int parse(struct cli *c, int argc, char **argv)
             if ((rc = set_flag(c, &flags[k], val)) != 0) return rc;
             continue;
         }
-        if (a[0] == '-' && a[1] != '\0') return usage_error("unknown option %s", a);
-        if (c->nargs == MAX_ARGS) return usage_error("too many arguments (%s ...)", a);
-        c->args[c->nargs++] = a;
+        if ((cf = cmd_flag_named(a, &val)) != NULL) {
+            if (cf->value && !val) {
+                if (i + 1 >= argc) return usage_error("%s needs a value", a);
+                val = argv[++i];
+            }
+            if ((rc = set_cmd_flag(c, cf, val)) != 0) return rc;
+            continue;
+        }
+        return usage_error("unknown option %s", a);
     }
     return -1;
+}
+
+/* Checks the command line against the command's row. Returns -1 to go
+ * on, else an exit status. */
+static int check(const struct cli *c, const struct command *cmd, size_t nargs)
+{
+    char full[64];
+    size_t i, want = cmd->nargs;
+    snprintf(full, sizeof full, "%s%s%s", cmd->resource, cmd->verb ? " " : "",
+             cmd->verb ? cmd->verb : "");
+    for (i = 0; i < NCMDFLAGS; i++) {
+        const struct cmd_flag *f = &cmd_flags[i];
+        if ((c->given & f->bit) && !(cmd->flags & f->bit) && f->bit != F_OUTPUT) {
+            fprintf(stderr, "swng: %s does not take %s\nTry 'swng %s --help'.\n", full, f->flag,
+                    cmd->resource);
+            return 2;
+        }
+        if ((cmd->needs & f->bit) && !(c->given & f->bit)) {
+            fprintf(stderr, "swng: %s needs %s %s\nTry 'swng %s --help'.\n", full, f->flag,
+                    f->value ? f->value : "", cmd->resource);
+            return 2;
+        }
+    }
+    if ((c->given & F_STICKY) && (c->given & F_NO_STICKY))
+        return usage_error("%s", "--sticky-sender and --no-sticky-sender exclude each other");
+    if (c->given & F_GROUP_NAME) want--;
+    if (nargs != want) {
+        const char *rest = cmd->args + strcspn(cmd->args, " "); /* the args after GROUP */
+        if (c->given & F_GROUP_NAME)
+            fprintf(stderr, "swng: %s with --group-name needs %s\n", full,
+                    *rest ? rest + 1 : "no other argument");
+        else
+            fprintf(stderr, "swng: %s needs %s%s\n", full, *cmd->args ? cmd->args : "no argument",
+                    (cmd->resolve & A_GROUP) ? " (or --group-name NAME for GROUP)" : "");
+        fprintf(stderr, "Try 'swng%s%s --help'.\n", cmd->verb ? " " : "",
+                cmd->verb ? cmd->resource : "");
+        return 2;
+    }
+    return -1;
+}
+
+/* Resolves GROUP (--group-name) and NUMBER (E.164) to ids in ids[], in an
+ * order that checks what the library can check without sending before
+ * anything is sent: a malformed group id or E.164 number sends nothing.
+ * (A malformed NUMBER id together with --group-name is refused only after
+ * the group lookup: the library has no call that checks a phone number id
+ * without sending.) Returns SWNG_OK or a status, with *flags_for_error the
+ * command flags that the error may name. */
+static int resolve(swng_client *client, const struct cli *c, const struct command *cmd,
+                   const char **ids, char **owned, swng_error **err, unsigned *flags_for_error)
+{
+    int rc = SWNG_OK;
+    size_t shift = (c->given & F_GROUP_NAME) ? 1 : 0, i;
+    for (i = 0; i + shift < cmd->nargs; i++) ids[i + shift] = c->args[i + (cmd->verb ? 2 : 1)];
+    *flags_for_error = c->given & ~F_GROUP_NAME;
+    if ((cmd->resolve & A_GROUP) && !shift && (cmd->resolve & A_NUMBER) && ids[1][0] == '+') {
+        /* The group id is checked before the number is looked up: a list
+         * cursor checks its group id and sends nothing. */
+        swng_cursor *cur = NULL;
+        rc = swng_membership_list(&cur, client, ids[0], 0, err);
+        swng_cursor_free(cur);
+    }
+    if (rc == SWNG_OK && (cmd->resolve & A_NUMBER) && ids[1][0] == '+') {
+        swng_phone_number *p = NULL;
+        rc = swng_phone_number_find(&p, client, ids[1], err);
+        if (rc == SWNG_OK && !(ids[1] = owned[1] = strdup(swng_phone_number_id(p))))
+            rc = SWNG_ENOMEM;
+        swng_phone_number_free(p);
+    }
+    if (rc == SWNG_OK && (cmd->resolve & A_GROUP) && shift) {
+        swng_number_group *g = NULL;
+        *flags_for_error = F_GROUP_NAME;
+        rc = swng_number_group_find(&g, client, c->group_name, err);
+        if (rc == SWNG_OK && !(ids[0] = owned[0] = strdup(swng_number_group_id(g))))
+            rc = SWNG_ENOMEM;
+        swng_number_group_free(g);
+        if (rc == SWNG_OK) *flags_for_error = c->given & ~F_GROUP_NAME;
+    }
+    return rc;
 }
 
 int main(int argc, char **argv)
 {
     struct cli c;
+    struct ctx x;
+    struct result res;
     const struct command *cmd = NULL;
     swng_client *client = NULL;
     swng_error *err = NULL;
-    size_t i;
-    int rc;
+    const char *ids[MAX_ARGS] = {0};
+    char *owned[2] = {NULL, NULL};
+    unsigned name_flags = 0;
+    int rc, known = 0;
 
     memset(&c, 0, sizeof c);
+    memset(&x, 0, sizeof x);
+    memset(&res, 0, sizeof res);
     swng_client_options_init(&c.opts);
     rc = parse(&c, argc, argv);
+    if (rc < 0 && c.help) {
+        find_command(c.args, c.nargs, &known);
+        print_usage(stdout, known ? c.args[0] : NULL);
+        rc = 0;
+    }
     if (rc < 0 && c.nargs == 0) {
-        print_usage(stderr);
+        print_usage(stderr, NULL);
         rc = 2;
     }
-    if (rc < 0) {
-        for (i = 0; i < NCOMMANDS; i++)
-            if (strcmp(c.args[0], commands[i].name) == 0) cmd = &commands[i];
-        if (!cmd)
+    if (rc < 0 && !(cmd = find_command(c.args, c.nargs, &known))) {
+        char verbs[256];
+        if (!known) {
             rc = usage_error("unknown command %s", c.args[0]);
-        else if (c.nargs - 1 != cmd->nargs) {
-            fprintf(stderr, "swng: %s needs %s\nTry 'swng --help'.\n", cmd->name, cmd->args);
+        } else {
+            verbs_of(verbs, sizeof verbs, c.args[0]);
+            if (c.nargs == 1)
+                fprintf(stderr, "swng: %s needs a command: %s\n", c.args[0], verbs);
+            else
+                fprintf(stderr, "swng: unknown command %s %s (%s has: %s)\n", c.args[0],
+                        c.args[1], c.args[0], verbs);
+            fprintf(stderr, "Try 'swng %s --help'.\n", c.args[0]);
             rc = 2;
         }
     }
-    if (rc < 0) {
-        rc = swng_client_new(&client, &c.opts, &err);
-        if (rc == SWNG_OK) rc = cmd->run(client, c.args + 1, &err);
-        if (rc != SWNG_OK) print_error(err);
-        rc = exit_code_for(rc);
+    if (rc < 0) rc = check(&c, cmd, c.nargs - (cmd->verb ? 2 : 1));
+    if (rc < 0 && c.page_size) {
+        char *end;
+        long v;
+        errno = 0;
+        v = strtol(c.page_size, &end, 10);
+        if (end == c.page_size || *end) {
+            fprintf(stderr, "swng: --page-size: not a number: %s\nTry 'swng --help'.\n",
+                    c.page_size);
+            rc = 2;
+        }
+        /* The range is the library's to check (and to explain). */
+        x.page_size = errno || v < -1 || v > 1000000 ? -1 : (int)v;
     }
+    if (rc < 0) {
+        x.c = &c;
+        x.out.table = c.output && strcmp(c.output, "table") == 0;
+        x.args = ids;
+        rc = swng_client_new(&client, &c.opts, &err);
+        x.client = client;
+        if (rc == SWNG_OK) rc = resolve(client, &c, cmd, ids, owned, &err, &name_flags);
+        if (rc == SWNG_OK && (rc = cmd->run(&x, &res, &err)) == SWNG_OK)
+            rc = show(&x.out, cmd->kind, &res, &err);
+        if (rc == SWNG_OK || x.out.nrows) out_finish(&x.out);
+        else free(x.out.cells);
+        if (rc != SWNG_OK && err) print_error_for(err, name_flags);
+        else if (rc != SWNG_OK) fprintf(stderr, "swng: %s\n", swng_strerror(rc));
+        rc = exit_code_for(rc);
+        if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
+            fprintf(stderr, "swng: cannot write the output: %s\n", strerror(errno));
+            rc = 1;
+        }
+    }
+    free(owned[0]);
+    free(owned[1]);
     swng_error_free(err);
     swng_client_free(client);
     if (c.token) {

@@ -27,6 +27,42 @@ Conventions:
     retry_after, body} with a __tostring; err.code is the C core's stable
     name (swng_status_name), the same string as in C and Python.
   * Nothing here ever stores or prints the API token.
+
+Methods have the same names as in Python. Required arguments are
+positional; optional ones go in a trailing options table (nil or {} for
+none), so that an option is always named at the call site and more can be
+added without breaking a caller:
+
+    client:list_number_groups{ name = "Sales", page_size = 100 }
+    client:list_phone_numbers{ number = "+1555" }
+    client:create_number_group("Sales", { sticky_sender = true })
+    client:update_number_group(id, "Sales EU", { sticky_sender = false })
+    client:create_membership(group_id, phone_number_id, { if_exists = "return" })
+
+An unknown option, or an option of the wrong Lua type, raises like a wrong
+argument type. Deletes (delete_number_group, delete_membership,
+remove_number) return true, or nil, err.
+
+Lists (list_number_groups, list_memberships, list_phone_numbers) return an
+iterator for the generic for. Nothing is sent until its first step; a step
+fetches the next page when it needs one:
+
+    for group in client:list_number_groups() do print(group.name) end
+
+A generic for ends at the first nil, so a list that answered nil, err would
+make a failure look like the end of the list. Lists therefore follow
+io.lines and lfs.dir: the list method and its iterator RAISE the err table
+(the same table as elsewhere, with swng.Error as its metatable). The method
+raises for what fails before anything is sent (a bad id, a closed client),
+the iterator for what fails on the way (HTTP, a hostile next link, the
+client closed during the loop). Catch it with pcall:
+
+    local ok, err = pcall(function()
+      for m in client:list_memberships(group_id) do print(m.phone_number.number) end
+    end)
+    if not ok then print(err.code, tostring(err)) end
+
+After an error, or at the end, the iterator returns nil.
 ]]
 
 local core = ...
@@ -87,11 +123,12 @@ M.codes = codes
 -- An error table for the few failures only the binding can see (a closed
 -- client; a NUL byte in an option, which a C string cannot carry). The code
 -- and default text still come from the core's one table.
-local function binding_error(rc, message)
+local function binding_error(rc, message, option)
   return setmetatable({
     code = core.swng_status_name(rc),
     message = message or core.swng_strerror(rc),
     errors = {},
+    option = option,
   }, Error)
 end
 
@@ -227,21 +264,194 @@ function M.client(opts)
   return client
 end
 
+local function closed_error()
+  return binding_error(core.SWNG_ECLOSED, "client is closed")
+end
+
+-- Raises (at the method's caller) unless v is a string: argument n of fname.
+local function check_string(fname, n, v)
+  if type(v) ~= "string" then argerror(fname, n, "string", v, 3) end
+  return v
+end
+
+-- The trailing options table of method fname (argument n): nil, or a table
+-- whose every key is in spec (option name -> the Lua type it must have).
+-- Raises (at the method's caller) for an unknown option or a wrong type;
+-- only types are checked. Returns the table ({} for nil).
+local function options(fname, n, opts, spec)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then argerror(fname, n, "table or nil", opts, 3) end
+  for k, v in pairs(opts) do
+    local want = spec[k]
+    if want == nil then
+      error(format("%s: unknown option '%s'", fname, tostring(k)), 3)
+    end
+    if type(v) ~= want then
+      error(format("%s: option '%s' must be a %s (got %s)", fname, k, want, typename(v)), 3)
+    end
+  end
+  return opts
+end
+
+-- What a core call gives back: a result table, or nothing but rc, err.
+local RESULT, NONE = 1, 2
+
+-- The common end of every method but the lists: refuses a closed client
+-- (h nil), calls the core function fn with the handle and the converted
+-- arguments, and returns its result table (RESULT), or true (NONE: the
+-- deletes), or nil, err.
+local function call(h, shape, fn, ...)
+  if h == nil then return nil, closed_error() end
+  if shape == NONE then
+    local rc, err = fn(h, ...)
+    if rc == 0 then return true end
+    return nil, error_from_core(err, rc)
+  end
+  local rc, out, err = fn(h, ...)
+  if rc == 0 and out ~= nil then return out end
+  return nil, error_from_core(err, rc)
+end
+
+-- The common part of the lists: the core list function fn makes a cursor
+-- (sending nothing) and this returns a lazy iterator over it. Raises the
+-- err table when the client is closed or fn refuses an argument. Each step
+-- checks that the client is still open before the cursor is used (the C
+-- cursor must never run on a freed client) and raises the err table of a
+-- failed step; at the end or after an error it drops the cursor and keeps
+-- returning nil. The iterator holds the client table, so the client's
+-- handle lives as long as the iterator does.
+local function iterate(self, h, fn, ...)
+  if h == nil then error(closed_error()) end
+  local rc, cursor, err = fn(h, ...)
+  if cursor == nil then error(error_from_core(err, rc)) end
+  return function()
+    if cursor == nil then return nil end
+    if handles[self] == nil then
+      cursor = nil
+      error(closed_error())
+    end
+    local rc2, item, err2 = core.cursor_next(cursor)
+    if rc2 ~= 0 then
+      cursor = nil
+      error(error_from_core(err2, rc2))
+    end
+    if item == nil then cursor = nil end
+    return item
+  end
+end
+
+local PAGE_SIZE = { page_size = "number" }
+
+-- The methods whose arguments are all strings and whose answer is their
+-- core call's (the core function has the method's name): name -> the
+-- number of arguments and RESULT (the table, or nil, err) or NONE (true,
+-- or nil, err).
+--
+--   get_number_group(id), get_membership(id), get_phone_number(id)
+--     The resource with this id (a membership id is not a phone number id).
+--   delete_number_group(id)   Its phone numbers are not released.
+--   delete_membership(id)
+--   remove_number(number_group_id, phone_number_id)
+--     Takes a phone number out of a group, finding its membership through
+--     the group's list: not_found when the number is not in it.
+--   find_number_group(name)
+--     The one group named exactly `name` (the server's filter is a
+--     substring match): not_found for none, ambiguous for several.
+--   find_phone_number(e164)
+--     The one phone number that is exactly e164 ("+15551230001"):
+--     invalid_argument (nothing sent) when it is not E.164, not_found for
+--     none, ambiguous for several.
+local STRING_METHODS = {
+  get_number_group = { 1, RESULT }, delete_number_group = { 1, NONE },
+  find_number_group = { 1, RESULT }, get_membership = { 1, RESULT },
+  delete_membership = { 1, NONE }, remove_number = { 2, NONE },
+  get_phone_number = { 1, RESULT }, find_phone_number = { 1, RESULT },
+}
+for name, def in pairs(STRING_METHODS) do
+  local nargs, shape, fn = def[1], def[2], core[name]
+  Client[name] = function(self, a, b)
+    local h = check_self(self, name)
+    check_string(name, 1, a)
+    if nargs == 1 then return call(h, shape, fn, a) end
+    check_string(name, 2, b)
+    return call(h, shape, fn, a, b)
+  end
+end
+
+---------------------------------------------------------- number groups
+
+--- Number groups, a page at a time: an iterator of group tables {id, name,
+--- sticky_sender, phone_number_count?, http_status, request_id, json}.
+--- opts: name (the server's filter_name: a substring match), page_size
+--- (1 to 1000; nil: the server's default). See "Lists" above for errors.
+function Client:list_number_groups(opts)
+  local h = check_self(self, "list_number_groups")
+  local o = options("list_number_groups", 1, opts, { name = "string", page_size = "number" })
+  return iterate(self, h, core.list_number_groups, o.name, o.page_size or 0)
+end
+
+--- Creates a number group. opts: sticky_sender (boolean, default false).
+--- Returns the group table, or nil, err.
+function Client:create_number_group(name, opts)
+  local h = check_self(self, "create_number_group")
+  check_string("create_number_group", 1, name)
+  local o = options("create_number_group", 2, opts, { sticky_sender = "boolean" })
+  return call(h, RESULT, core.create_number_group, name, o.sticky_sender and 1 or 0)
+end
+
+--- Renames a number group (PUT: the name is required). opts: sticky_sender
+--- (boolean; nil: left as it is). Returns the group table, or nil, err.
+function Client:update_number_group(id, name, opts)
+  local h = check_self(self, "update_number_group")
+  check_string("update_number_group", 1, id)
+  check_string("update_number_group", 2, name)
+  local o = options("update_number_group", 3, opts, { sticky_sender = "boolean" })
+  local sticky = core.SWNG_KEEP
+  if o.sticky_sender ~= nil then sticky = o.sticky_sender and 1 or 0 end
+  return call(h, RESULT, core.update_number_group, id, name, sticky)
+end
+
+------------------------------------------------------------ memberships
+
+--- A group's memberships, in the order they were made: an iterator of
+--- membership tables. opts: page_size. See "Lists" above for errors.
+function Client:list_memberships(number_group_id, opts)
+  local h = check_self(self, "list_memberships")
+  check_string("list_memberships", 1, number_group_id)
+  local o = options("list_memberships", 2, opts, PAGE_SIZE)
+  return iterate(self, h, core.list_memberships, number_group_id, o.page_size or 0)
+end
+
+local IF_EXISTS = { error = core.SWNG_IF_EXISTS_ERROR, ["return"] = core.SWNG_IF_EXISTS_RETURN }
+
 --- Adds a phone number to a number group: POST
 --- /api/relay/rest/number_groups/{group_id}/number_group_memberships.
---- Returns the membership table, or nil, err.
-function Client:create_membership(group_id, phone_number_id)
+--- opts: if_exists, "error" (the default: a number already in the group is
+--- a validation error) or "return" (the existing membership is returned,
+--- with existed == true). Returns the membership table (existed is false
+--- for a new one), or nil, err.
+function Client:create_membership(group_id, phone_number_id, opts)
   local h = check_self(self, "create_membership")
-  if type(group_id) ~= "string" then
-    argerror("create_membership", 1, "string", group_id, 2)
+  check_string("create_membership", 1, group_id)
+  check_string("create_membership", 2, phone_number_id)
+  local o = options("create_membership", 3, opts, { if_exists = "string" })
+  local policy = IF_EXISTS[o.if_exists or "error"]
+  if policy == nil and h ~= nil then
+    return nil, binding_error(core.SWNG_EINVAL, 'if_exists must be "error" or "return"', "if_exists")
   end
-  if type(phone_number_id) ~= "string" then
-    argerror("create_membership", 2, "string", phone_number_id, 2)
-  end
-  if h == nil then return nil, binding_error(core.SWNG_ECLOSED, "client is closed") end
-  local rc, m, err = core.create_membership(h, group_id, phone_number_id, 0)
-  if m ~= nil then return m end
-  return nil, error_from_core(err, rc)
+  return call(h, RESULT, core.create_membership, group_id, phone_number_id, policy)
+end
+
+---------------------------------------------------------- phone numbers
+
+--- The project's phone numbers: an iterator of phone number tables. opts:
+--- number, name (the server's filter_number and filter_name: substring
+--- matches), page_size. See "Lists" above for errors.
+function Client:list_phone_numbers(opts)
+  local h = check_self(self, "list_phone_numbers")
+  local o = options("list_phone_numbers", 1, opts,
+                    { number = "string", name = "string", page_size = "number" })
+  return iterate(self, h, core.list_phone_numbers, o.number, o.name, o.page_size or 0)
 end
 
 --- Closes the client and its connections now (garbage collection does it
@@ -264,7 +474,7 @@ end
 --- when the client is closed.
 function Client:base_url()
   local h = check_self(self, "base_url")
-  if h == nil then return nil, binding_error(core.SWNG_ECLOSED, "client is closed") end
+  if h == nil then return nil, closed_error() end
   return core.swng_client_base_url(h)
 end
 
@@ -272,7 +482,7 @@ end
 --- is no way to read the token back.)
 function Client:project_id()
   local h = check_self(self, "project_id")
-  if h == nil then return nil, binding_error(core.SWNG_ECLOSED, "client is closed") end
+  if h == nil then return nil, closed_error() end
   return core.swng_client_project_id(h)
 end
 

@@ -536,6 +536,45 @@ int swng__object_from_response(struct swng__object **out, const struct swng__typ
     return rc;
 }
 
+/* The index of field "name" or "parent.name" in t, or -1. */
+static int field_index(const struct swng__type *t, const char *path)
+{
+    const char *dot = strchr(path, '.');
+    size_t i;
+    for (i = 0; i < t->nfields; i++) {
+        const struct swng__field *f = &t->fields[i];
+        if (dot ? (f->parent >= 0 && strlen(t->fields[f->parent].name) == (size_t)(dot - path) &&
+                   memcmp(t->fields[f->parent].name, path, (size_t)(dot - path)) == 0 &&
+                   strcmp(f->name, dot + 1) == 0)
+                : (f->parent < 0 && strcmp(f->name, path) == 0))
+            return (int)i;
+    }
+    return -1;
+}
+
+int swng__check_echo(const struct swng__op *op, const struct swng__arg *args,
+                     const struct swng__object *o, swng_error **err)
+{
+    size_t i;
+    for (i = 0; i < op->nparams; i++) {
+        const char *want = args[i].value, *got;
+        int f;
+        if (!op->params[i].echo || !want) continue;
+        f = field_index(o->type, op->params[i].echo);
+        got = f >= 0 ? swng__object_str(o, f) : NULL;
+        /* A field the contract lets the server leave out cannot be
+         * compared; one that is there must be what was asked for. */
+        if (!got && f >= 0 && !o->type->fields[f].required) continue;
+        /* Ids compare without case: the server may answer in lowercase. */
+        if (!got || strlen(got) != args[i].len || strncasecmp(got, want, args[i].len) != 0)
+            return swng__fail(err, SWNG_EPROTOCOL,
+                              "response breaks the contract: %s %s is not the %.*s asked for",
+                              op->params[i].echo, got ? got : "(missing)", (int)args[i].len,
+                              want);
+    }
+    return SWNG_OK;
+}
+
 int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg *args,
                struct swng__object **out, swng_error **err)
 {
@@ -560,7 +599,19 @@ int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg
     free(url);
     cJSON_free(body);
     if (rc != SWNG_OK) return rc;
-    if (op->result) rc = swng__object_from_response(out, op->result, c, &rs, err);
+    if (op->result) {
+        rc = swng__object_from_response(out, op->result, c, &rs, err);
+        if (rc == SWNG_OK && (rc = swng__check_echo(op, args, *out, err)) != SWNG_OK) {
+            /* A crossed answer never passes as success. */
+            if (err && *err) {
+                rs.request_id = (*out)->request_id;
+                (*out)->request_id = NULL;
+                swng__attach_response(*err, &rs, c->token);
+            }
+            swng__object_free(*out);
+            *out = NULL;
+        }
+    }
     swng__response_free(&rs);
     return rc;
 }

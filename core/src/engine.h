@@ -56,6 +56,9 @@ struct swng__param {
     unsigned char optional; /* a NULL value is left out */
     const char *arg;        /* the argument's name in messages when it is not
                                `name` (filter_name is the argument `name`) */
+    const char *echo;       /* the result field ("phone_number.id") that must
+                               equal this argument, or NULL: an answer for
+                               another resource is a protocol error */
 };
 
 /* An operation: one row. The path holds one "{}" per SWNG__IN_PATH
@@ -91,6 +94,11 @@ extern const struct swng__op swng__op_list_number_groups;
 extern const struct swng__op swng__op_list_memberships;
 extern const struct swng__op swng__op_list_phone_numbers;
 extern const struct swng__op swng__op_delete_membership;
+
+/* Checks o against the arguments its request named (the params' echo
+ * fields): SWNG_EPROTOCOL when the answer is about another resource. */
+int swng__check_echo(const struct swng__op *op, const struct swng__arg *args,
+                     const struct swng__object *o, swng_error **err);
 
 /* Parses a 2xx answer into an object of type t and gives it the response's
  * status and request id (a parse failure gets the response's detail). */

@@ -15,6 +15,9 @@
 
 struct swng_cursor {
     swng_client *client;
+    const struct swng__op *op;
+    struct swng__arg *echo; /* the op's arguments, for swng__check_echo on each item */
+    char *echo_values;
     const struct swng__type *type;
     char *next_url;  /* the page to fetch next, NULL when there is none */
     char *path;      /* the list's path: every next link must keep it */
@@ -147,6 +150,8 @@ out:
 void swng_cursor_free(swng_cursor *cur)
 {
     if (!cur) return;
+    free(cur->echo);
+    free(cur->echo_values);
     free(cur->next_url);
     free(cur->path);
     free(cur->scheme);
@@ -159,6 +164,29 @@ void swng_cursor_free(swng_cursor *cur)
 }
 
 size_t swng_cursor_page_count(const swng_cursor *cur) { return cur ? cur->pages : 0; }
+
+/* Copies the arguments that items must echo (a membership list's group). */
+static int keep_args(swng_cursor *cur, const struct swng__arg *args)
+{
+    const struct swng__op *op = cur->op;
+    size_t i, total = 0;
+    char *p;
+    for (i = 0; i < op->nparams; i++)
+        if (op->params[i].echo && args[i].value) total += args[i].len + 1;
+    if (total == 0) return SWNG_OK;
+    cur->echo = calloc(op->nparams, sizeof *cur->echo);
+    p = cur->echo_values = malloc(total);
+    if (!cur->echo || !p) return SWNG_ENOMEM;
+    for (i = 0; i < op->nparams; i++) {
+        if (!op->params[i].echo || !args[i].value) continue;
+        memcpy(p, args[i].value, args[i].len);
+        p[args[i].len] = '\0';
+        cur->echo[i].value = p;
+        cur->echo[i].len = args[i].len;
+        p += args[i].len + 1;
+    }
+    return SWNG_OK;
+}
 
 /* A cursor for op with args (page_size given as an int, the last query
  * parameter of every list row). Sends nothing. */
@@ -183,9 +211,14 @@ static int cursor_new(swng_cursor **out, const struct swng__op *op, swng_client 
     if (!(cur = calloc(1, sizeof *cur))) return swng__fail(err, SWNG_ENOMEM, "out of memory");
     cur->client = client;
     cur->type = op->result;
+    cur->op = op;
     if ((rc = swng__op_url(op, client, args, &cur->next_url, err)) != SWNG_OK) {
         swng_cursor_free(cur);
         return rc;
+    }
+    if (keep_args(cur, args) != SWNG_OK) {
+        swng_cursor_free(cur);
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
     }
     u = curl_url();
     if (u && curl_url_set(u, CURLUPART_URL, cur->next_url, 0) == CURLUE_OK) {
@@ -306,6 +339,10 @@ static int cursor_next(swng_cursor *cur, const struct swng__type *t, struct swng
             const cJSON *item = cur->item;
             cur->item = item->next;
             rc = swng__object_from_node(out, t, item, err);
+            if (rc == SWNG_OK && cur->echo && (rc = swng__check_echo(cur->op, cur->echo, *out, err))) {
+                swng__object_free(*out);
+                *out = NULL;
+            }
             if (rc != SWNG_OK && err && *err) item_detail(cur, item, *err);
             if (rc == SWNG_OK) {
                 (*out)->http_status = cur->status;

@@ -12,8 +12,8 @@
 
 /* POST /number_groups/{number_group_id}/number_group_memberships */
 static const struct swng__param create_membership_params[] = {
-    {"number_group_id", SWNG__IN_PATH, SWNG__A_UUID, 0, NULL},
-    {"phone_number_id", SWNG__IN_BODY, SWNG__A_UUID, 0, NULL},
+    {"number_group_id", SWNG__IN_PATH, SWNG__A_UUID, 0, NULL, "number_group_id"},
+    {"phone_number_id", SWNG__IN_BODY, SWNG__A_UUID, 0, NULL, "phone_number.id"},
 };
 static const struct swng__op op_create_membership = {
     "POST", "/api/relay/rest/number_groups/{}/number_group_memberships",
@@ -21,8 +21,8 @@ static const struct swng__op op_create_membership = {
 
 /* GET /number_groups?filter_name=&page_size= */
 static const struct swng__param list_number_groups_params[] = {
-    {"filter_name", SWNG__IN_QUERY, SWNG__A_TEXT, 1, "name"},
-    {"page_size", SWNG__IN_QUERY, SWNG__A_TEXT, 1, NULL},
+    {"filter_name", SWNG__IN_QUERY, SWNG__A_TEXT, 1, "name", NULL},
+    {"page_size", SWNG__IN_QUERY, SWNG__A_TEXT, 1, NULL, NULL},
 };
 const struct swng__op swng__op_list_number_groups = {
     "GET", "/api/relay/rest/number_groups", list_number_groups_params, 2,
@@ -30,15 +30,16 @@ const struct swng__op swng__op_list_number_groups = {
 
 /* POST /number_groups {name, sticky_sender} */
 static const struct swng__param create_number_group_params[] = {
-    {"name", SWNG__IN_BODY, SWNG__A_TEXT, 0, NULL},
-    {"sticky_sender", SWNG__IN_BODY, SWNG__A_BOOL, 0, NULL},
+    {"name", SWNG__IN_BODY, SWNG__A_TEXT, 0, NULL, NULL},
+    {"sticky_sender", SWNG__IN_BODY, SWNG__A_BOOL, 0, NULL, NULL},
 };
 static const struct swng__op op_create_number_group = {
     "POST", "/api/relay/rest/number_groups", create_number_group_params, 2,
     &swng__type_number_group};
 
 /* GET and DELETE /number_groups/{id} */
-static const struct swng__param id_param[] = {{"id", SWNG__IN_PATH, SWNG__A_UUID, 0, NULL}};
+/* The id asked for is the id answered. */
+static const struct swng__param id_param[] = {{"id", SWNG__IN_PATH, SWNG__A_UUID, 0, NULL, "id"}};
 static const struct swng__op op_get_number_group = {
     "GET", "/api/relay/rest/number_groups/{}", id_param, 1, &swng__type_number_group};
 static const struct swng__op op_delete_number_group = {
@@ -46,9 +47,9 @@ static const struct swng__op op_delete_number_group = {
 
 /* PUT /number_groups/{id} {name, sticky_sender?} */
 static const struct swng__param update_number_group_params[] = {
-    {"id", SWNG__IN_PATH, SWNG__A_UUID, 0, NULL},
-    {"name", SWNG__IN_BODY, SWNG__A_TEXT, 0, NULL},
-    {"sticky_sender", SWNG__IN_BODY, SWNG__A_BOOL, 1, NULL},
+    {"id", SWNG__IN_PATH, SWNG__A_UUID, 0, NULL, "id"},
+    {"name", SWNG__IN_BODY, SWNG__A_TEXT, 0, NULL, NULL},
+    {"sticky_sender", SWNG__IN_BODY, SWNG__A_BOOL, 1, NULL, NULL},
 };
 static const struct swng__op op_update_number_group = {
     "PUT", "/api/relay/rest/number_groups/{}", update_number_group_params, 3,
@@ -56,8 +57,8 @@ static const struct swng__op op_update_number_group = {
 
 /* GET /number_groups/{number_group_id}/number_group_memberships?page_size= */
 static const struct swng__param list_memberships_params[] = {
-    {"number_group_id", SWNG__IN_PATH, SWNG__A_UUID, 0, NULL},
-    {"page_size", SWNG__IN_QUERY, SWNG__A_TEXT, 1, NULL},
+    {"number_group_id", SWNG__IN_PATH, SWNG__A_UUID, 0, NULL, "number_group_id"},
+    {"page_size", SWNG__IN_QUERY, SWNG__A_TEXT, 1, NULL, NULL},
 };
 const struct swng__op swng__op_list_memberships = {
     "GET", "/api/relay/rest/number_groups/{}/number_group_memberships", list_memberships_params,
@@ -71,9 +72,9 @@ const struct swng__op swng__op_delete_membership = {
 
 /* GET /phone_numbers?filter_number=&filter_name=&page_size= */
 static const struct swng__param list_phone_numbers_params[] = {
-    {"filter_number", SWNG__IN_QUERY, SWNG__A_TEXT, 1, "number"},
-    {"filter_name", SWNG__IN_QUERY, SWNG__A_TEXT, 1, "name"},
-    {"page_size", SWNG__IN_QUERY, SWNG__A_TEXT, 1, NULL},
+    {"filter_number", SWNG__IN_QUERY, SWNG__A_TEXT, 1, "number", NULL},
+    {"filter_name", SWNG__IN_QUERY, SWNG__A_TEXT, 1, "name", NULL},
+    {"page_size", SWNG__IN_QUERY, SWNG__A_TEXT, 1, NULL, NULL},
 };
 const struct swng__op swng__op_list_phone_numbers = {
     "GET", "/api/relay/rest/phone_numbers", list_phone_numbers_params, 3,

@@ -7,13 +7,17 @@ that Python, Lua and C programs behave exactly alike::
     import swng
 
     with swng.Client() as client:      # SIGNALWIRE_* from the environment
-        m = client.create_membership(group_id, phone_number_id)
-        print(m.id, m.phone_number.number)
+        group = client.find_number_group("Sales")
+        number = client.find_phone_number("+15551230001")
+        m = client.create_membership(group.id, number.id, if_exists="return")
+        for member in client.list_memberships(group.id):
+            print(member.phone_number.number)
 """
 
 from . import swng_core as _core
-from ._client import Client, Membership, PhoneNumber
+from ._client import Client, Membership, NumberGroup, PhoneNumber
 from ._errors import (
+    AmbiguousError,
     AuthenticationError,
     ClosedError,
     Error,
@@ -30,10 +34,10 @@ from ._errors import (
 )
 
 # Show the public classes as swng.X (in tracebacks, reprs and pickles).
-for _cls in (Client, Membership, PhoneNumber, Error, ErrorItem, InvalidArgument,
+for _cls in (Client, Membership, NumberGroup, PhoneNumber, Error, ErrorItem, InvalidArgument,
              OutOfMemoryError, AuthenticationError, NotFoundError, ValidationError,
              RateLimitError, ServerError, TransportError, TimeoutError, ProtocolError,
-             ClosedError):
+             ClosedError, AmbiguousError):
     _cls.__module__ = __name__
 del _cls
 
@@ -42,8 +46,8 @@ __version__: str = _core.swng_version()
 
 __all__ = [
     "__version__",
-    "Client", "Membership", "PhoneNumber",
+    "Client", "Membership", "NumberGroup", "PhoneNumber",
     "Error", "ErrorItem", "InvalidArgument", "OutOfMemoryError", "AuthenticationError",
     "NotFoundError", "ValidationError", "RateLimitError", "ServerError", "TransportError",
-    "TimeoutError", "ProtocolError", "ClosedError",
+    "TimeoutError", "ProtocolError", "ClosedError", "AmbiguousError",
 ]

@@ -1,4 +1,5 @@
-"""swng.Client and swng.Membership: a thin face over the C core.
+"""swng.Client and its results (Membership, PhoneNumber, NumberGroup): a
+thin face over the C core.
 
 Everything that matters happens in C (libswng): configuration from the
 environment, validation, HTTP, authentication, JSON, retries and the
@@ -13,12 +14,12 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Dict, Mapping, Optional, Tuple, Type, Union
+from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple, Type, Union
 
 from . import _errors
 from . import swng_core as _core
 
-__all__ = ["Client", "Membership", "PhoneNumber"]
+__all__ = ["Client", "Membership", "NumberGroup", "PhoneNumber"]
 
 Id = Union[str, uuid.UUID]
 PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -165,6 +166,50 @@ def _id(name: str, value: Id) -> bytes:
     return value.encode("utf-8", "surrogatepass")
 
 
+def _str(name: str, value: object) -> bytes:
+    """A text argument (a name, a filter, an E.164 number) as bytes."""
+    if not isinstance(value, str):
+        raise _type_error(name, "a str", value)
+    return value.encode("utf-8", "surrogatepass")
+
+
+def _opt_str(name: str, value: object) -> Optional[bytes]:
+    """An optional text argument (a list filter): None is "not given"."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _type_error(name, "a str or None", value)
+    return value.encode("utf-8", "surrogatepass")
+
+
+_INT_MIN, _INT_MAX = -2 ** 31, 2 ** 31 - 1
+
+
+def _page_size(value: object) -> int:
+    """page_size for the core: None is 0 (the server's default). The range
+    is the core's to check; an int beyond a C int is passed as the nearest
+    C int, which is just as out of range."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _type_error("page_size", "an int or None", value)
+    return max(_INT_MIN, min(_INT_MAX, value))
+
+
+def _flag(name: str, value: object) -> int:
+    if not isinstance(value, bool):
+        raise _type_error(name, "a bool", value)
+    return int(value)
+
+
+def _closed() -> _errors.Error:
+    return _errors.binding_error(_core.SWNG_ECLOSED, "the swng.Client is closed")
+
+
+#: if_exists of create_membership -> the core's policy
+_IF_EXISTS = {"error": _core.SWNG_IF_EXISTS_ERROR, "return": _core.SWNG_IF_EXISTS_RETURN}
+
+
 # --------------------------------------------------------------------- client
 
 class Client:
@@ -239,9 +284,132 @@ class Client:
     def closed(self) -> bool:
         return self._handle is None
 
-    def create_membership(self, number_group_id: Id, phone_number_id: Id) -> Membership:
+    # -- plumbing: every operation is a type check, one of these, and a return
+
+    def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn(handle, *args) for a core call answering [rc, result, err] or
+        [rc, err]: refuses a closed client, raises the core's error, returns
+        the result (None for a call without one)."""
+        # The local reference keeps the C client alive until this call is
+        # over, even if another thread calls close() meanwhile.
+        handle = self._handle
+        if handle is None:
+            raise _closed()
+        answer = fn(handle, *args)
+        rc, err = answer[0], answer[-1]
+        result = answer[1] if len(answer) == 3 else None
+        if rc != _core.SWNG_OK or (len(answer) == 3 and result is None):
+            raise _errors.from_core(rc, err)
+        return result
+
+    def _list(self, fn: Callable[..., Any], *args: Any) -> Iterator[Any]:
+        """A lazy iterator over a core list: the cursor is made now (which
+        sends nothing, and refuses bad arguments at once); each page is
+        fetched by the core when the iteration needs it."""
+        return self._pages(self._call(fn, *args))
+
+    def _pages(self, cursor: _core.swng_cursor) -> Iterator[Any]:
+        while True:
+            # The cursor points at the C client: it is never used once the
+            # client is closed (and maybe freed), and a local reference
+            # keeps the client alive while the core fetches a page.
+            handle = self._handle
+            if handle is None:
+                raise _closed()
+            rc, item, err = _core.cursor_next(cursor)
+            del handle
+            if rc != _core.SWNG_OK:
+                raise _errors.from_core(rc, err)
+            if item is None:
+                return
+            yield item
+
+    # -- number groups
+
+    def list_number_groups(self, name: Optional[str] = None,
+                           page_size: Optional[int] = None) -> Iterator[NumberGroup]:
+        """The project's number groups ("List Number Groups"), as a lazy
+        iterator: nothing is sent until the first next(), and each page is
+        fetched when needed, following the server's links.next.
+
+        Args:
+            name: only groups whose name contains this (the server's
+                filter_name, a substring match); None for all.
+            page_size: items per page, 1 to 1000; None for the server's
+                default.
+
+        Raises:
+            InvalidArgument (at once, nothing sent); while iterating, any
+            swng.Error of a request, ProtocolError for a page or a link that
+            breaks the contract (a links.next to another host, scheme or
+            path is never followed; a cycle, or an endless run of empty
+            pages, ends the iteration), ClosedError after close().
+            TypeError for arguments of the wrong type.
+        """
+        return self._list(_core.list_number_groups, _opt_str("name", name),
+                          _page_size(page_size))
+
+    def create_number_group(self, name: str, sticky_sender: bool = False) -> NumberGroup:
+        """Create a number group ("Create a Number Group") and return it.
+
+        Raises a subclass of swng.Error (InvalidArgument before sending,
+        ValidationError for a 422, ...); TypeError for a name that is not a
+        str or a sticky_sender that is not a bool.
+        """
+        text, flag = _str("name", name), _flag("sticky_sender", sticky_sender)
+        return self._call(_core.create_number_group, text, flag)  # type: ignore[no-any-return]
+
+    def get_number_group(self, id: Id) -> NumberGroup:
+        """The number group with this id ("Retrieve a Number Group");
+        NotFoundError when there is none."""
+        return self._call(_core.get_number_group, _id("id", id))  # type: ignore[no-any-return]
+
+    def update_number_group(self, id: Id, name: str,
+                            sticky_sender: Optional[bool] = None) -> NumberGroup:
+        """Rename a number group and/or set its sticky_sender ("Update a
+        Number Group", PUT); returns the group as updated. name is required
+        (the contract's PUT); sticky_sender None leaves it unchanged (it is
+        not sent)."""
+        flag = _core.SWNG_KEEP if sticky_sender is None else _flag("sticky_sender", sticky_sender)
+        return self._call(_core.update_number_group, _id("id", id),  # type: ignore[no-any-return]
+                          _str("name", name), flag)
+
+    def delete_number_group(self, id: Id) -> None:
+        """Delete a number group ("Delete a Number Group"). Its phone
+        numbers are not released; its memberships go with it."""
+        self._call(_core.delete_number_group, _id("id", id))
+
+    def find_number_group(self, name: str) -> NumberGroup:
+        """The one group whose name is exactly `name` (the server's filter
+        is a substring match: the core reads every page of it).
+
+        Raises NotFoundError when there is none, AmbiguousError when several
+        groups have that name, or any other swng.Error.
+        """
+        text = _str("name", name)
+        return self._call(_core.find_number_group, text)  # type: ignore[no-any-return]
+
+    # -- memberships
+
+    def list_memberships(self, number_group_id: Id,
+                         page_size: Optional[int] = None) -> Iterator[Membership]:
+        """The memberships of a number group ("List Number Group
+        Memberships"): which numbers are in it. A lazy iterator, paged like
+        list_number_groups (which see for the errors)."""
+        return self._list(_core.list_memberships, _id("number_group_id", number_group_id),
+                          _page_size(page_size))
+
+    def create_membership(self, number_group_id: Id, phone_number_id: Id,
+                          if_exists: str = "error") -> Membership:
         """Add a phone number to a number group ("Create a Number Group
         Membership") and return the new membership.
+
+        Args:
+            if_exists: "error" (the default): a number already in the group
+                is the server's 422, a ValidationError. "return": when the
+                server answers 422 and the group's list shows the number in
+                it, that membership is returned, with existed=True; any
+                other 422 stays a ValidationError.
 
         Raises a subclass of swng.Error: InvalidArgument (nothing sent),
         AuthenticationError, NotFoundError, ValidationError, RateLimitError,
@@ -250,15 +418,59 @@ class Client:
         """
         group = _id("number_group_id", number_group_id)
         phone = _id("phone_number_id", phone_number_id)
-        # The local reference keeps the C client alive until this call is
-        # over, even if another thread calls close() meanwhile.
-        handle = self._handle
-        if handle is None:
-            raise _errors.binding_error(_core.SWNG_ECLOSED, "the swng.Client is closed")
-        rc, m, err = _core.create_membership(handle, group, phone, 0)
-        if m is None:
-            raise _errors.from_core(rc, err)
-        return m  # type: ignore[no-any-return]
+        if not isinstance(if_exists, str):
+            raise _type_error("if_exists", 'a str ("error" or "return")', if_exists)
+        policy = _IF_EXISTS.get(if_exists)
+        if policy is None:
+            raise _errors.binding_error(
+                _core.SWNG_EINVAL, 'if_exists must be "error" or "return", not %r' % if_exists,
+                option="if_exists")
+        return self._call(_core.create_membership, group, phone,  # type: ignore[no-any-return]
+                          policy)
+
+    def get_membership(self, id: Id) -> Membership:
+        """The membership with this (membership) id ("Retrieve a Number
+        Group Membership"); NotFoundError when there is none."""
+        return self._call(_core.get_membership, _id("id", id))  # type: ignore[no-any-return]
+
+    def delete_membership(self, id: Id) -> None:
+        """Delete a membership by its id ("Delete a Number Group
+        Membership"): the number leaves the group."""
+        self._call(_core.delete_membership, _id("id", id))
+
+    def remove_number(self, number_group_id: Id, phone_number_id: Id) -> None:
+        """Take a phone number out of a group: the core finds its
+        membership through the group's list and deletes it. NotFoundError
+        when the number is not in the group."""
+        self._call(_core.remove_number, _id("number_group_id", number_group_id),
+                   _id("phone_number_id", phone_number_id))
+
+    # -- phone numbers (read-only)
+
+    def list_phone_numbers(self, number: Optional[str] = None, name: Optional[str] = None,
+                           page_size: Optional[int] = None) -> Iterator[PhoneNumber]:
+        """The project's phone numbers ("List Phone Numbers"), with the
+        server's filter_number and filter_name (substring matches; None: no
+        filter). A lazy iterator, paged like list_number_groups (which see
+        for the errors)."""
+        return self._list(_core.list_phone_numbers, _opt_str("number", number),
+                          _opt_str("name", name), _page_size(page_size))
+
+    def get_phone_number(self, id: Id) -> PhoneNumber:
+        """The phone number with this id ("Retrieve a Phone Number");
+        NotFoundError when there is none."""
+        return self._call(_core.get_phone_number, _id("id", id))  # type: ignore[no-any-return]
+
+    def find_phone_number(self, e164: str) -> PhoneNumber:
+        """The one phone number of the project whose number is exactly
+        `e164` (the server's filter is a substring match).
+
+        Raises InvalidArgument, before sending, for an argument that is not
+        E.164 ("+" and 2 to 15 digits); NotFoundError when there is none;
+        AmbiguousError when several match; or any other swng.Error.
+        """
+        text = _str("e164", e164)
+        return self._call(_core.find_phone_number, text)  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """Close the client's connections. Idempotent. Calls already running
@@ -268,7 +480,7 @@ class Client:
 
     def __enter__(self) -> "Client":
         if self._handle is None:
-            raise _errors.binding_error(_core.SWNG_ECLOSED, "the swng.Client is closed")
+            raise _closed()
         return self
 
     def __exit__(self, exc_type: Optional[Type[BaseException]],

@@ -19,7 +19,7 @@ from . import swng_core as _core
 __all__ = [
     "Error", "ErrorItem", "InvalidArgument", "OutOfMemoryError", "AuthenticationError",
     "NotFoundError", "ValidationError", "RateLimitError", "ServerError", "TransportError",
-    "TimeoutError", "ProtocolError", "ClosedError",
+    "TimeoutError", "ProtocolError", "ClosedError", "AmbiguousError",
 ]
 
 
@@ -190,8 +190,9 @@ _core.register_class("error", from_fields)
 _core.register_class("error_item", ErrorItem)
 
 
-def binding_error(status: int, message: str) -> Error:
-    """An error the binding itself detects (a closed client, a NUL in a
-    string the C API cannot carry), named from the core's table."""
+def binding_error(status: int, message: str, option: Optional[str] = None) -> Error:
+    """An error the binding itself detects (a closed client, an if_exists
+    that is neither "error" nor "return"), named from the core's table;
+    option names the refused argument."""
     name = _core.swng_status_name(status)
-    return error_class(name)(name, None, message)
+    return error_class(name)(name, None, message, option=option)

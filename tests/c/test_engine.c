@@ -334,10 +334,10 @@ static void test_post_without_body(void)
 /* ======================================================== swng__call */
 
 static const struct swng__param t_params[] = {
-    {"number_group_id", SWNG__IN_PATH, SWNG__A_UUID, 0, NULL},
-    {"note", SWNG__IN_QUERY, SWNG__A_TEXT, 1, NULL},
-    {"tag", SWNG__IN_QUERY, SWNG__A_TEXT, 1, NULL},
-    {"phone_number_id", SWNG__IN_BODY, SWNG__A_UUID, 0, NULL},
+    {"number_group_id", SWNG__IN_PATH, SWNG__A_UUID, 0, NULL, NULL},
+    {"note", SWNG__IN_QUERY, SWNG__A_TEXT, 1, NULL, NULL},
+    {"tag", SWNG__IN_QUERY, SWNG__A_TEXT, 1, NULL, NULL},
+    {"phone_number_id", SWNG__IN_BODY, SWNG__A_UUID, 0, NULL, NULL},
 };
 static const struct swng__op t_op = {
     "POST", "/api/relay/rest/number_groups/{}/number_group_memberships", t_params,

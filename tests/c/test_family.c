@@ -573,7 +573,92 @@ static void test_paging_retries_get(void)
     swng_client_free(c);
 }
 
+/* Every answer is checked against its request: an answer about another
+ * resource (a crossed or forged answer) is a protocol error, never success. */
+static void test_answers_match_requests(void)
+{
+    static const char other[] = "11111111-2222-4333-8444-555555555555";
+    swng_client *c = th_client(NULL);
+    swng_membership *m = NULL;
+    swng_number_group *g = NULL;
+    swng_phone_number *p = NULL;
+    swng_cursor *cur = NULL;
+    swng_error *err = NULL;
+    char fault[2048], membership[512];
+    REQUIRE(c);
+    snprintf(membership, sizeof membership,
+             "{\\\"id\\\":\\\"%s\\\",\\\"number_group_id\\\":\\\"%%s\\\",\\\"phone_number\\\":"
+             "{\\\"id\\\":\\\"%%s\\\"},\\\"created_at\\\":\\\"t\\\",\\\"updated_at\\\":\\\"t\\\"}",
+             other);
+    /* A created membership of another group, then of another number. */
+    {
+        char body[512];
+        snprintf(body, sizeof body, membership, other, TH_PHONE_MAIN);
+        snprintf(fault, sizeof fault, "{\"mode\":\"body\",\"body\":\"%s\"}", body);
+        REQUIRE(th_space_fault(fault) == 0);
+        CHECK_RC(swng_membership_create(&m, c, TH_GROUP_SALES, TH_PHONE_MAIN, &err),
+                 SWNG_EPROTOCOL, err);
+        CHECK_STR_CONTAINS(swng_error_message(err), "number_group_id");
+        CHECK_INT_EQ(swng_error_http_status(err), 200);
+        CHECK_NOT_NULL(swng_error_request_id(err));
+        CHECK_STR_CONTAINS(swng_error_body(err), other);
+        CHECK_NULL(m);
+        swng_error_free(err);
+        err = NULL;
+        snprintf(body, sizeof body, membership, TH_GROUP_SALES, other);
+        snprintf(fault, sizeof fault, "{\"mode\":\"body\",\"body\":\"%s\"}", body);
+        REQUIRE(th_space_fault(fault) == 0);
+        CHECK_RC(swng_membership_create(&m, c, TH_GROUP_SALES, TH_PHONE_MAIN, &err),
+                 SWNG_EPROTOCOL, err);
+        CHECK_STR_CONTAINS(swng_error_message(err), "phone_number.id");
+        swng_error_free(err);
+        err = NULL;
+    }
+    /* A fetched group, number or membership with another id. */
+    snprintf(fault, sizeof fault,
+             "{\"mode\":\"body\",\"body\":\"{\\\"id\\\":\\\"%s\\\",\\\"name\\\":\\\"x\\\","
+             "\\\"sticky_sender\\\":false,\\\"phone_number_count\\\":0}\"}",
+             other);
+    REQUIRE(th_space_fault(fault) == 0);
+    CHECK_RC(swng_number_group_get(&g, c, TH_GROUP_SALES, &err), SWNG_EPROTOCOL, err);
+    CHECK_NULL(g);
+    swng_error_free(err);
+    err = NULL;
+    REQUIRE(th_space_fault(fault) == 0);
+    CHECK_RC(swng_number_group_update(&g, c, TH_GROUP_SALES, "x", 0, &err), SWNG_EPROTOCOL, err);
+    swng_error_free(err);
+    err = NULL;
+    snprintf(fault, sizeof fault,
+             "{\"mode\":\"body\",\"body\":\"{\\\"id\\\":\\\"%s\\\",\\\"number\\\":\\\"+15550000000\\\","
+             "\\\"name\\\":null,\\\"capabilities\\\":[],\\\"number_type\\\":\\\"longcode\\\","
+             "\\\"created_at\\\":\\\"t\\\",\\\"updated_at\\\":\\\"t\\\"}\"}",
+             other);
+    REQUIRE(th_space_fault(fault) == 0);
+    CHECK_RC(swng_phone_number_get(&p, c, TH_PHONE_MAIN, &err), SWNG_EPROTOCOL, err);
+    CHECK_NULL(p);
+    swng_error_free(err);
+    err = NULL;
+    /* A membership list item of another group. */
+    {
+        char body[512], page[1024];
+        snprintf(body, sizeof body, membership, other, TH_PHONE_MAIN);
+        snprintf(page, sizeof page,
+                 "{\\\"links\\\":{\\\"self\\\":\\\"s\\\",\\\"first\\\":\\\"f\\\"},\\\"data\\\":[%s]}",
+                 body);
+        snprintf(fault, sizeof fault, "{\"mode\":\"body\",\"body\":\"%s\"}", page);
+        REQUIRE(th_space_fault(fault) == 0);
+        CHECK_RC(swng_membership_list(&cur, c, TH_GROUP_SALES, 0, &err), SWNG_OK, err);
+        CHECK_RC(swng_membership_next(cur, &m, &err), SWNG_EPROTOCOL, err);
+        CHECK_STR_CONTAINS(swng_error_message(err), "number_group_id");
+        CHECK_NULL(m);
+        swng_error_free(err);
+        swng_cursor_free(cur);
+    }
+    swng_client_free(c);
+}
+
 static const th_test tests[] = {
+    {"answers_match_requests", test_answers_match_requests},
     {"group_lifecycle", test_group_lifecycle},
     {"group_bad_arguments", test_group_bad_arguments},
     {"bad_ids_everywhere", test_bad_ids_everywhere},

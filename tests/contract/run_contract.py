@@ -324,7 +324,7 @@ OPERATIONS = {
 # The faces (languages) whose family operations have landed on this branch:
 # the others run create_membership only, and their other cases are skipped
 # (and listed in the report). "lua" stands for every Lua part.
-FAMILY_FACES = {"c"}
+FAMILY_FACES = {"c", "python", "lua", "cli"}
 
 
 def supports(part, operation):
@@ -363,7 +363,9 @@ def case(cid, operation, args, **kw):
 # status, how many: "static" or "repeat" (the --static-repeat and --repeat counts)).
 MOCK_CASES = [
     ("mock.200.static", "create_membership", None, "ok", 200, "static"),
-    ("mock.200.dynamic", "create_membership", "dynamic=true", "ok", 200, "repeat"),
+    # Dynamic 200s are memberships of random groups and numbers: an answer
+    # about another resource than the one asked for is a protocol error.
+    ("mock.200.dynamic", "create_membership", "dynamic=true", "protocol", 200, "repeat"),
     ("mock.401.static", "create_membership", "code=401", "authentication", 401, "static"),
     ("mock.401.dynamic", "create_membership", "code=401, dynamic=true", "authentication", 401,
      "repeat"),
@@ -396,17 +398,26 @@ MOCK_SINGLE_CASES = [
      "invalid_argument", None, False),
 ]
 
-# The valid arguments of each operation against the mock ({group0} etc. are
-# the fixture's ids).
+# The valid arguments of each operation against the mock: the ids Prism's
+# static examples answer with, since swng checks that an answer is about the
+# resource it asked for ({prism_group} etc.).
+PRISM_STATIC_GROUP = "56cb0cae-25ba-43a6-8c59-790086c62c2d"
+PRISM_STATIC_PHONE = "497f6eca-6276-4993-bfeb-53cbbbba6f08"
+# The family spec's static examples all carry this id (groups, memberships,
+# phone numbers); its dynamic 200s carry random ids, which a fetch or an
+# update must refuse as `protocol` (operations in FAMILY_MOCK_CHECKED_IDS).
+PRISM_FAMILY_ID = "497f6eca-6276-4993-bfeb-53cbbbba6f08"
+FAMILY_MOCK_CHECKED_IDS = {"get_number_group", "update_number_group", "get_membership",
+                           "get_phone_number"}
 MOCK_ARGS = {
-    "create_membership": ["{group0}", "{phone0}"],
+    "create_membership": ["{prism_group}", "{prism_phone}"],
     "create_number_group": ["Night shift", "-"],
-    "get_number_group": ["{group0}"],
-    "update_number_group": ["{group0}", "Day shift", "1"],
+    "get_number_group": ["{prism_family}"],
+    "update_number_group": ["{prism_family}", "Day shift", "1"],
     "delete_number_group": ["{group0}"],
-    "get_membership": ["{group0}"],
+    "get_membership": ["{prism_family}"],
     "delete_membership": ["{group0}"],
-    "get_phone_number": ["{phone0}"],
+    "get_phone_number": ["{prism_family}"],
     "list_number_groups": ["-", "-"],
     "list_memberships": ["{group0}", "-"],
     "list_phone_numbers": ["-", "-", "-"],
@@ -450,7 +461,9 @@ CODE_BY_STATUS[400] = "protocol"
 
 
 def fixture_ids(fx):
-    ids = {"unknown_group": NIL_UUID_GROUP, "unknown_phone": UNKNOWN_PHONE}
+    ids = {"unknown_group": NIL_UUID_GROUP, "unknown_phone": UNKNOWN_PHONE,
+           "prism_group": PRISM_STATIC_GROUP, "prism_phone": PRISM_STATIC_PHONE,
+           "prism_family": PRISM_FAMILY_ID}
     for i, g in enumerate(fx["number_groups"]):
         ids["group%d" % i] = g["id"]
     for i, n in enumerate(fx["phone_numbers"]):
@@ -496,7 +509,8 @@ def mock_family_cases(fx, repeat, static_repeat):
             add("mock-family.%s.%d.static.%d" % (op, ok, i), op, None, expect_status=ok)
         if ok != 204:
             for i in range(dyn):
-                add("mock-family.%s.%d.dynamic.%d" % (op, ok, i), op, "dynamic=true")
+                add("mock-family.%s.%d.dynamic.%d" % (op, ok, i), op, "dynamic=true",
+                    expect_code="protocol" if op in FAMILY_MOCK_CHECKED_IDS else "ok")
         for st in errors:
             for i in range(static_repeat):
                 add("mock-family.%s.%d.static.%d" % (op, st, i), op, "code=%d" % st,

@@ -81,6 +81,20 @@ function M.journal() return M.control("GET", "journal").requests end
 
 function M.memberships() return M.control("GET", "memberships").memberships end
 
+--- The number groups as the API shows them now.
+function M.number_groups() return M.control("GET", "number_groups").number_groups end
+
+--- Empties the journal.
+function M.clear_journal() return M.control("DELETE", "journal") end
+
+--- Sets the paging mode of the lists: M.paging("cycle", {to = "self"});
+--- M.reset() goes back to normal.
+function M.paging(mode, params)
+  local spec = { mode = mode }
+  for k, v in pairs(params or {}) do spec[k] = v end
+  return M.control("POST", "paging", spec)
+end
+
 --- Sleeps for about `seconds` (there is no sleep in standard Lua).
 function M.sleep(seconds)
   os.execute("sleep " .. tostring(seconds))

@@ -62,6 +62,12 @@ def test_public_names() -> None:
         obj = getattr(swng, name)
         if isinstance(obj, type):
             assert obj.__module__ == "swng"
+    # Every exception class generated from the core's status table is
+    # public (a new status code needs no hand edit to be catchable).
+    from swng import _errors
+    for cls in _errors._CLASSES:
+        assert cls.__name__ in swng.__all__ and getattr(swng, cls.__name__) is cls, cls
+        assert cls.__name__ in _errors.__all__, cls
 
 
 def run_example(space: Space, *args: str) -> "subprocess.CompletedProcess[str]":

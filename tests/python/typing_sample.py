@@ -4,7 +4,7 @@ package: the public API is fully typed. Not a pytest module."""
 from __future__ import annotations
 
 import uuid
-from typing import Dict, List, Optional, Tuple, Type
+from typing import Dict, Iterator, List, Optional, Tuple, Type
 
 import swng
 
@@ -17,6 +17,31 @@ def add(client: swng.Client, group: str, number: uuid.UUID) -> Tuple[str, Option
     status: int = m.http_status
     assert caps is not None and fields and status
     return m.id, phone.name
+
+
+def family(client: swng.Client) -> List[str]:
+    group: swng.NumberGroup = client.find_number_group("Sales")
+    count: Optional[int] = group.phone_number_count
+    number: swng.PhoneNumber = client.find_phone_number("+15551230001")
+    assert number.id is not None
+    m = client.create_membership(group.id, number.id, if_exists="return")
+    existed: bool = m.existed
+    members: Iterator[swng.Membership] = client.list_memberships(uuid.UUID(group.id), page_size=10)
+    names = [x.phone_number.number or "" for x in members]
+    client.remove_number(group.id, number.id)
+    g2 = client.update_number_group(group.id, "Sales", sticky_sender=None)
+    groups: List[swng.NumberGroup] = list(client.list_number_groups(name="Sa"))
+    numbers: Iterator[swng.PhoneNumber] = client.list_phone_numbers(number="+1555", name=None)
+    client.delete_number_group(client.create_number_group("x", True).id)
+    try:
+        client.get_membership(m.id)
+        client.delete_membership(m.id)
+        client.get_phone_number(number.id)
+        client.get_number_group(g2.id)
+    except swng.AmbiguousError as e:
+        names.append(e.code)
+    assert existed in (True, False) and count != -1
+    return names + [g.name for g in groups] + [n.id or "" for n in numbers]
 
 
 def describe(e: swng.Error) -> str:
