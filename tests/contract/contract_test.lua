@@ -9,7 +9,9 @@ with LUA_CPATH pointing at <build>/lua/X.Y/?.so.
 
 OPERATIONS below has one row per operation: how many ARGs it takes, how to
 call the client, and the NAME=VALUE fields of its result.
-KIND is "table" for a result, and for an error "error" when err is a
+KIND is "table" for a result ("list" for a list read to its end, which
+answers count=N ids=ID,...; "none" for a delete's true, HTTP "-"), and
+for an error "error" when err is a
 table with a string code and a __tostring that works (anything else is
 reported as "bad-error:<why>" and fails the test).
 ]]
@@ -71,10 +73,83 @@ local function membership_fields(m)
            { "created_at", m.created_at } }
 end
 
+local function membership_ex_fields(m)
+  assert(type(m.existed) == "boolean", "existed is not a boolean")
+  local f = membership_fields(m)
+  f[#f + 1] = { "existed", m.existed and 1 or 0 }
+  return f
+end
+
+local function group_fields(g)
+  assert(type(g.sticky_sender) == "boolean", "sticky_sender is not a boolean")
+  return { { "id", g.id }, { "name", g.name }, { "sticky_sender", g.sticky_sender and 1 or 0 },
+           { "phone_number_count", g.phone_number_count == nil and -1 or g.phone_number_count } }
+end
+
+local function phone_fields(p)
+  local caps = p.capabilities or {}
+  for _, c in ipairs(caps) do assert(type(c) == "string", "capability is not a string") end
+  return { { "id", p.id }, { "number", p.number }, { "name", p.name },
+           { "capabilities", #caps } }
+end
+
+-- "-" is "not given" (left out of the options table)
+local function opt(a) if a ~= "-" then return a end end
+local function opt_int(a) if a ~= "-" then return tonumber(a) end end
+local function opt_bool(a) if a ~= "-" then return a == "1" end end
+
+-- A list read to its end: a table { list = true, ids = {...} }, or nil, err
+-- (a list method or its iterator raises the err table).
+local function read_list(make)
+  local ok, res = pcall(function()
+    local ids = {}
+    for item in make() do ids[#ids + 1] = item.id end
+    return ids
+  end)
+  if not ok then return nil, res end
+  return { list = true, ids = res }
+end
+
+local function list_fields(l)
+  return { { "count", #l.ids }, { "ids", table.concat(l.ids, ",") } }
+end
+
+-- A call that returns true (the deletes): no fields, HTTP "-".
+local function done(r, err)
+  if r == true then return { done = true } end
+  return nil, err
+end
+
 -- name = { number of ARGs, call(client, args), fields(result) }
 local OPERATIONS = {
   create_membership = { 2, function(client, a) return client:create_membership(a[1], a[2]) end,
                         membership_fields },
+  create_membership_if_exists = { 3, function(c, a)
+    return c:create_membership(a[1], a[2], { if_exists = a[3] }) end, membership_ex_fields },
+  list_number_groups = { 2, function(c, a)
+    return read_list(function()
+      return c:list_number_groups({ name = opt(a[1]), page_size = opt_int(a[2]) }) end) end,
+    list_fields },
+  create_number_group = { 2, function(c, a)
+    return c:create_number_group(a[1], { sticky_sender = opt_bool(a[2]) }) end, group_fields },
+  get_number_group = { 1, function(c, a) return c:get_number_group(a[1]) end, group_fields },
+  update_number_group = { 3, function(c, a)
+    return c:update_number_group(a[1], a[2], { sticky_sender = opt_bool(a[3]) }) end,
+    group_fields },
+  delete_number_group = { 1, function(c, a) return done(c:delete_number_group(a[1])) end },
+  find_number_group = { 1, function(c, a) return c:find_number_group(a[1]) end, group_fields },
+  list_memberships = { 2, function(c, a)
+    return read_list(function()
+      return c:list_memberships(a[1], { page_size = opt_int(a[2]) }) end) end, list_fields },
+  get_membership = { 1, function(c, a) return c:get_membership(a[1]) end, membership_fields },
+  delete_membership = { 1, function(c, a) return done(c:delete_membership(a[1])) end },
+  remove_number = { 2, function(c, a) return done(c:remove_number(a[1], a[2])) end },
+  list_phone_numbers = { 3, function(c, a)
+    return read_list(function()
+      return c:list_phone_numbers({ number = opt(a[1]), name = opt(a[2]),
+                                    page_size = opt_int(a[3]) }) end) end, list_fields },
+  get_phone_number = { 1, function(c, a) return c:get_phone_number(a[1]) end, phone_fields },
+  find_phone_number = { 1, function(c, a) return c:find_phone_number(a[1]) end, phone_fields },
 }
 
 local clients = {}
@@ -111,8 +186,10 @@ for line in io.lines() do
   if client then result, err = call(client, args) end
   local out
   if result then
-    out = { id, "ok", int(result.http_status), type(result), "0", "", "" }
-    for _, kv in ipairs(result_fields(result)) do
+    local kind = result.list and "list" or result.done and "none" or type(result)
+    out = { id, "ok", result.http_status == nil and "-" or int(result.http_status), kind,
+            "0", "", "" }
+    for _, kv in ipairs(result_fields and result_fields(result) or {}) do
       out[#out + 1] = kv[1] .. "=" .. clean(type(kv[2]) == "number" and int(kv[2]) or kv[2])
     end
   else

@@ -150,7 +150,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = self._read_body()
         target = urlsplit(self.path)
         prefix = self.server.strip_prefix
-        base_path_ok = target.path.startswith(prefix + "/")
+        base_path_ok = target.path.startswith(self.server.require_prefix + "/")
         forwarded = target.path[len(prefix):] if base_path_ok else target.path
         if target.query:
             forwarded += "?" + target.query
@@ -195,6 +195,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                                  "application/problem+json") else None),
             prism_problem=lower.get("content-type", "").startswith("application/problem+json"),
         )
+        # The emulated space builds absolute links (links.next) from the Host
+        # header it gets, and `prism proxy` sends it the space's own host, so
+        # a link would lead the client past Prism (and a careful client
+        # refuses a link to another origin). After Prism has judged the body,
+        # the space's origin becomes the recorder's, as a server behind a
+        # reverse proxy would answer. The record keeps what Prism saw.
+        lo = self.server.link_origin
+        if lo and lo.encode() in data:
+            data = data.replace(lo.encode(), ("http://%s:%d" % self.server.server_address[:2])
+                                .encode())
+            record["links_rewritten"] = True
         self.server.add(record, started)
         self.send_response(resp.status, resp.reason)
         for k, v in resp_headers:
@@ -219,10 +230,19 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 class RecordingProxy:
     """Listens on 127.0.0.1:<free port>; forwards to `upstream` (http://host:port)."""
 
-    def __init__(self, upstream, strip_prefix):
+    def __init__(self, upstream, strip_prefix, require_prefix=None, link_origin=None):
+        """strip_prefix: the spec's server base path, checked and removed
+        (Prism matches paths without it). require_prefix: a path prefix that
+        is checked but kept (a spec whose paths carry it, as the family's do);
+        default strip_prefix. link_origin: the origin (scheme://host:port)
+        whose occurrences in response bodies become this recorder's own
+        origin after Prism has judged them (see _relay)."""
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.upstream = urlsplit(upstream)
         self._server.strip_prefix = strip_prefix.rstrip("/")
+        self._server.require_prefix = (strip_prefix if require_prefix is None
+                                       else require_prefix).rstrip("/")
+        self._server.link_origin = link_origin.rstrip("/") if link_origin else None
         self._server.add = self._add
         self._lock = threading.Lock()
         self._exchanges = []

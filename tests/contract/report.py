@@ -27,7 +27,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-STATUS_COLUMNS = (200, 401, 404, 422, 500)
+STATUS_COLUMNS = (200, 204, 400, 401, 404, 422, 500)
 ORDER = ["cli", "c", "python", "lua5.4", "lua5.3", "lua5.1", "luajit", "referee", "family"]
 
 
@@ -66,7 +66,9 @@ def available_parts(build):
 def format_part(r):
     """The report lines of one part's result (also printed by run_contract.py)."""
     lines = []
-    for phase in ("mock", "space", "space-lenient", "family", "family-lenient"):
+    phases = [ph for ph in ("mock", "mock-family", "space", "space-lenient", "family",
+                            "family-lenient") if ph in r.get("phases", {})]
+    for phase in phases:
         s = r.get("phases", {}).get(phase)
         if s is None:
             continue
@@ -85,6 +87,9 @@ def format_part(r):
             extra.append("refused-by-client %d" % s["not_sent"])
         if s["negative_controls"]:
             extra.append("negative-controls-caught %d" % s["negative_controls"])
+        if phase == phases[-1] and r.get("skipped"):
+            extra.append("skipped %d cases of %d operations this face does not have yet"
+                         % (sum(r["skipped"].values()), len(r["skipped"])))
         lines.append("%-8s %-14s %8d %s %10d  %-4s %s" % (
             r["part"], phase, s["requests"], " ".join(cols), s["violations"],
             "ok" if r.get("ok") else "FAIL", "; ".join(extra)))
@@ -195,7 +200,8 @@ def main(argv=None):
     warnings = sorted({w for r in found.values() for s in r.get("phases", {}).values()
                        for w in s.get("beyond_contract_warnings", [])})
     if warnings:
-        print("(* beyond the contract, which lists 200/401/404/422/500 only; Prism warned: %s)"
+        print("(* beyond the contract, which lists 200/204/400/401/404/422/500 only; "
+              "Prism warned: %s)"
               % "; ".join(warnings))
     for part in shown:
         for line in (found.get(part) or {}).get("failures", [])[:10]:
