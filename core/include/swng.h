@@ -78,7 +78,8 @@ typedef enum swng_status {
     /** HTTP 404: the resource (or route) does not exist. "not_found". */
     SWNG_ENOTFOUND = -4,
     /** HTTP 422: the request failed validation; see swng_error_item_*.
-     *  Name "validation". */
+     *  Also HTTP 400 for the operations whose contract lists it (the
+     *  deletes and the phone-number list). Name "validation". */
     SWNG_EVALIDATION = -5,
     /** HTTP 429: rate limited; see swng_error_retry_after. "rate_limited". */
     SWNG_ERATELIMIT = -6,

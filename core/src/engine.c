@@ -181,8 +181,9 @@ static void perform(swng_client *c, CURL *h, const struct swng__request *rq, str
 
 /* ------------------------------------------------------- classification */
 
-static int status_code_for_http(long status)
+static int status_code_for_http(long status, int bad_request)
 {
+    if (status == 400 && bad_request) return SWNG_EVALIDATION;
     if (status == 401 || status == 403) return SWNG_EAUTH;
     if (status == 404) return SWNG_ENOTFOUND;
     if (status == 422) return SWNG_EVALIDATION;
@@ -227,7 +228,8 @@ void swng__attach_response(swng_error *e, struct swng__response *rs, const char 
 }
 
 /* Turns a failed attempt into an error object with all the detail. */
-static int fail_from_attempt(swng_client *c, struct attempt *a, swng_error **err)
+static int fail_from_attempt(swng_client *c, const struct swng__request *rq, struct attempt *a,
+                             swng_error **err)
 {
     swng_error *e;
     int code;
@@ -245,7 +247,7 @@ static int fail_from_attempt(swng_client *c, struct attempt *a, swng_error **err
                                 curl_easy_strerror(a->curl_rc), a->errbuf[0] ? ": " : "", a->errbuf);
     } else {
         char *server_msg = NULL;
-        code = status_code_for_http(a->http_status);
+        code = status_code_for_http(a->http_status, rq->bad_request);
         e = swng__error_new(code, "x");
         if (e && a->body.len) server_msg = swng__parse_error_body(e, a->body.data, a->body.len);
         if (e) {
@@ -362,7 +364,7 @@ int swng__send(swng_client *c, const struct swng__request *rq, struct swng__resp
             sleep_ms(backoff_ms(c, attempt_no, a.retry_after, &seed));
             continue;
         }
-        rc = fail_from_attempt(c, &a, err);
+        rc = fail_from_attempt(c, rq, &a, err);
         break;
     }
     attempt_reset(&a);
@@ -605,6 +607,7 @@ int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg
     rq.method = op->method;
     rq.url = url;
     rq.body = body;
+    rq.bad_request = op->bad_request;
     rc = swng__send(c, &rq, &rs, err);
     free(url);
     cJSON_free(body);

@@ -10,6 +10,8 @@ struct swng__request {
     const char *method; /* "GET", "POST", "PUT", "DELETE" */
     const char *url;    /* absolute; built from the client's base URL */
     const char *body;   /* JSON, or NULL for no body */
+    int bad_request;    /* 1: the operation's contract lists 400 (a refused
+                           request: SWNG_EVALIDATION); else 400 is undocumented */
 };
 
 /* A 2xx answer. */
@@ -69,6 +71,7 @@ struct swng__op {
     const struct swng__param *params;
     size_t nparams;
     const struct swng__type *result; /* NULL: the answer has no body (204) */
+    unsigned char bad_request;       /* the contract lists 400 (see swng__request) */
 };
 
 /* A counted argument value; value NULL means "not given". */

@@ -293,6 +293,7 @@ static int fetch(swng_cursor *cur, swng_error **err)
     rq.method = "GET";
     rq.url = url;
     rq.body = NULL;
+    rq.bad_request = cur->op->bad_request;
     rc = swng__send(cur->client, &rq, &rs, err);
     if (rc == SWNG_OK) {
         cur->pages++;

@@ -17,7 +17,7 @@ static const struct swng__param create_membership_params[] = {
 };
 static const struct swng__op op_create_membership = {
     "POST", "/api/relay/rest/number_groups/{}/number_group_memberships",
-    create_membership_params, 2, &swng__type_membership};
+    create_membership_params, 2, &swng__type_membership, 0};
 
 /* GET /number_groups?filter_name=&page_size= */
 static const struct swng__param list_number_groups_params[] = {
@@ -26,7 +26,7 @@ static const struct swng__param list_number_groups_params[] = {
 };
 const struct swng__op swng__op_list_number_groups = {
     "GET", "/api/relay/rest/number_groups", list_number_groups_params, 2,
-    &swng__type_number_group};
+    &swng__type_number_group, 0};
 
 /* POST /number_groups {name, sticky_sender} */
 static const struct swng__param create_number_group_params[] = {
@@ -35,15 +35,15 @@ static const struct swng__param create_number_group_params[] = {
 };
 static const struct swng__op op_create_number_group = {
     "POST", "/api/relay/rest/number_groups", create_number_group_params, 2,
-    &swng__type_number_group};
+    &swng__type_number_group, 0};
 
 /* GET and DELETE /number_groups/{id} */
 /* The id asked for is the id answered. */
 static const struct swng__param id_param[] = {{"id", SWNG__IN_PATH, SWNG__A_UUID, 0, NULL, "id"}};
 static const struct swng__op op_get_number_group = {
-    "GET", "/api/relay/rest/number_groups/{}", id_param, 1, &swng__type_number_group};
+    "GET", "/api/relay/rest/number_groups/{}", id_param, 1, &swng__type_number_group, 0};
 static const struct swng__op op_delete_number_group = {
-    "DELETE", "/api/relay/rest/number_groups/{}", id_param, 1, NULL};
+    "DELETE", "/api/relay/rest/number_groups/{}", id_param, 1, NULL, 1};
 
 /* PUT /number_groups/{id} {name, sticky_sender?} */
 static const struct swng__param update_number_group_params[] = {
@@ -53,7 +53,7 @@ static const struct swng__param update_number_group_params[] = {
 };
 static const struct swng__op op_update_number_group = {
     "PUT", "/api/relay/rest/number_groups/{}", update_number_group_params, 3,
-    &swng__type_number_group};
+    &swng__type_number_group, 0};
 
 /* GET /number_groups/{number_group_id}/number_group_memberships?page_size= */
 static const struct swng__param list_memberships_params[] = {
@@ -62,13 +62,13 @@ static const struct swng__param list_memberships_params[] = {
 };
 const struct swng__op swng__op_list_memberships = {
     "GET", "/api/relay/rest/number_groups/{}/number_group_memberships", list_memberships_params,
-    2, &swng__type_membership};
+    2, &swng__type_membership, 0};
 
 /* GET and DELETE /number_group_memberships/{id} */
 static const struct swng__op op_get_membership = {
-    "GET", "/api/relay/rest/number_group_memberships/{}", id_param, 1, &swng__type_membership};
+    "GET", "/api/relay/rest/number_group_memberships/{}", id_param, 1, &swng__type_membership, 0};
 const struct swng__op swng__op_delete_membership = {
-    "DELETE", "/api/relay/rest/number_group_memberships/{}", id_param, 1, NULL};
+    "DELETE", "/api/relay/rest/number_group_memberships/{}", id_param, 1, NULL, 1};
 
 /* GET /phone_numbers?filter_number=&filter_name=&page_size= */
 static const struct swng__param list_phone_numbers_params[] = {
@@ -78,11 +78,11 @@ static const struct swng__param list_phone_numbers_params[] = {
 };
 const struct swng__op swng__op_list_phone_numbers = {
     "GET", "/api/relay/rest/phone_numbers", list_phone_numbers_params, 3,
-    &swng__type_phone_number};
+    &swng__type_phone_number, 1};
 
 /* GET /phone_numbers/{id} */
 static const struct swng__op op_get_phone_number = {
-    "GET", "/api/relay/rest/phone_numbers/{}", id_param, 1, &swng__type_phone_number};
+    "GET", "/api/relay/rest/phone_numbers/{}", id_param, 1, &swng__type_phone_number, 0};
 
 /* ----------------------------------------------------- public functions */
 

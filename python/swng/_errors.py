@@ -111,7 +111,7 @@ class NotFoundError(Error):
 
 
 class ValidationError(Error):
-    """HTTP 422: the request failed validation; see ``errors``."""
+    """HTTP 422 (or a 400 the operation's contract lists): the request failed validation; see ``errors``."""
     swng_status = -5
 
 

@@ -62,6 +62,7 @@ static int send_req(swng_client *c, const char *method, const char *path, const 
     rq.method = method;
     rq.url = url;
     rq.body = body;
+    rq.bad_request = 0;
     memset(&rs, 0x5a, sizeof rs); /* swng__send must initialise it */
     rc = swng__send(c, &rq, &rs, err);
     if (rc == SWNG_OK) {
@@ -341,7 +342,7 @@ static const struct swng__param t_params[] = {
 };
 static const struct swng__op t_op = {
     "POST", "/api/relay/rest/number_groups/{}/number_group_memberships", t_params,
-    sizeof t_params / sizeof t_params[0], &swng__type_membership};
+    sizeof t_params / sizeof t_params[0], &swng__type_membership, 0};
 
 #define A(s) {(s), sizeof(s) - 1}
 #define A_NULL {NULL, 0}

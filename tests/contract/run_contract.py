@@ -453,11 +453,10 @@ FAMILY_MOCK_LISTS = [
     ("find_phone_number", (401, 500)),
     ("remove_number", (404, 422)),
 ]
-# Core gap: the family's contract lists 400 for delete_number_group,
-# delete_membership and list_phone_numbers, but the core maps every status it
-# does not know (400 among them) to `protocol` ("unexpected HTTP 400"). Pinned
-# here as the core behaves, so that the day it changes, this line is revisited.
-CODE_BY_STATUS[400] = "protocol"
+# The family's contract lists 400 for delete_number_group, delete_membership
+# and list_phone_numbers only: there swng reports a refused request as
+# `validation`. (For the other operations a 400 is undocumented: `protocol`.)
+CODE_BY_STATUS[400] = "validation"
 
 
 def fixture_ids(fx):
