@@ -80,7 +80,8 @@ local function fields_of(item)
   if item.phone_number ~= nil then
     return { type = "membership", id = text(item.id), number_group_id = text(item.number_group_id),
              phone_number_id = text(item.phone_number.id),
-             phone_number_number = text(item.phone_number.number) }
+             phone_number_number = text(item.phone_number.number),
+             existed = text(item.existed) }
   end
   if item.sticky_sender ~= nil then
     return { type = "number_group", id = text(item.id), name = text(item.name),

@@ -60,7 +60,8 @@ def fields_of(item):
     if isinstance(item, swng.Membership):
         return {"type": "membership", "id": item.id, "number_group_id": item.number_group_id,
                 "phone_number_id": _text(item.phone_number.id),
-                "phone_number_number": _text(item.phone_number.number)}
+                "phone_number_number": _text(item.phone_number.number),
+                "existed": _text(item.existed)}
     if isinstance(item, swng.NumberGroup):
         return {"type": "number_group", "id": item.id, "name": item.name,
                 "sticky_sender": _text(item.sticky_sender),
