@@ -1,29 +1,55 @@
 #!/usr/bin/env python3
 """Parity of the front ends: Python, Lua (each built version) and the swng
-command must agree, value for value, on every option and every error code.
+command must agree, value for value, on every option, every error code and
+every operation of the number-group family.
 
 Runs under with_space.py (SWNG_TEST_* in the environment):
 
     run_parity.py --python VENV_PYTHON --lua NAME=INTERPRETER=MODULE_DIR ...
                   --cli SWNG --status-def core/src/status.def
-                  (--options options.json | --errors errors.json)
+                  (--options options.json | --errors errors.json
+                   | --operations operations.json)
+
+A call is an operation and its arguments, [OPERATION, ARG..., {OPTIONAL}]
+in the tables: the Python Client method (optional arguments as keywords),
+the same Lua method (optional arguments in its trailing options table; a
+list is an iterator that raises its errors) and the command's subcommand
+and flags (CLI_OPERATIONS: `swng groups|members|numbers ...`; a call the
+command cannot express is "not_expressible" with the reason, never skipped
+silently). A list is read to its end. runner.py and runner.lua answer each
+call with its outcome and a summary of the result (summary()); the command's
+JSON output is summarised the same way (cli_value()).
 
 --options: every row of the table (an option, a value, the expected
 outcome) is fed to every front end that can express it, with a valid base
 URL, project id and token so that only the row's option is wrong. ok: a
 client is made and one create_membership call succeeds (one 200 in the
 journal); invalid_argument: the error's code, the option named (Python
-e.option, Lua err.option, the command's stderr names the flag) and nothing
-in the journal; type_error: TypeError / error() / the command's "not a
-number" usage error (exit 2), and nothing in the journal. The space must
-run with --allow-duplicates (the same call is made many times).
+e.option, Lua err.option, the command's stderr starts with the flag) and
+nothing in the journal; type_error: TypeError / error() / the command's
+"not a number" usage error (exit 2), and nothing in the journal. The space
+must run with --allow-duplicates (the same call is made many times).
 
 --errors: every status code of status.def is driven through every front
 end (Python e.code, Lua err.code, the command's exit status from
 status.def's exit column and the [code] in its stderr), or listed in the
 table's not_driven with a reason. A code in status.def that is neither
-fails the run. The space must run without --allow-duplicates (a case needs
-"already a member").
+fails the run. A case may set up the space first (steps through the public
+API: two groups named Dup make find_number_group ambiguous), queue a fault,
+or pre-create a membership. The space must run without --allow-duplicates
+(a case needs "already a member").
+
+--operations: every row is one call of the family, made in every front end
+after a reset and the row's setup. Compared: the outcome (ok or the status
+code; the command's exit status as status.def says); for ok, the result's
+fields (a list: count, item type and ids in order; one resource: id and
+fields; a delete: none), with ids written as the table's symbols, the same
+in every front end and as the row's values say; for invalid_argument, the
+argument named and nothing sent; and the requests the space received
+(operation and status, in order), the same in every front end unless the
+row says why the command's differ. Each operation must have an ok row, a
+paged row for lists (small page_size, several pages), not_found for an
+unknown id and invalid_argument (FAMILY); the run fails otherwise.
 
 Exit status 0 when every front end agrees with every expectation; 1 with a
 table of the disagreements otherwise.
