@@ -43,20 +43,34 @@ static void child_exit(int code)
     _exit(code > 100 ? 100 : code);
 }
 
-static void test_parent_and_child_get_their_own_answers(void)
+/* A client with a kept-alive connection, then fork(): the child's pid in
+ * *pid (0 in the child); NULL (test failed) if either step failed. */
+static swng_client *connected_then_fork(pid_t *pid)
 {
     swng_client *c = th_client(NULL);
     swng_membership *m = NULL;
     swng_error *err = NULL;
-    int status = 0, bad;
-    pid_t pid;
-    REQUIRE(c);
-    /* A kept-alive connection exists before the fork. */
-    REQUIRE_RC(swng_membership_create(&m, c, TH_GROUP_SALES, TH_PHONE_MAIN, &err), SWNG_OK, err);
+    if (!c) return NULL;
+    if (!CHECK_RC(swng_membership_create(&m, c, TH_GROUP_SALES, TH_PHONE_MAIN, &err), SWNG_OK,
+                  err)) {
+        swng_client_free(c);
+        return NULL;
+    }
     swng_membership_free(m);
     fflush(NULL);
-    pid = fork();
-    REQUIRE(pid >= 0);
+    if (!CHECK((*pid = fork()) >= 0)) {
+        swng_client_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void test_parent_and_child_get_their_own_answers(void)
+{
+    int status = 0, bad;
+    pid_t pid;
+    swng_client *c = connected_then_fork(&pid);
+    REQUIRE(c);
     if (pid == 0) {
         /* The child: its own group and phone; its result is its exit code. */
         bad = run_calls(c, TH_GROUP_SUPPORT, TH_PHONE_ZURICH);
@@ -78,25 +92,17 @@ static void test_parent_and_child_get_their_own_answers(void)
  * close the parent's connection either. */
 static void test_child_frees_inherited_client(void)
 {
-    swng_client *c = th_client(NULL);
-    swng_membership *m = NULL;
-    swng_error *err = NULL;
     int status = 0;
     pid_t pid;
+    swng_client *c = connected_then_fork(&pid);
     REQUIRE(c);
-    REQUIRE_RC(swng_membership_create(&m, c, TH_GROUP_SALES, TH_PHONE_MAIN, &err), SWNG_OK, err);
-    swng_membership_free(m);
-    fflush(NULL);
-    pid = fork();
-    REQUIRE(pid >= 0);
     if (pid == 0) {
         swng_client_free(c);
         child_exit(0);
     }
     REQUIRE(waitpid(pid, &status, 0) == pid);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    /* Reuses its kept-alive connection: one connection in the journal's
-     * view means nothing had to reconnect. */
+    /* The parent's connection still serves it. */
     CHECK_INT_EQ(run_calls(c, TH_GROUP_SALES, TH_PHONE_SPARE), 0);
     swng_client_free(c);
 }
