@@ -111,6 +111,11 @@ static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
         return 0;
     }
     a->header_bytes += n;
+    /* Most lines are none of the three: one look at the first byte. */
+    switch (line[0]) {
+    case 'H': case 'X': case 'x': case 'R': case 'r': break;
+    default: return n;
+    }
     if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
         /* A new response (after a 1xx): forget what the previous one said. */
         free(a->request_id);
@@ -351,6 +356,12 @@ int swng__send(swng_client *c, const struct swng__request *rq, struct swng__resp
             rs->status = a.http_status;
             rs->request_id = a.request_id;
             rs->retry_after = a.retry_after;
+            /* The body may become a result's json: no more than a little
+             * unused capacity is kept with it. */
+            if (a.body.data && a.body.cap - a.body.len > 4096) {
+                char *p = realloc(a.body.data, a.body.len + 1);
+                if (p) a.body.data = p;
+            }
             rs->body = a.body.data;
             rs->len = a.body.len;
             a.request_id = NULL;
@@ -454,7 +465,12 @@ static char *build_url(const struct swng__op *op, const swng_client *c,
             b.failed = 1;
             break;
         }
-        buf_add_escaped(&b, args[next_path].value, args[next_path].len);
+        /* A UUID argument was checked to be canonical (hex digits and '-',
+         * all unreserved): escaping would leave it as it is. */
+        if (op->params[next_path].kind == SWNG__A_UUID)
+            buf_add(&b, args[next_path].value, args[next_path].len);
+        else
+            buf_add_escaped(&b, args[next_path].value, args[next_path].len);
         next_path++;
         p = q + 2;
     }
@@ -464,7 +480,10 @@ static char *build_url(const struct swng__op *op, const swng_client *c,
         buf_add(&b, first_query ? "?" : "&", 1);
         buf_add(&b, op->params[i].name, strlen(op->params[i].name));
         buf_add(&b, "=", 1);
-        buf_add_escaped(&b, args[i].value, args[i].len);
+        if (op->params[i].kind == SWNG__A_UUID)
+            buf_add(&b, args[i].value, args[i].len);
+        else
+            buf_add_escaped(&b, args[i].value, args[i].len);
         first_query = 0;
     }
     if (b.failed) {
@@ -474,32 +493,49 @@ static char *build_url(const struct swng__op *op, const swng_client *c,
     return b.s;
 }
 
-/* The JSON body of the SWNG__IN_BODY parameters, or NULL (*none = 1) when
- * the operation has none. */
+/* A JSON string: check_arg refused control characters (and checked
+ * UTF-8), so only '"' and '\\' need escaping, as cJSON would print them. */
+static void buf_add_json_string(struct buf *b, const char *s, size_t n)
+{
+    size_t i, start = 0;
+    buf_add(b, "\"", 1);
+    for (i = 0; i < n; i++) {
+        if (s[i] != '"' && s[i] != '\\') continue;
+        buf_add(b, s + start, i - start);
+        buf_add(b, s[i] == '"' ? "\\\"" : "\\\\", 2);
+        start = i + 1;
+    }
+    buf_add(b, s + start, n - start);
+    buf_add(b, "\"", 1);
+}
+
+/* The JSON body of the SWNG__IN_BODY parameters (an object of strings, in
+ * parameter order, as cJSON_PrintUnformatted would print it), or NULL
+ * (*none = 1) when the operation has none. */
 static char *build_body(const struct swng__op *op, const struct swng__arg *args, int *none)
 {
-    cJSON *o = NULL;
-    char *s = NULL;
+    struct buf b = {0};
     size_t i;
+    int first = 1;
     *none = 1;
     for (i = 0; i < op->nparams; i++)
         if (op->params[i].where == SWNG__IN_BODY) *none = 0;
     if (*none) return NULL;
-    if (!(o = cJSON_CreateObject())) return NULL;
+    buf_add(&b, "{", 1);
     for (i = 0; i < op->nparams; i++) {
-        char *v;
         if (op->params[i].where != SWNG__IN_BODY || !args[i].value) continue;
-        if (!(v = swng__strndup(args[i].value, args[i].len))) goto out;
-        if (!cJSON_AddStringToObject(o, op->params[i].name, v)) {
-            free(v);
-            goto out;
-        }
-        free(v);
+        if (!first) buf_add(&b, ",", 1);
+        buf_add_json_string(&b, op->params[i].name, strlen(op->params[i].name));
+        buf_add(&b, ":", 1);
+        buf_add_json_string(&b, args[i].value, args[i].len);
+        first = 0;
     }
-    s = cJSON_PrintUnformatted(o);
-out:
-    cJSON_Delete(o);
-    return s;
+    buf_add(&b, "}", 1);
+    if (b.failed) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
 }
 
 int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg *args,
@@ -522,7 +558,7 @@ int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg
     body = build_body(op, args, &no_body);
     if (!url || (!body && !no_body)) {
         free(url);
-        cJSON_free(body);
+        free(body);
         return swng__fail(err, SWNG_ENOMEM, "out of memory");
     }
     rq.method = op->method;
@@ -530,11 +566,12 @@ int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg
     rq.body = body;
     rc = swng__send(c, &rq, &rs, err);
     free(url);
-    cJSON_free(body);
+    free(body);
     if (rc != SWNG_OK) return rc;
 
     if (op->result) {
-        rc = swng__parse_object(out, op->result, rs.body ? rs.body : "", rs.len, err);
+        rc = rs.body ? swng__parse_object_take(out, op->result, &rs.body, rs.len, err)
+                     : swng__parse_object(out, op->result, "", 0, err);
         if (rc == SWNG_OK) {
             (*out)->http_status = rs.status;
             (*out)->request_id = rs.request_id;

@@ -107,6 +107,10 @@ enum {
  * message saying what breaks the contract, or SWNG_ENOMEM. */
 int swng__parse_object(struct swng__object **out, const struct swng__type *t, const char *body,
                        size_t len, swng_error **err);
+/* The same, keeping the malloc'd *body (NUL-terminated at len) as the
+ * object's json on success (then *body is set to NULL) instead of a copy. */
+int swng__parse_object_take(struct swng__object **out, const struct swng__type *t, char **body,
+                            size_t len, swng_error **err);
 void swng__object_free(struct swng__object *o);
 /* Field accessors; NULL/0 for a NULL object or an absent field. */
 const char *swng__object_str(const struct swng__object *o, int field);

@@ -42,7 +42,6 @@ void swng__object_free(struct swng__object *o)
         default: break;
         }
     }
-    free(o->set);
     free(o->request_id);
     free(o->json);
     free(o);
@@ -177,8 +176,10 @@ cJSON *swng__parse_json(const char *body, size_t len)
     return root;
 }
 
-int swng__parse_object(struct swng__object **out, const struct swng__type *t, const char *body,
-                       size_t len, swng_error **err)
+/* take: NULL, or the malloc'd body itself (NUL-terminated at len), which
+ * the object keeps as its json on success instead of a copy. */
+static int parse_object(struct swng__object **out, const struct swng__type *t, const char *body,
+                        size_t len, char **take, swng_error **err)
 {
     struct swng__object *o;
     cJSON *root;
@@ -189,26 +190,42 @@ int swng__parse_object(struct swng__object **out, const struct swng__type *t, co
         return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not UTF-8");
     root = swng__parse_json(body, len);
     if (!root) return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not valid JSON");
-    o = calloc(1, sizeof *o + t->nfields * sizeof o->v[0]);
+    /* One allocation: the object, its values, then its `set` flags. */
+    o = calloc(1, sizeof *o + t->nfields * sizeof o->v[0] + t->nfields);
     if (o) {
         o->type = t;
-        o->set = calloc(t->nfields, 1);
+        o->set = (unsigned char *)&o->v[t->nfields > 0 ? t->nfields : 1];
     }
-    if (!o || !o->set) {
-        free(o);
+    if (!o) {
         cJSON_Delete(root);
         return swng__fail(err, SWNG_ENOMEM, "out of memory");
     }
     rc = parse_fields(o, root, err);
     cJSON_Delete(root);
-    if (rc == SWNG_OK && !(o->json = swng__strndup(body, len)))
+    if (rc == SWNG_OK && take) {
+        o->json = *take;
+        *take = NULL;
+    } else if (rc == SWNG_OK && !(o->json = swng__strndup(body, len))) {
         rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
+    }
     if (rc != SWNG_OK) {
         swng__object_free(o);
         return rc;
     }
     *out = o;
     return SWNG_OK;
+}
+
+int swng__parse_object(struct swng__object **out, const struct swng__type *t, const char *body,
+                       size_t len, swng_error **err)
+{
+    return parse_object(out, t, body, len, NULL, err);
+}
+
+int swng__parse_object_take(struct swng__object **out, const struct swng__type *t, char **body,
+                            size_t len, swng_error **err)
+{
+    return parse_object(out, t, *body, len, body, err);
 }
 
 int swng__parse_membership(swng_membership **out, const char *body, size_t len, swng_error **err)
