@@ -206,8 +206,12 @@ class Client:
         ServerError, TransportError, TimeoutError, ProtocolError, or
         ClosedError after close(). TypeError for arguments that are not str.
         """
-        group = _id("number_group_id", number_group_id)
-        phone = _id("phone_number_id", phone_number_id)
+        # A str (the usual case) is encoded here directly; anything else goes
+        # through _id, which converts a UUID and refuses other types.
+        group = (number_group_id.encode("utf-8", "surrogatepass")
+                 if type(number_group_id) is str else _id("number_group_id", number_group_id))
+        phone = (phone_number_id.encode("utf-8", "surrogatepass")
+                 if type(phone_number_id) is str else _id("phone_number_id", phone_number_id))
         # The local reference keeps the C client alive until this call is
         # over, even if another thread calls close() meanwhile.
         handle = self._handle
