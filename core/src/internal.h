@@ -80,6 +80,7 @@ struct swng__object {
     char *request_id;
     char *json;               /* the body as received */
     unsigned char *set;       /* per field: 1 when the server sent it */
+    char *strings;            /* when set: holds every string and list (one block) */
     union swng__value v[1];   /* type->nfields values (allocated to size) */
 };
 

@@ -31,7 +31,8 @@ void swng__object_free(struct swng__object *o)
 {
     size_t i, k;
     if (!o) return;
-    for (i = 0; i < o->type->nfields; i++) {
+    for (i = 0; i < o->type->nfields && !o->strings; i++) {
+        /* (Strings and lists live in o->strings when it is set.) */
         switch (o->type->fields[i].type) {
         case SWNG__F_STRING:
         case SWNG__F_UUID: free(o->v[i].s); break;
@@ -42,6 +43,7 @@ void swng__object_free(struct swng__object *o)
         default: break;
         }
     }
+    free(o->strings);
     free(o->request_id);
     free(o->json);
     free(o);
@@ -76,7 +78,6 @@ static int parse_field(struct swng__object *o, size_t i, const cJSON *v, swng_er
     const struct swng__field *f = &t->fields[i];
     const char *pre = prefix_of(t, f), *dot = *pre ? "." : "";
     const cJSON *c;
-    size_t n;
     switch (f->type) {
     case SWNG__F_STRING:
     case SWNG__F_UUID:
@@ -85,28 +86,18 @@ static int parse_field(struct swng__object *o, size_t i, const cJSON *v, swng_er
                               f->name);
         if (f->type == SWNG__F_UUID && !swng__is_uuid(v->valuestring, strlen(v->valuestring)))
             return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s is not a UUID", pre, dot, f->name);
-        if (!(o->v[i].s = swng__strdup(v->valuestring)))
-            return swng__fail(err, SWNG_ENOMEM, "out of memory");
-        return SWNG_OK;
+        return SWNG_OK; /* copied by own_strings */
     case SWNG__F_STRINGS:
         if (!cJSON_IsArray(v))
             return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s is not an array", pre, dot,
                               f->name);
-        n = (size_t)cJSON_GetArraySize(v);
-        if (n == 0) return SWNG_OK;
-        if (!(o->v[i].list.items = calloc(n, sizeof(char *))))
-            return swng__fail(err, SWNG_ENOMEM, "out of memory");
         cJSON_ArrayForEach(c, v)
         {
-            char **slot = &o->v[i].list.items[o->v[i].list.n];
             if (!cJSON_IsString(c) || !c->valuestring)
                 return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s holds a non-string", pre, dot,
                                   f->name);
-            if (!(*slot = swng__strdup(c->valuestring)))
-                return swng__fail(err, SWNG_ENOMEM, "out of memory");
-            o->v[i].list.n++;
         }
-        return SWNG_OK;
+        return SWNG_OK; /* copied by own_strings */
     case SWNG__F_OBJECT:
         if (!cJSON_IsObject(v))
             return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s is not an object", pre, dot,
@@ -129,6 +120,55 @@ static int parse_field(struct swng__object *o, size_t i, const cJSON *v, swng_er
         o->v[i].i = (long long)v->valuedouble;
         return SWNG_OK;
     }
+}
+
+/* Copies every string field and list (validated by parse_field, still in
+ * the cJSON tree: nodes[i] for each field that is set) into one block,
+ * o->strings: the lists' pointer arrays first, then the characters. One
+ * allocation instead of one per string. */
+static int own_strings(struct swng__object *o, const cJSON *const *nodes, swng_error **err)
+{
+    const struct swng__type *t = o->type;
+    size_t i, ptrs = 0, chars = 0, used;
+    const cJSON *c;
+    char *block, **next_ptr;
+    for (i = 0; i < t->nfields; i++) {
+        if (!o->set[i]) continue;
+        if (t->fields[i].type == SWNG__F_STRING || t->fields[i].type == SWNG__F_UUID) {
+            chars += strlen(nodes[i]->valuestring) + 1;
+        } else if (t->fields[i].type == SWNG__F_STRINGS) {
+            cJSON_ArrayForEach(c, nodes[i])
+            {
+                ptrs++;
+                chars += strlen(c->valuestring) + 1;
+            }
+        }
+    }
+    if (ptrs + chars == 0) return SWNG_OK;
+    if (!(block = malloc(ptrs * sizeof(char *) + chars)))
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    o->strings = block;
+    next_ptr = (char **)(void *)block;
+    block += ptrs * sizeof(char *);
+    for (i = 0; i < t->nfields; i++) {
+        if (!o->set[i]) continue;
+        if (t->fields[i].type == SWNG__F_STRING || t->fields[i].type == SWNG__F_UUID) {
+            used = strlen(nodes[i]->valuestring) + 1;
+            o->v[i].s = memcpy(block, nodes[i]->valuestring, used);
+            block += used;
+        } else if (t->fields[i].type == SWNG__F_STRINGS) {
+            o->v[i].list.items = next_ptr;
+            cJSON_ArrayForEach(c, nodes[i])
+            {
+                used = strlen(c->valuestring) + 1;
+                *next_ptr++ = memcpy(block, c->valuestring, used);
+                block += used;
+                o->v[i].list.n++;
+            }
+            if (o->v[i].list.n == 0) o->v[i].list.items = NULL;
+        }
+    }
+    return SWNG_OK;
 }
 
 static int parse_fields(struct swng__object *o, const cJSON *root, swng_error **err)
@@ -158,7 +198,7 @@ static int parse_fields(struct swng__object *o, const cJSON *root, swng_error **
         o->set[i] = 1;
         nodes[i] = v;
     }
-    return SWNG_OK;
+    return own_strings(o, nodes, err);
 }
 
 cJSON *swng__parse_json(const char *body, size_t len)
