@@ -138,6 +138,12 @@ static void attempt_reset(struct attempt *a)
     a->retry_after = -1;
 }
 
+void swng__handle_callbacks(CURL *h)
+{
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+}
+
 /* Every per-request option is set on every request, so that nothing of one
  * request (method, body, headers) carries over to the next on a pooled
  * handle. The client-wide options were set when the handle was made. */
@@ -158,9 +164,9 @@ static void prepare(swng_client *c, CURL *h, const struct swng__request *rq, str
                          ? NULL
                          : rq->method);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, rq->body ? c->headers_body : c->headers);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
+    /* (The write and header functions are the same for every request:
+     * swng__handle_callbacks set them when the handle was made.) */
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &a->body);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, a);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, a->errbuf);
     a->errbuf[0] = '\0';
@@ -527,7 +533,13 @@ static char *build_body(const struct swng__op *op, const struct swng__arg *args,
         if (!first) buf_add(&b, ",", 1);
         buf_add_json_string(&b, op->params[i].name, strlen(op->params[i].name));
         buf_add(&b, ":", 1);
-        buf_add_json_string(&b, args[i].value, args[i].len);
+        if (op->params[i].kind == SWNG__A_UUID) { /* nothing to escape in a UUID */
+            buf_add(&b, "\"", 1);
+            buf_add(&b, args[i].value, args[i].len);
+            buf_add(&b, "\"", 1);
+        } else {
+            buf_add_json_string(&b, args[i].value, args[i].len);
+        }
         first = 0;
     }
     buf_add(&b, "}", 1);
