@@ -91,9 +91,11 @@ static void swng_lua_str(lua_State *L, const char *s)
 static void swng_lua_object(lua_State *L, const struct swng__object *o)
 {
     const struct swng__type *t = o->type;
-    int levels[64], top;
+    int levels[64], top, counts[65] = {0}; /* keys per level; [0]: top */
     size_t i, k;
-    lua_newtable(L);
+    /* Each table made at its final size: no rehash while it fills. */
+    for (i = 0; i < t->nfields && i < 64; i++) counts[t->fields[i].parent + 1]++;
+    lua_createtable(L, 0, counts[0] + 3);
     top = lua_gettop(L);
     for (i = 0; i < t->nfields && i < 64; i++) {
         const struct swng__field *f = &t->fields[i];
@@ -102,14 +104,14 @@ static void swng_lua_object(lua_State *L, const struct swng__object *o)
         if (!into) continue; /* inside an absent object */
         if (f->type == SWNG__F_OBJECT) {
             if (!o->set[i]) continue;
-            lua_newtable(L);
+            lua_createtable(L, 0, counts[i + 1]);
             lua_pushvalue(L, -1);
             lua_setfield(L, into, f->name);
             levels[i] = lua_gettop(L); /* stays on the stack until the end */
             continue;
         }
         if (f->type == SWNG__F_STRINGS) {
-            lua_newtable(L);
+            lua_createtable(L, (int)o->v[i].list.n, 0);
             for (k = 0; k < o->v[i].list.n; k++) {
                 lua_pushstring(L, o->v[i].list.items[k]);
                 lua_rawseti(L, -2, (int)(k + 1));

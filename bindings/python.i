@@ -35,9 +35,40 @@
 static PyObject *swng_py_registry = NULL;
 #define SWNG_PY_MAX_FIELDS 64
 
+/* name -> tuple of the dataclass's field names, for the classes that can be
+ * built without calling __init__ (see swng_py_fast_fields). */
+static PyObject *swng_py_fast = NULL;
+
+/* Interned str objects for the field names of the C tables (static strings,
+ * so their address names them), made once: a dict key from a C string
+ * would otherwise be a new str, hashed and interned, on every call. */
+#define SWNG_PY_KEYS 512
+static struct { const char *name; PyObject *key; } swng_py_keys[SWNG_PY_KEYS];
+
+static PyObject *swng_py_key(const char *name) /* borrowed; NULL on error */
+{
+  size_t h = ((size_t)name >> 3) % SWNG_PY_KEYS, n;
+  for (n = 0; n < SWNG_PY_KEYS; n++, h = (h + 1) % SWNG_PY_KEYS) {
+    if (swng_py_keys[h].name == name) return swng_py_keys[h].key;
+    if (!swng_py_keys[h].name) {
+      PyObject *k = PyUnicode_InternFromString(name);
+      if (!k) return NULL;
+      swng_py_keys[h].name = name;
+      swng_py_keys[h].key = k;
+      return k;
+    }
+  }
+  /* Table full (never with today's tables): a new key each time. */
+  return NULL;
+}
+
 static PyObject *swng_py_class(const char *name)
 {
-  return swng_py_registry ? PyDict_GetItemString(swng_py_registry, name) : NULL; /* borrowed */
+  PyObject *k;
+  if (!swng_py_registry) return NULL;
+  if ((k = swng_py_key(name)) != NULL) return PyDict_GetItem(swng_py_registry, k); /* borrowed */
+  PyErr_Clear();
+  return PyDict_GetItemString(swng_py_registry, name);
 }
 
 /* An optional C string as str or None (invalid UTF-8 is replaced, so a
@@ -48,31 +79,64 @@ static PyObject *swng_py_str(const char *s)
   return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
 }
 
-/* Sets d[key] = v and drops the reference to v; 0 on success. */
+/* Sets d[key] = v and drops the reference to v; 0 on success. key is a
+ * static string (see swng_py_key). */
 static int swng_py_put(PyObject *d, const char *key, PyObject *v)
 {
   int rc;
+  PyObject *k;
   if (!v) return -1;
-  rc = PyDict_SetItemString(d, key, v);
+  if ((k = swng_py_key(key)) != NULL) {
+    rc = PyDict_SetItem(d, k, v);
+  } else {
+    PyErr_Clear();
+    rc = PyDict_SetItemString(d, key, v);
+  }
   Py_DECREF(v);
   return rc;
 }
 
 /* Calls cls(**kwargs) if a class is registered for name, else returns the
- * dict itself. Steals kwargs. */
+ * dict itself. Steals kwargs. A class that swng_py_fast_fields found to be
+ * a plain dataclass, given exactly its fields, is built as its generated
+ * __init__ would build it, without the call: a new instance whose __dict__
+ * is kwargs (the same attributes, values and order). */
 static PyObject *swng_py_build(const char *name, PyObject *kwargs)
 {
   static PyObject *no_args = NULL;
-  PyObject *cls = swng_py_class(name), *o;
+  PyObject *cls = swng_py_class(name), *o, *fields;
   if (!kwargs || !cls) return kwargs;
   if (!no_args && !(no_args = PyTuple_New(0))) {
     Py_DECREF(kwargs);
     return NULL;
   }
+  fields = NULL;
+  if (swng_py_fast) {
+    PyObject *k = swng_py_key(name);
+    if (k) fields = PyDict_GetItem(swng_py_fast, k);
+    else PyErr_Clear();
+  }
+  if (fields && PyDict_GET_SIZE(kwargs) == PyTuple_GET_SIZE(fields)) {
+    Py_ssize_t i;
+    for (i = 0; i < PyTuple_GET_SIZE(fields); i++)
+      if (!PyDict_GetItem(kwargs, PyTuple_GET_ITEM(fields, i))) break;
+    if (i == PyTuple_GET_SIZE(fields)) {
+      o = PyBaseObject_Type.tp_new((PyTypeObject *)cls, no_args, NULL);
+      if (o && PyObject_GenericSetDict(o, kwargs, NULL) < 0) Py_CLEAR(o);
+      Py_DECREF(kwargs);
+      return o;
+    }
+  }
   o = PyObject_Call(cls, no_args, kwargs);
   Py_DECREF(kwargs);
   return o;
 }
+
+#if !defined(Py_LIMITED_API) && PY_VERSION_HEX < 0x030d0000
+#define SWNG_PY_DICT(n) _PyDict_NewPresized(n)
+#else
+#define SWNG_PY_DICT(n) PyDict_New()
+#endif
 
 /* One value of field i. */
 static PyObject *swng_py_value(const struct swng__object *o, size_t i)
@@ -104,14 +168,23 @@ static PyObject *swng_py_object(const struct swng__object *o)
 {
   const struct swng__type *t = o->type;
   PyObject *levels[SWNG_PY_MAX_FIELDS] = {0}; /* kwargs per OBJECT field */
-  PyObject *top = PyDict_New(), *result = NULL;
+  PyObject *top = NULL, *result = NULL;
+  Py_ssize_t counts[SWNG_PY_MAX_FIELDS + 1] = {0}; /* keys per level; [0]: top */
   size_t i;
-  if (!top || t->nfields > SWNG_PY_MAX_FIELDS) goto out;
+  if (t->nfields > SWNG_PY_MAX_FIELDS) goto out;
+  /* Each dict made at its final size: no resize while it fills. */
+  for (i = 0; i < t->nfields; i++) counts[t->fields[i].parent + 1]++;
+  if (!(top = SWNG_PY_DICT(counts[0] + 3))) goto out;
   for (i = 0; i < t->nfields; i++) {
     const struct swng__field *f = &t->fields[i];
     PyObject *into = f->parent < 0 ? top : levels[f->parent];
     if (f->type == SWNG__F_OBJECT) {
-      if (o->set[i] && !(levels[i] = PyDict_New())) goto out;
+      if (o->set[i] && !(levels[i] = SWNG_PY_DICT(counts[i + 1]))) goto out;
+      /* A placeholder, so that the keys keep the table's order. */
+      if (into) {
+        Py_INCREF(Py_None);
+        if (swng_py_put(into, f->name, Py_None) < 0) goto out;
+      }
       continue;
     }
     if (!into) continue; /* inside an absent object */
@@ -179,14 +252,80 @@ static PyObject *swng_py_error(const swng_error *e)
 /* register_class(name, cls): how the face names its result classes. */
 %native(register_class) PyObject *swng_py_register_class(PyObject *self, PyObject *args);
 %{
+/* The names of cls's fields (a new tuple) if cls is a plain dataclass that
+ * can be built by setting its __dict__: a type of type `type`, object's
+ * __new__, instances with a __dict__, the __init__ that dataclasses
+ * generated (taking every field, no InitVar) and no __post_init__. Else
+ * None: such a class is always called. */
+static PyObject *swng_py_fast_fields(PyObject *cls)
+{
+  PyObject *dc = NULL, *all = NULL, *fields = NULL, *init = NULL, *code = NULL, *file = NULL;
+  PyObject *params = NULL, *flag = NULL, *names = NULL, *r = NULL;
+  PyTypeObject *t = (PyTypeObject *)cls;
+  Py_ssize_t i, n;
+  int ok = 0;
+  if (!PyType_Check(cls) || Py_TYPE(cls) != &PyType_Type || t->tp_new != PyBaseObject_Type.tp_new ||
+      t->tp_dictoffset == 0)
+    goto none;
+  if (PyObject_HasAttrString(cls, "__post_init__")) goto none;
+  if (!(all = PyObject_GetAttrString(cls, "__dataclass_fields__"))) goto none;
+  if (!(params = PyObject_GetAttrString(cls, "__dataclass_params__"))) goto none;
+  if (!(flag = PyObject_GetAttrString(params, "init")) || flag != Py_True) goto none;
+  /* The generated __init__ is compiled from a string. */
+  if (!(init = PyObject_GetAttrString(cls, "__init__")) ||
+      !(code = PyObject_GetAttrString(init, "__code__")) ||
+      !(file = PyObject_GetAttrString(code, "co_filename")) || !PyUnicode_Check(file) ||
+      PyUnicode_CompareWithASCIIString(file, "<string>") != 0)
+    goto none;
+  if (!(dc = PyImport_ImportModule("dataclasses"))) goto fail;
+  if (!(fields = PyObject_CallMethod(dc, "fields", "O", cls))) goto fail;
+  n = PySequence_Size(fields);
+  if (n < 0 || !PyDict_Check(all) || PyDict_GET_SIZE(all) != n) goto none; /* InitVar, ClassVar */
+  if (!(names = PyTuple_New(n))) goto fail;
+  for (i = 0; i < n; i++) {
+    PyObject *f = PySequence_GetItem(fields, i), *fi, *nm;
+    int takes;
+    if (!f) goto fail;
+    fi = PyObject_GetAttrString(f, "init");
+    nm = PyObject_GetAttrString(f, "name");
+    Py_DECREF(f);
+    takes = fi == Py_True;
+    Py_XDECREF(fi);
+    if (!nm || !PyUnicode_Check(nm) || !takes) {
+      Py_XDECREF(nm);
+      goto none;
+    }
+    PyUnicode_InternInPlace(&nm);
+    PyTuple_SET_ITEM(names, i, nm);
+  }
+  ok = 1;
+none:
+  PyErr_Clear();
+  r = ok ? names : Py_None;
+  Py_INCREF(r);
+fail:
+  Py_XDECREF(dc); Py_XDECREF(all); Py_XDECREF(fields); Py_XDECREF(init); Py_XDECREF(code);
+  Py_XDECREF(file); Py_XDECREF(params); Py_XDECREF(flag); Py_XDECREF(names);
+  return r;
+}
+
 static PyObject *swng_py_register_class(PyObject *self, PyObject *args)
 {
   const char *name;
   PyObject *cls;
   (void)self;
+  PyObject *fields;
   if (!PyArg_ParseTuple(args, "sO:register_class", &name, &cls)) return NULL;
   if (!swng_py_registry && !(swng_py_registry = PyDict_New())) return NULL;
+  if (!swng_py_fast && !(swng_py_fast = PyDict_New())) return NULL;
   if (PyDict_SetItemString(swng_py_registry, name, cls) < 0) return NULL;
+  if (!(fields = swng_py_fast_fields(cls))) return NULL;
+  if (fields == Py_None ? (PyDict_DelItemString(swng_py_fast, name) < 0 && (PyErr_Clear(), 0))
+                        : PyDict_SetItemString(swng_py_fast, name, fields) < 0) {
+    Py_DECREF(fields);
+    return NULL;
+  }
+  Py_DECREF(fields);
   Py_RETURN_NONE;
 }
 %}

@@ -1,5 +1,6 @@
 /* client.c - configuration, libcurl setup and the pool of easy handles. */
 #include "client.h"
+#include "engine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +353,7 @@ static CURL *new_handle(swng_client *c)
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)SWNG_MAX_BODY);
     curl_easy_setopt(h, CURLOPT_SHARE, c->share);
     if (c->ca_file) curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+    swng__handle_callbacks(h);
     return h;
 }
 

@@ -111,6 +111,11 @@ static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
         return 0;
     }
     a->header_bytes += n;
+    /* Most lines are none of the three: one look at the first byte. */
+    switch (line[0]) {
+    case 'H': case 'X': case 'x': case 'R': case 'r': break;
+    default: return n;
+    }
     if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
         /* A new response (after a 1xx): forget what the previous one said. */
         free(a->request_id);
@@ -133,6 +138,12 @@ static void attempt_reset(struct attempt *a)
     a->retry_after = -1;
 }
 
+void swng__handle_callbacks(CURL *h)
+{
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+}
+
 /* Every per-request option is set on every request, so that nothing of one
  * request (method, body, headers) carries over to the next on a pooled
  * handle. The client-wide options were set when the handle was made. */
@@ -153,9 +164,9 @@ static void prepare(swng_client *c, CURL *h, const struct swng__request *rq, str
                          ? NULL
                          : rq->method);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, rq->body ? c->headers_body : c->headers);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
+    /* (The write and header functions are the same for every request:
+     * swng__handle_callbacks set them when the handle was made.) */
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &a->body);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, a);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, a->errbuf);
     a->errbuf[0] = '\0';
@@ -353,6 +364,12 @@ int swng__send(swng_client *c, const struct swng__request *rq, struct swng__resp
             rs->status = a.http_status;
             rs->request_id = a.request_id;
             rs->retry_after = a.retry_after;
+            /* The body may become a result's json: no more than a little
+             * unused capacity is kept with it. */
+            if (a.body.data && a.body.cap - a.body.len > 4096) {
+                char *p = realloc(a.body.data, a.body.len + 1);
+                if (p) a.body.data = p;
+            }
             rs->body = a.body.data;
             rs->len = a.body.len;
             a.request_id = NULL;
@@ -469,7 +486,12 @@ static char *build_url(const struct swng__op *op, const swng_client *c,
             b.failed = 1;
             break;
         }
-        buf_add_escaped(&b, args[next_path].value, args[next_path].len);
+        /* A UUID argument was checked to be canonical (hex digits and '-',
+         * all unreserved): escaping would leave it as it is. */
+        if (op->params[next_path].kind == SWNG__A_UUID)
+            buf_add(&b, args[next_path].value, args[next_path].len);
+        else
+            buf_add_escaped(&b, args[next_path].value, args[next_path].len);
         next_path++;
         p = q + 2;
     }
@@ -479,7 +501,10 @@ static char *build_url(const struct swng__op *op, const swng_client *c,
         buf_add(&b, first_query ? "?" : "&", 1);
         buf_add(&b, op->params[i].name, strlen(op->params[i].name));
         buf_add(&b, "=", 1);
-        buf_add_escaped(&b, args[i].value, args[i].len);
+        if (op->params[i].kind == SWNG__A_UUID)
+            buf_add(&b, args[i].value, args[i].len);
+        else
+            buf_add_escaped(&b, args[i].value, args[i].len);
         first_query = 0;
     }
     if (b.failed) {
@@ -489,36 +514,60 @@ static char *build_url(const struct swng__op *op, const swng_client *c,
     return b.s;
 }
 
-/* The JSON body of the SWNG__IN_BODY parameters, or NULL (*none = 1) when
- * the operation has none. */
+/* A JSON string: check_arg refused control characters (and checked
+ * UTF-8), so only '"' and '\\' need escaping, as cJSON would print them. */
+static void buf_add_json_string(struct buf *b, const char *s, size_t n)
+{
+    size_t i, start = 0;
+    buf_add(b, "\"", 1);
+    for (i = 0; i < n; i++) {
+        if (s[i] != '"' && s[i] != '\\') continue;
+        buf_add(b, s + start, i - start);
+        buf_add(b, s[i] == '"' ? "\\\"" : "\\\\", 2);
+        start = i + 1;
+    }
+    buf_add(b, s + start, n - start);
+    buf_add(b, "\"", 1);
+}
+
+/* The JSON body of the SWNG__IN_BODY parameters (an object of strings, in
+ * parameter order, as cJSON_PrintUnformatted would print it), or NULL
+ * (*none = 1) when the operation has none. */
 static char *build_body(const struct swng__op *op, const struct swng__arg *args, int *none)
 {
-    cJSON *o = NULL;
-    char *s = NULL;
+    struct buf b = {0};
     size_t i;
+    int first = 1;
     *none = 1;
     for (i = 0; i < op->nparams; i++)
         if (op->params[i].where == SWNG__IN_BODY) *none = 0;
     if (*none) return NULL;
-    if (!(o = cJSON_CreateObject())) return NULL;
+    buf_add(&b, "{", 1);
     for (i = 0; i < op->nparams; i++) {
-        char *v;
         if (op->params[i].where != SWNG__IN_BODY || !args[i].value) continue;
+        if (!first) buf_add(&b, ",", 1);
+        buf_add_json_string(&b, op->params[i].name, strlen(op->params[i].name));
+        buf_add(&b, ":", 1);
         if (op->params[i].kind == SWNG__A_BOOL) {
-            if (!cJSON_AddBoolToObject(o, op->params[i].name, args[i].value[0] == 't')) goto out;
-            continue;
+            if (args[i].value[0] == 't')
+                buf_add(&b, "true", 4);
+            else
+                buf_add(&b, "false", 5);
+        } else if (op->params[i].kind == SWNG__A_UUID) { /* nothing to escape in a UUID */
+            buf_add(&b, "\"", 1);
+            buf_add(&b, args[i].value, args[i].len);
+            buf_add(&b, "\"", 1);
+        } else {
+            buf_add_json_string(&b, args[i].value, args[i].len);
         }
-        if (!(v = swng__strndup(args[i].value, args[i].len))) goto out;
-        if (!cJSON_AddStringToObject(o, op->params[i].name, v)) {
-            free(v);
-            goto out;
-        }
-        free(v);
+        first = 0;
     }
-    s = cJSON_PrintUnformatted(o);
-out:
-    cJSON_Delete(o);
-    return s;
+    buf_add(&b, "}", 1);
+    if (b.failed) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
 }
 
 int swng__op_url(const struct swng__op *op, swng_client *c, const struct swng__arg *args,
@@ -537,7 +586,9 @@ int swng__op_url(const struct swng__op *op, swng_client *c, const struct swng__a
 int swng__object_from_response(struct swng__object **out, const struct swng__type *t,
                                swng_client *c, struct swng__response *rs, swng_error **err)
 {
-    int rc = swng__parse_object(out, t, rs->body ? rs->body : "", rs->len, err);
+    /* The object keeps the body buffer as its json (no copy). */
+    int rc = rs->body ? swng__parse_object_take(out, t, &rs->body, rs->len, err)
+                      : swng__parse_object(out, t, "", 0, err);
     if (rc == SWNG_OK) {
         (*out)->http_status = rs->status;
         (*out)->request_id = rs->request_id;
@@ -610,15 +661,18 @@ int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg
     rq.bad_request = op->bad_request;
     rc = swng__send(c, &rq, &rs, err);
     free(url);
-    cJSON_free(body);
+    free(body);
     if (rc != SWNG_OK) return rc;
     if (op->result) {
         rc = swng__object_from_response(out, op->result, c, &rs, err);
         if (rc == SWNG_OK && (rc = swng__check_echo(op, args, *out, err)) != SWNG_OK) {
-            /* A crossed answer never passes as success. */
+            /* A crossed answer never passes as success: the error gets the
+             * response's detail (the body the object had taken back). */
             if (err && *err) {
                 rs.request_id = (*out)->request_id;
                 (*out)->request_id = NULL;
+                rs.body = (*out)->json;
+                (*out)->json = NULL;
                 swng__attach_response(*err, &rs, c->token);
             }
             swng__object_free(*out);

@@ -35,6 +35,9 @@ int swng__idempotent(const char *method);
 int swng__send(swng_client *c, const struct swng__request *rq, struct swng__response *rs,
                swng_error **err);
 void swng__response_free(struct swng__response *rs);
+/* Sets the engine's write and header functions on a new pooled handle
+ * (their data pointers are set per request). */
+void swng__handle_callbacks(CURL *h);
 
 /* Gives e what a 2xx response that broke the contract said (status,
  * request id, capped body), redacted; takes rs->request_id. */

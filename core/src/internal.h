@@ -83,6 +83,7 @@ struct swng__object {
     char *json;               /* the body as received */
     unsigned char existed;    /* a membership returned by if_exists=return */
     unsigned char *set;       /* per field: 1 when the server sent it */
+    char *strings;            /* when set: holds every string and list (one block) */
     union swng__value v[1];   /* type->nfields values (allocated to size) */
 };
 
@@ -139,6 +140,10 @@ int swng__parse_object(struct swng__object **out, const struct swng__type *t, co
  * json is the item printed compactly. */
 int swng__object_from_node(struct swng__object **out, const struct swng__type *t,
                            const struct cJSON *node, swng_error **err);
+/* The same, keeping the malloc'd *body (NUL-terminated at len) as the
+ * object's json on success (then *body is set to NULL) instead of a copy. */
+int swng__parse_object_take(struct swng__object **out, const struct swng__type *t, char **body,
+                            size_t len, swng_error **err);
 void swng__object_free(struct swng__object *o);
 /* 1 when field is present (sent and not null). */
 int swng__object_has(const struct swng__object *o, int field);

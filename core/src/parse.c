@@ -62,16 +62,20 @@ void swng__object_free(struct swng__object *o)
     if (!o) return;
     for (i = 0; i < o->type->nfields; i++) {
         switch (o->type->fields[i].type) {
+        /* Strings and lists live in o->strings when it is set. */
         case SWNG__F_STRING:
-        case SWNG__F_UUID: free(o->v[i].s); break;
+        case SWNG__F_UUID:
+            if (!o->strings) free(o->v[i].s);
+            break;
         case SWNG__F_STRINGS:
+            if (o->strings) break;
             for (k = 0; k < o->v[i].list.n; k++) free(o->v[i].list.items[k]);
             free(o->v[i].list.items);
             break;
         default: break;
         }
     }
-    free(o->set);
+    free(o->strings);
     free(o->request_id);
     free(o->json);
     free(o);
@@ -108,7 +112,6 @@ static int parse_field(struct swng__object *o, size_t i, const cJSON *v, swng_er
     const struct swng__field *f = &t->fields[i];
     const char *pre = prefix_of(t, f), *dot = *pre ? "." : "";
     const cJSON *c;
-    size_t n;
     switch (f->type) {
     case SWNG__F_STRING:
     case SWNG__F_UUID:
@@ -117,28 +120,18 @@ static int parse_field(struct swng__object *o, size_t i, const cJSON *v, swng_er
                               f->name);
         if (f->type == SWNG__F_UUID && !swng__is_uuid(v->valuestring, strlen(v->valuestring)))
             return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s is not a UUID", pre, dot, f->name);
-        if (!(o->v[i].s = swng__strdup(v->valuestring)))
-            return swng__fail(err, SWNG_ENOMEM, "out of memory");
-        return SWNG_OK;
+        return SWNG_OK; /* copied by own_strings */
     case SWNG__F_STRINGS:
         if (!cJSON_IsArray(v))
             return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s is not an array", pre, dot,
                               f->name);
-        n = (size_t)cJSON_GetArraySize(v);
-        if (n == 0) return SWNG_OK;
-        if (!(o->v[i].list.items = calloc(n, sizeof(char *))))
-            return swng__fail(err, SWNG_ENOMEM, "out of memory");
         cJSON_ArrayForEach(c, v)
         {
-            char **slot = &o->v[i].list.items[o->v[i].list.n];
             if (!cJSON_IsString(c) || !c->valuestring)
                 return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s holds a non-string", pre, dot,
                                   f->name);
-            if (!(*slot = swng__strdup(c->valuestring)))
-                return swng__fail(err, SWNG_ENOMEM, "out of memory");
-            o->v[i].list.n++;
         }
-        return SWNG_OK;
+        return SWNG_OK; /* copied by own_strings */
     case SWNG__F_OBJECT:
         if (!cJSON_IsObject(v))
             return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s%s%s is not an object", pre, dot,
@@ -161,6 +154,55 @@ static int parse_field(struct swng__object *o, size_t i, const cJSON *v, swng_er
         o->v[i].i = (long long)v->valuedouble;
         return SWNG_OK;
     }
+}
+
+/* Copies every string field and list (validated by parse_field, still in
+ * the cJSON tree: nodes[i] for each field that is set) into one block,
+ * o->strings: the lists' pointer arrays first, then the characters. One
+ * allocation instead of one per string. */
+static int own_strings(struct swng__object *o, const cJSON *const *nodes, swng_error **err)
+{
+    const struct swng__type *t = o->type;
+    size_t i, ptrs = 0, chars = 0, used;
+    const cJSON *c;
+    char *block, **next_ptr;
+    for (i = 0; i < t->nfields; i++) {
+        if (!o->set[i]) continue;
+        if (t->fields[i].type == SWNG__F_STRING || t->fields[i].type == SWNG__F_UUID) {
+            chars += strlen(nodes[i]->valuestring) + 1;
+        } else if (t->fields[i].type == SWNG__F_STRINGS) {
+            cJSON_ArrayForEach(c, nodes[i])
+            {
+                ptrs++;
+                chars += strlen(c->valuestring) + 1;
+            }
+        }
+    }
+    if (ptrs + chars == 0) return SWNG_OK;
+    if (!(block = malloc(ptrs * sizeof(char *) + chars)))
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    o->strings = block;
+    next_ptr = (char **)(void *)block;
+    block += ptrs * sizeof(char *);
+    for (i = 0; i < t->nfields; i++) {
+        if (!o->set[i]) continue;
+        if (t->fields[i].type == SWNG__F_STRING || t->fields[i].type == SWNG__F_UUID) {
+            used = strlen(nodes[i]->valuestring) + 1;
+            o->v[i].s = memcpy(block, nodes[i]->valuestring, used);
+            block += used;
+        } else if (t->fields[i].type == SWNG__F_STRINGS) {
+            o->v[i].list.items = next_ptr;
+            cJSON_ArrayForEach(c, nodes[i])
+            {
+                used = strlen(c->valuestring) + 1;
+                *next_ptr++ = memcpy(block, c->valuestring, used);
+                block += used;
+                o->v[i].list.n++;
+            }
+            if (o->v[i].list.n == 0) o->v[i].list.items = NULL;
+        }
+    }
+    return SWNG_OK;
 }
 
 static int parse_fields(struct swng__object *o, const cJSON *root, swng_error **err)
@@ -190,7 +232,7 @@ static int parse_fields(struct swng__object *o, const cJSON *root, swng_error **
         o->set[i] = 1;
         nodes[i] = v;
     }
-    return SWNG_OK;
+    return own_strings(o, nodes, err);
 }
 
 cJSON *swng__parse_json(const char *body, size_t len)
@@ -208,35 +250,19 @@ cJSON *swng__parse_json(const char *body, size_t len)
     return root;
 }
 
-static struct swng__object *object_new(const struct swng__type *t)
-{
-    struct swng__object *o = calloc(1, sizeof *o + t->nfields * sizeof o->v[0]);
-    if (o) {
-        o->type = t;
-        if (!(o->set = calloc(t->nfields, 1))) {
-            free(o);
-            return NULL;
-        }
-    }
-    return o;
-}
-
-/* Fills a new object of type t from root; json is taken (freed on failure). */
-static int object_from(struct swng__object **out, const struct swng__type *t, const cJSON *root,
-                       char *json, swng_error **err)
+/* A new object of type t filled from root: one allocation for the object,
+ * its values, then its `set` flags. Its json is the caller's to set. */
+static int object_fill(struct swng__object **out, const struct swng__type *t, const cJSON *root,
+                       swng_error **err)
 {
     struct swng__object *o;
     int rc;
     *out = NULL;
-    if (t->nfields > MAX_FIELDS) {
-        free(json);
-        return swng__fail(err, SWNG_ENOMEM, "type too large");
-    }
-    if (!json || !(o = object_new(t))) {
-        free(json);
-        return swng__fail(err, SWNG_ENOMEM, "out of memory");
-    }
-    o->json = json;
+    if (t->nfields > MAX_FIELDS) return swng__fail(err, SWNG_ENOMEM, "type too large");
+    o = calloc(1, sizeof *o + t->nfields * sizeof o->v[0] + t->nfields);
+    if (!o) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    o->type = t;
+    o->set = (unsigned char *)&o->v[t->nfields > 0 ? t->nfields : 1];
     if ((rc = parse_fields(o, root, err)) != SWNG_OK) {
         swng__object_free(o);
         return rc;
@@ -248,17 +274,27 @@ static int object_from(struct swng__object **out, const struct swng__type *t, co
 int swng__object_from_node(struct swng__object **out, const struct swng__type *t,
                            const cJSON *node, swng_error **err)
 {
-    char *printed = cJSON_PrintUnformatted(node), *json = NULL;
+    char *printed;
+    int rc = object_fill(out, t, node, err);
+    if (rc != SWNG_OK) return rc;
     /* cJSON_free and free may differ (cJSON_InitHooks): copy into ours. */
-    if (printed) {
-        json = swng__strdup(printed);
+    if ((printed = cJSON_PrintUnformatted(node)) != NULL) {
+        (*out)->json = swng__strdup(printed);
         cJSON_free(printed);
     }
-    return object_from(out, t, node, json, err);
+    if (!(*out)->json) {
+        swng__object_free(*out);
+        *out = NULL;
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    }
+    return SWNG_OK;
 }
 
-int swng__parse_object(struct swng__object **out, const struct swng__type *t, const char *body,
-                       size_t len, swng_error **err)
+/* take: NULL, or the malloc'd body itself (NUL-terminated at len), which
+ * the object keeps as its json on success instead of a copy (on failure it
+ * stays the caller's). */
+static int parse_object(struct swng__object **out, const struct swng__type *t, const char *body,
+                        size_t len, char **take, swng_error **err)
 {
     cJSON *root;
     int rc;
@@ -267,9 +303,30 @@ int swng__parse_object(struct swng__object **out, const struct swng__type *t, co
         return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not UTF-8");
     root = swng__parse_json(body, len);
     if (!root) return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not valid JSON");
-    rc = object_from(out, t, root, swng__strndup(body, len), err);
+    rc = object_fill(out, t, root, err);
     cJSON_Delete(root);
-    return rc;
+    if (rc != SWNG_OK) return rc;
+    if (take) {
+        (*out)->json = *take;
+        *take = NULL;
+    } else if (!((*out)->json = swng__strndup(body, len))) {
+        swng__object_free(*out);
+        *out = NULL;
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    }
+    return SWNG_OK;
+}
+
+int swng__parse_object(struct swng__object **out, const struct swng__type *t, const char *body,
+                       size_t len, swng_error **err)
+{
+    return parse_object(out, t, body, len, NULL, err);
+}
+
+int swng__parse_object_take(struct swng__object **out, const struct swng__type *t, char **body,
+                            size_t len, swng_error **err)
+{
+    return parse_object(out, t, *body, len, body, err);
 }
 
 int swng__parse_membership(swng_membership **out, const char *body, size_t len, swng_error **err)

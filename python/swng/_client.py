@@ -159,6 +159,8 @@ def _options(values: Mapping[str, Any]) -> _core.swng_binding_options:
 def _id(name: str, value: Id) -> bytes:
     """An id argument as counted bytes: embedded NULs reach the core intact,
     which refuses them like any other bad id."""
+    if type(value) is str:  # the usual case first: it is on every call's path
+        return value.encode("utf-8", "surrogatepass")
     if isinstance(value, uuid.UUID):
         value = str(value)
     if not isinstance(value, str):
@@ -296,11 +298,9 @@ class Client:
         if handle is None:
             raise _closed()
         answer = fn(handle, *args)
-        rc, err = answer[0], answer[-1]
-        result = answer[1] if len(answer) == 3 else None
-        if rc != _core.SWNG_OK or (len(answer) == 3 and result is None):
-            raise _errors.from_core(rc, err)
-        return result
+        if answer[0] == 0:  # SWNG_OK; [rc, result, err] or [rc, err]
+            return answer[1] if len(answer) == 3 else None
+        raise _errors.from_core(answer[0], answer[-1])
 
     def _list(self, fn: Callable[..., Any], *args: Any) -> Iterator[Any]:
         """A lazy iterator over a core list: the cursor is made now (which
