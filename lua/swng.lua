@@ -278,8 +278,11 @@ end
 -- whose every key is in spec (option name -> the Lua type it must have).
 -- Raises (at the method's caller) for an unknown option or a wrong type;
 -- only types are checked. Returns the table ({} for nil).
+-- What options() gives for "no options": shared, never written to.
+local NO_OPTIONS = setmetatable({}, { __newindex = function() error("read-only", 2) end })
+
 local function options(fname, n, opts, spec)
-  if opts == nil then return {} end
+  if opts == nil then return NO_OPTIONS end
   if type(opts) ~= "table" then argerror(fname, n, "table or nil", opts, 3) end
   for k, v in pairs(opts) do
     local want = spec[k]
@@ -340,7 +343,12 @@ local function iterate(self, h, fn, ...)
   end
 end
 
+-- The options each method takes (made once: they are on every call's path).
 local PAGE_SIZE = { page_size = "number" }
+local GROUP_LIST_OPTIONS = { name = "string", page_size = "number" }
+local STICKY_OPTIONS = { sticky_sender = "boolean" }
+local IF_EXISTS_OPTIONS = { if_exists = "string" }
+local PHONE_LIST_OPTIONS = { number = "string", name = "string", page_size = "number" }
 
 -- The methods whose arguments are all strings and whose answer is their
 -- core call's (the core function has the method's name): name -> the
@@ -386,7 +394,7 @@ end
 --- (1 to 1000; nil: the server's default). See "Lists" above for errors.
 function Client:list_number_groups(opts)
   local h = check_self(self, "list_number_groups")
-  local o = options("list_number_groups", 1, opts, { name = "string", page_size = "number" })
+  local o = options("list_number_groups", 1, opts, GROUP_LIST_OPTIONS)
   return iterate(self, h, core.list_number_groups, o.name, o.page_size or 0)
 end
 
@@ -395,7 +403,7 @@ end
 function Client:create_number_group(name, opts)
   local h = check_self(self, "create_number_group")
   check_string("create_number_group", 1, name)
-  local o = options("create_number_group", 2, opts, { sticky_sender = "boolean" })
+  local o = options("create_number_group", 2, opts, STICKY_OPTIONS)
   return call(h, RESULT, core.create_number_group, name, o.sticky_sender and 1 or 0)
 end
 
@@ -405,7 +413,7 @@ function Client:update_number_group(id, name, opts)
   local h = check_self(self, "update_number_group")
   check_string("update_number_group", 1, id)
   check_string("update_number_group", 2, name)
-  local o = options("update_number_group", 3, opts, { sticky_sender = "boolean" })
+  local o = options("update_number_group", 3, opts, STICKY_OPTIONS)
   local sticky = core.SWNG_KEEP
   if o.sticky_sender ~= nil then sticky = o.sticky_sender and 1 or 0 end
   return call(h, RESULT, core.update_number_group, id, name, sticky)
@@ -434,7 +442,7 @@ function Client:create_membership(group_id, phone_number_id, opts)
   local h = check_self(self, "create_membership")
   check_string("create_membership", 1, group_id)
   check_string("create_membership", 2, phone_number_id)
-  local o = options("create_membership", 3, opts, { if_exists = "string" })
+  local o = options("create_membership", 3, opts, IF_EXISTS_OPTIONS)
   local policy = IF_EXISTS[o.if_exists or "error"]
   if policy == nil and h ~= nil then
     return nil, binding_error(core.SWNG_EINVAL, 'if_exists must be "error" or "return"', "if_exists")
@@ -449,8 +457,7 @@ end
 --- matches), page_size. See "Lists" above for errors.
 function Client:list_phone_numbers(opts)
   local h = check_self(self, "list_phone_numbers")
-  local o = options("list_phone_numbers", 1, opts,
-                    { number = "string", name = "string", page_size = "number" })
+  local o = options("list_phone_numbers", 1, opts, PHONE_LIST_OPTIONS)
   return iterate(self, h, core.list_phone_numbers, o.number, o.name, o.page_size or 0)
 end
 
