@@ -107,6 +107,7 @@ static int make_base_url(swng_client *c, const char *space, const char *base_url
                         host);
     } else {
         size_t n = strlen(scheme) + strlen(host) + (port ? strlen(port) : 0) + 8;
+        c->base_loopback = swng__is_loopback_host(host);
         c->base_url = malloc(n);
         if (!c->base_url) {
             rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
@@ -124,6 +125,91 @@ out:
     curl_free(user);
     curl_url_cleanup(u);
     free(candidate);
+    return rc;
+}
+
+/* Base64 of s[0..n) in the given alphabet, without padding, only the
+ * whole 3-byte groups (the last group is masked by the matcher, which also
+ * catches Base64 of a longer text that starts with the credential). This
+ * is for redaction only: libcurl builds the real Authorization header. */
+static char *base64_groups(const char *s, size_t n, const char *alphabet)
+{
+    size_t i, o = 0, whole = n / 3 * 3;
+    char *out = malloc(whole / 3 * 4 + 1);
+    if (!out) return NULL;
+    for (i = 0; i < whole; i += 3) {
+        unsigned long v = ((unsigned long)(unsigned char)s[i] << 16) |
+                          ((unsigned long)(unsigned char)s[i + 1] << 8) | (unsigned char)s[i + 2];
+        out[o++] = alphabet[(v >> 18) & 63];
+        out[o++] = alphabet[(v >> 12) & 63];
+        out[o++] = alphabet[(v >> 6) & 63];
+        out[o++] = alphabet[v & 63];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* The forms of the credentials that error texts are cleaned of: a server
+ * that echoes the Authorization header shows Base64(project:token). */
+static int make_secrets(swng_client *c)
+{
+    static const char std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char *cred = swng__format("%s:%s", c->project_id, c->token);
+    size_t n;
+    int ok;
+    if (!cred) return 0;
+    n = strlen(cred);
+    c->secrets[0].text = c->token;
+    c->secrets[1].text = base64_groups(cred, n, std);
+    c->secrets[2].text = base64_groups(cred, n, url);
+    c->secrets[1].b64_tail = c->secrets[2].b64_tail = (unsigned char)(n % 3 != 0);
+    ok = c->secrets[1].text && c->secrets[2].text;
+    memset(cred, 0, n);
+    free(cred);
+    return ok;
+}
+
+/* Checks the proxy ("http://host[:port]") and keeps it when it is to be
+ * used: only for an https:// base URL to a host that is not loopback, so
+ * that credentials never cross a proxy in clear text and a proxy can never
+ * answer for a local server. */
+static int set_proxy(swng_client *c, const char *proxy, swng_error **err)
+{
+    CURLU *u;
+    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL, *user = NULL;
+    int rc = SWNG_OK;
+    if (!proxy) return SWNG_OK;
+    if (swng__has_ctl(proxy))
+        return swng__fail_arg(err, "proxy", "proxy must not contain control characters");
+    if (!(u = curl_url())) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    if (curl_url_set(u, CURLUPART_URL, proxy, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        rc = swng__fail_arg(err, "proxy", "proxy is not a valid URL (http://host[:port])");
+        goto out;
+    }
+    curl_url_get(u, CURLUPART_PORT, &port, 0);
+    curl_url_get(u, CURLUPART_PATH, &path, 0);
+    curl_url_get(u, CURLUPART_QUERY, &query, 0);
+    curl_url_get(u, CURLUPART_USER, &user, 0);
+    if (strcmp(scheme, "http") != 0)
+        rc = swng__fail_arg(err, "proxy", "proxy must be http://host[:port] (a CONNECT proxy)");
+    else if (user)
+        rc = swng__fail_arg(err, "proxy", "proxy must not contain credentials");
+    else if ((path && strcmp(path, "/") != 0 && *path) || query)
+        rc = swng__fail_arg(err, "proxy", "proxy must be http://host[:port] with no path or query");
+    else if (strncmp(c->base_url, "https://", 8) == 0 && !c->base_loopback &&
+             !(c->proxy = swng__format("http://%s:%s", host, port ? port : "1080")))
+        rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_free(query);
+    curl_free(user);
+    curl_url_cleanup(u);
     return rc;
 }
 
@@ -149,7 +235,7 @@ static int configure(swng_client *c, const swng_client_options *o, swng_error **
     char ua[64];
     int rc;
 
-    if (o->version != 1 && o->version != SWNG_CLIENT_OPTIONS_VERSION)
+    if (o->version != 1 && o->version != 2 && o->version != SWNG_CLIENT_OPTIONS_VERSION)
         return swng__fail_arg(err, "version",
                           "version is %u in the options; initialise options with SWNG_CLIENT_OPTIONS_INIT",
                           o->version);
@@ -185,11 +271,14 @@ static int configure(swng_client *c, const swng_client_options *o, swng_error **
     if (ca_file && access(ca_file, R_OK) != 0)
         return swng__fail_arg(err, "ca_file", "ca_file %s cannot be read", ca_file);
     if ((rc = make_base_url(c, space, base_url, err)) != SWNG_OK) return rc;
+    if ((rc = set_proxy(c, pick(o->version >= 3 ? o->proxy : NULL, "SIGNALWIRE_REST_PROXY"),
+                        err)) != SWNG_OK)
+        return rc;
 
     c->project_id = swng__strdup(project);
     c->token = swng__strdup(token);
     c->ca_file = ca_file ? swng__strdup(ca_file) : NULL;
-    if (!c->project_id || !c->token || (ca_file && !c->ca_file))
+    if (!c->project_id || !c->token || (ca_file && !c->ca_file) || !make_secrets(c))
         return swng__fail(err, SWNG_ENOMEM, "out of memory");
     c->max_retries = o->max_retries;
 
@@ -277,12 +366,15 @@ void swng_client_free(swng_client *c)
     curl_slist_free_all(c->headers_body);
     free(c->base_url);
     free(c->project_id);
-    if (c->token) {
-        /* Do not leave the secret in freed memory. */
-        volatile char *p = c->token;
+    /* Do not leave the secrets in freed memory (secrets[0] is the token). */
+    for (i = 0; i < 3; i++) {
+        volatile char *p = c->secrets[i].text;
+        if (i == 0) p = c->token;
+        if (!p) continue;
         while (*p) *p++ = 0;
-        free(c->token);
+        free(i == 0 ? c->token : c->secrets[i].text);
     }
+    free(c->proxy);
     free(c->ca_file);
     pthread_mutex_destroy(&c->pool_lock);
     for (i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_destroy(&c->share_locks[i]);
@@ -313,6 +405,19 @@ static CURL *new_handle(swng_client *c)
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)SWNG_MAX_BODY);
     curl_easy_setopt(h, CURLOPT_SHARE, c->share);
+    /* Proxies are explicit (the proxy option) or not at all: "" stops
+     * libcurl from reading http_proxy / ALL_PROXY, which would send the
+     * Basic credentials of an http:// loopback URL to whoever runs the
+     * proxy. The option's proxy is a CONNECT tunnel: TLS stays end to end
+     * and is verified against the server, and NO_PROXY has no say. */
+    if (c->proxy) {
+        curl_easy_setopt(h, CURLOPT_PROXY, c->proxy);
+        curl_easy_setopt(h, CURLOPT_PROXYTYPE, (long)CURLPROXY_HTTP);
+        curl_easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, 1L);
+        curl_easy_setopt(h, CURLOPT_NOPROXY, "");
+    } else {
+        curl_easy_setopt(h, CURLOPT_PROXY, "");
+    }
     if (c->ca_file) curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
     return h;
 }

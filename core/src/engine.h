@@ -35,8 +35,9 @@ int swng__send(swng_client *c, const struct swng__request *rq, struct swng__resp
 void swng__response_free(struct swng__response *rs);
 
 /* Gives e what a 2xx response that broke the contract said (status,
- * request id, capped body), redacted; takes rs->request_id. */
-void swng__attach_response(swng_error *e, struct swng__response *rs, const char *token);
+ * request id, capped body), cleaned of c's credentials; takes
+ * rs->request_id. */
+void swng__attach_response(swng_error *e, struct swng__response *rs, const swng_client *c);
 
 /* ------------------------------------------------------------ operations */
 

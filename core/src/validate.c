@@ -1,7 +1,9 @@
 /* validate.c - argument checks done before anything is sent. */
 #include "internal.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <strings.h>
 
@@ -45,17 +47,46 @@ int swng__has_ctl(const char *s)
     return 0;
 }
 
+/* 1 if s is exactly a dotted quad in canonical decimal (what libcurl's URL
+ * parser makes of 127.1, 0x7f.1 or 0177.0.0.1) whose first byte is 127. Signs,
+ * leading zeros, octal, hex, short forms, spaces and a trailing dot are
+ * refused: such a host may not mean what it seems to (an older libcurl
+ * passes it on to the resolver as a name). */
+static int is_loopback_ipv4(const char *s)
+{
+    unsigned v[4];
+    int part;
+    for (part = 0; part < 4; part++) {
+        size_t k = 0;
+        v[part] = 0;
+        while (s[k] >= '0' && s[k] <= '9' && k < 4) v[part] = v[part] * 10 + (unsigned)(s[k++] - '0');
+        if (k == 0 || k > 3 || (k > 1 && s[0] == '0') || v[part] > 255) return 0;
+        s += k;
+        if (part < 3 && *s++ != '.') return 0;
+    }
+    return *s == '\0' && v[0] == 127;
+}
+
 int swng__is_loopback_host(const char *host)
 {
-    unsigned a, b, c, d;
-    char extra;
+    char buf[64];
+    unsigned char a[16];
+    size_t n;
     if (!host) return 0;
-    if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0)
-        return 1;
-    /* Only a dotted quad in 127.0.0.0/8; names like 127.example.com are not. */
-    if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &extra) == 4)
-        return a == 127 && b < 256 && c < 256 && d < 256;
-    return 0;
+    /* The name itself: no trailing dot, no subdomains. */
+    if (strcasecmp(host, "localhost") == 0) return 1;
+    if (is_loopback_ipv4(host)) return 1;
+    /* ::1 in any form inet_pton reads ([::1], [0:0:0:0:0:0:0:1], ...). */
+    n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+        host++;
+        n -= 2;
+    }
+    if (n == 0 || n >= sizeof buf) return 0;
+    memcpy(buf, host, n);
+    buf[n] = '\0';
+    if (inet_pton(AF_INET6, buf, a) != 1) return 0;
+    return memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0;
 }
 
 int swng__is_utf8(const char *s, size_t len)
