@@ -301,8 +301,8 @@ static int retryable(const struct attempt *a, int idempotent)
 
 /* Exponential backoff with jitter, never shorter than Retry-After, capped.
  * All in 64-bit arithmetic: the options are at most SWNG_MAX_DURATION_MS. */
-static long backoff_ms(const swng_client *c, unsigned int attempt_no, long retry_after,
-                       unsigned int *seed)
+long swng__backoff_ms(const swng_client *c, unsigned int attempt_no, long retry_after,
+                      unsigned int *seed)
 {
     long long max = c->retry_max_ms, d = c->retry_base_ms, half;
     unsigned int i;
@@ -363,7 +363,7 @@ int swng__send(swng_client *c, const struct swng__request *rq, struct swng__resp
             break;
         }
         if (attempt_no < c->max_retries && retryable(&a, idempotent)) {
-            sleep_ms(backoff_ms(c, attempt_no, a.retry_after, &seed));
+            sleep_ms(swng__backoff_ms(c, attempt_no, a.retry_after, &seed));
             continue;
         }
         rc = fail_from_attempt(c, &a, err);
