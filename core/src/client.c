@@ -40,13 +40,57 @@ static void share_unlock(CURL *h, curl_lock_data data, void *userp)
     pthread_mutex_unlock(&c->share_locks[data]);
 }
 
+/* The parts of a URL that the checks below read, from libcurl's URL
+ * parser (so that what is checked is what libcurl will connect to). */
+struct url_parts {
+    char *scheme, *host, *port, *path, *query, *frag, *user;
+};
+
+/* Splits url; SWNG_OK, SWNG_ENOMEM, or SWNG_EINVAL when it is not a URL
+ * with a scheme and a host. Free with url_parts_free in every case. */
+static int url_split(const char *url, struct url_parts *p)
+{
+    CURLU *u = curl_url();
+    int rc = SWNG_OK;
+    memset(p, 0, sizeof *p);
+    if (!u) return SWNG_ENOMEM;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &p->scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &p->host, 0) != CURLUE_OK) {
+        rc = SWNG_EINVAL;
+    } else {
+        curl_url_get(u, CURLUPART_PORT, &p->port, 0);
+        curl_url_get(u, CURLUPART_PATH, &p->path, 0);
+        curl_url_get(u, CURLUPART_QUERY, &p->query, 0);
+        curl_url_get(u, CURLUPART_FRAGMENT, &p->frag, 0);
+        curl_url_get(u, CURLUPART_USER, &p->user, 0);
+    }
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static void url_parts_free(struct url_parts *p)
+{
+    curl_free(p->scheme);
+    curl_free(p->host);
+    curl_free(p->port);
+    curl_free(p->path);
+    curl_free(p->query);
+    curl_free(p->frag);
+    curl_free(p->user);
+}
+
+/* 1 if the URL has a path other than "/", a query or a fragment. */
+static int url_has_more(const struct url_parts *p)
+{
+    return (p->path && strcmp(p->path, "/") != 0 && *p->path) || p->query || p->frag;
+}
+
 /* Builds and checks the base URL: https://host[:port], or http:// for a
  * loopback host only. */
 static int make_base_url(swng_client *c, const char *space, const char *base_url, swng_error **err)
 {
-    CURLU *u;
-    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL, *frag = NULL,
-         *user = NULL;
+    struct url_parts p;
     char *candidate = NULL;
     const char *what = base_url ? "base_url" : "space";
     int rc = SWNG_OK;
@@ -75,55 +119,41 @@ static int make_base_url(swng_client *c, const char *space, const char *base_url
         return swng__fail_arg(err, what, "%s must not contain control characters", what);
     }
 
-    u = curl_url();
-    if (!u) {
-        free(candidate);
-        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    rc = url_split(candidate, &p);
+    if (rc == SWNG_ENOMEM) {
+        rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
+        goto out;
     }
-    if (curl_url_set(u, CURLUPART_URL, candidate, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+    if (rc != SWNG_OK) {
         rc = swng__fail_arg(err, what, "%s is not a valid URL", what);
         goto out;
     }
-    curl_url_get(u, CURLUPART_PORT, &port, 0);
-    curl_url_get(u, CURLUPART_PATH, &path, 0);
-    curl_url_get(u, CURLUPART_QUERY, &query, 0);
-    curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
-    curl_url_get(u, CURLUPART_USER, &user, 0);
-
-    if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
+    if (strcmp(p.scheme, "https") != 0 && strcmp(p.scheme, "http") != 0) {
         rc = swng__fail_arg(err, what, "%s: only https:// (or http:// to loopback) is allowed",
                         what);
-    } else if (user) {
+    } else if (p.user) {
         rc = swng__fail_arg(err, what,
                         "%s must not contain credentials; use project_id and token", what);
-    } else if ((path && strcmp(path, "/") != 0 && strcmp(path, "") != 0) || query || frag) {
+    } else if (url_has_more(&p)) {
         rc = swng__fail_arg(err, what, "%s must be scheme://host[:port] with no path or query",
                         what);
-    } else if (strcmp(scheme, "http") == 0 && !swng__is_loopback_host(host)) {
+    } else if (strcmp(p.scheme, "http") == 0 && !swng__is_loopback_host(p.host)) {
         rc = swng__fail_arg(err, what,
                         "%s: plain http:// is refused for non-loopback host %s; use https://", what,
-                        host);
+                        p.host);
     } else {
-        size_t n = strlen(scheme) + strlen(host) + (port ? strlen(port) : 0) + 8;
-        c->base_loopback = swng__is_loopback_host(host);
+        size_t n = strlen(p.scheme) + strlen(p.host) + (p.port ? strlen(p.port) : 0) + 8;
+        c->base_loopback = swng__is_loopback_host(p.host);
         c->base_url = malloc(n);
         if (!c->base_url) {
             rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
         } else {
-            snprintf(c->base_url, n, "%s://%s%s%s", scheme, host, port ? ":" : "", port ? port : "");
+            snprintf(c->base_url, n, "%s://%s%s%s", p.scheme, p.host, p.port ? ":" : "",
+                     p.port ? p.port : "");
         }
     }
 out:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_free(query);
-    curl_free(frag);
-    curl_free(user);
-    curl_url_cleanup(u);
+    url_parts_free(&p);
     free(candidate);
     return rc;
 }
@@ -176,40 +206,26 @@ static int make_secrets(swng_client *c)
  * answer for a local server. */
 static int set_proxy(swng_client *c, const char *proxy, swng_error **err)
 {
-    CURLU *u;
-    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL, *user = NULL;
-    int rc = SWNG_OK;
+    struct url_parts p;
+    int rc;
     if (!proxy) return SWNG_OK;
     if (swng__has_ctl(proxy))
         return swng__fail_arg(err, "proxy", "proxy must not contain control characters");
-    if (!(u = curl_url())) return swng__fail(err, SWNG_ENOMEM, "out of memory");
-    if (curl_url_set(u, CURLUPART_URL, proxy, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+    rc = url_split(proxy, &p);
+    if (rc == SWNG_ENOMEM)
+        rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
+    else if (rc != SWNG_OK)
         rc = swng__fail_arg(err, "proxy", "proxy is not a valid URL (http://host[:port])");
-        goto out;
-    }
-    curl_url_get(u, CURLUPART_PORT, &port, 0);
-    curl_url_get(u, CURLUPART_PATH, &path, 0);
-    curl_url_get(u, CURLUPART_QUERY, &query, 0);
-    curl_url_get(u, CURLUPART_USER, &user, 0);
-    if (strcmp(scheme, "http") != 0)
+    else if (strcmp(p.scheme, "http") != 0)
         rc = swng__fail_arg(err, "proxy", "proxy must be http://host[:port] (a CONNECT proxy)");
-    else if (user)
+    else if (p.user)
         rc = swng__fail_arg(err, "proxy", "proxy must not contain credentials");
-    else if ((path && strcmp(path, "/") != 0 && *path) || query)
+    else if (url_has_more(&p))
         rc = swng__fail_arg(err, "proxy", "proxy must be http://host[:port] with no path or query");
     else if (strncmp(c->base_url, "https://", 8) == 0 && !c->base_loopback &&
-             !(c->proxy = swng__format("http://%s:%s", host, port ? port : "1080")))
+             !(c->proxy = swng__format("http://%s:%s", p.host, p.port ? p.port : "1080")))
         rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
-out:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_free(query);
-    curl_free(user);
-    curl_url_cleanup(u);
+    url_parts_free(&p);
     return rc;
 }
 

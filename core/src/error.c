@@ -279,29 +279,6 @@ static size_t redact_into(char *out, const char *s, size_t len, const struct swn
     return o;
 }
 
-/* Length of the valid UTF-8 character at p[0..n) (1 to 4), or 0. NUL is
- * not valid here: a text is one C string. */
-static size_t utf8_char(const unsigned char *p, size_t n)
-{
-    unsigned long cp;
-    size_t k, i;
-    if (p[0] == 0) return 0;
-    if (p[0] < 0x80) return 1;
-    if ((p[0] & 0xe0) == 0xc0) k = 1, cp = p[0] & 0x1f;
-    else if ((p[0] & 0xf0) == 0xe0) k = 2, cp = p[0] & 0x0f;
-    else if ((p[0] & 0xf8) == 0xf0) k = 3, cp = p[0] & 0x07;
-    else return 0;
-    if (n <= k) return 0;
-    for (i = 1; i <= k; i++) {
-        if ((p[i] & 0xc0) != 0x80) return 0;
-        cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-        return 0;
-    return k + 1;
-}
-
 char *swng__clean_text(const char *s, size_t len, size_t max, const struct swng__secret *secrets)
 {
     char *red, *out;
@@ -316,7 +293,8 @@ char *swng__clean_text(const char *s, size_t len, size_t max, const struct swng_
         return NULL;
     }
     for (i = 0; i < rlen;) {
-        size_t k = utf8_char((const unsigned char *)red + i, rlen - i);
+        /* NUL is replaced too: a text is one C string. */
+        size_t k = red[i] ? swng__utf8_char((const unsigned char *)red + i, rlen - i) : 0;
         if (k) {
             if (o + k > cap) break; /* cut before a character, never inside */
             memcpy(out + o, red + i, k);

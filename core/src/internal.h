@@ -183,6 +183,8 @@ int swng__has_ctl(const char *s);
 int swng__is_loopback_host(const char *host);
 /* 1 if s[0..len) is valid UTF-8. */
 int swng__is_utf8(const char *s, size_t len);
+/* The length (1 to 4) of the valid UTF-8 character at p[0..n), else 0. */
+size_t swng__utf8_char(const unsigned char *p, size_t n);
 /* Checks one "Name: value" extra header. */
 int swng__check_header(const char *h, swng_error **err);
 

@@ -89,41 +89,35 @@ int swng__is_loopback_host(const char *host)
     return memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0;
 }
 
+size_t swng__utf8_char(const unsigned char *p, size_t n)
+{
+    unsigned long cp;
+    size_t k, i;
+    if (n == 0) return 0;
+    if (p[0] < 0x80) return 1;
+    if ((p[0] & 0xe0) == 0xc0) k = 1, cp = p[0] & 0x1f;
+    else if ((p[0] & 0xf0) == 0xe0) k = 2, cp = p[0] & 0x0f;
+    else if ((p[0] & 0xf8) == 0xf0) k = 3, cp = p[0] & 0x07;
+    else return 0;
+    if (n <= k) return 0;
+    for (i = 1; i <= k; i++) {
+        if ((p[i] & 0xc0) != 0x80) return 0;
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    /* Reject overlong forms, surrogates and values past U+10FFFF. */
+    if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+        return 0;
+    return k + 1;
+}
+
 int swng__is_utf8(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     while (p < end) {
-        unsigned char c = *p;
-        size_t n;
-        unsigned long cp;
-        if (c < 0x80) {
-            p++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if ((size_t)(end - p) <= n) return 0;
-        {
-            size_t i;
-            for (i = 1; i <= n; i++) {
-                if ((p[i] & 0xc0) != 0x80) return 0;
-                cp = (cp << 6) | (p[i] & 0x3f);
-            }
-        }
-        /* Reject overlong forms, surrogates and values past U+10FFFF. */
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-            return 0;
-        p += n + 1;
+        size_t k = swng__utf8_char(p, (size_t)(end - p));
+        if (!k) return 0;
+        p += k;
     }
     return 1;
 }
