@@ -543,7 +543,7 @@ int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg
             (*out)->http_status = rs.status;
             /* Text from the server: valid UTF-8, as every string swng returns. */
             if (rs.request_id &&
-                !((*out)->request_id = swng__clean_text(rs.request_id, strlen(rs.request_id),
+                !((*out)->request_id = swng__clean_line(rs.request_id, strlen(rs.request_id),
                                                         SWNG_MAX_HEADERS, c->secrets))) {
                 swng__object_free(*out);
                 *out = NULL;

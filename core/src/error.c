@@ -87,7 +87,7 @@ static swng_error *error_vnew(int code, const char *fmt, va_list ap)
     e->code = code;
     e->retry_after = -1;
     raw = swng__vformat(fmt, ap);
-    e->message = raw ? swng__clean_text(raw, strlen(raw), SWNG_MAX_MESSAGE, NULL) : NULL;
+    e->message = raw ? swng__clean_line(raw, strlen(raw), SWNG_MAX_MESSAGE, NULL) : NULL;
     free(raw);
     if (!e->message) {
         free(e);
@@ -279,7 +279,16 @@ static size_t redact_into(char *out, const char *s, size_t len, const struct swn
     return o;
 }
 
-char *swng__clean_text(const char *s, size_t len, size_t max, const struct swng__secret *secrets)
+/* 1 if the character at p (k bytes, valid UTF-8) is a C0 or C1 control or
+ * DEL: what moves a terminal's cursor, retitles its window or worse. */
+static int is_control(const unsigned char *p, size_t k)
+{
+    return (k == 1 && (p[0] < 0x20 || p[0] == 0x7f)) || (k == 2 && p[0] == 0xc2 && p[1] < 0xa0);
+}
+
+/* swng__clean_text; `line`: controls are replaced as well. */
+static char *clean(const char *s, size_t len, size_t max, const struct swng__secret *secrets,
+                   int line)
 {
     char *red, *out;
     size_t rlen, i, o = 0, cap;
@@ -295,7 +304,12 @@ char *swng__clean_text(const char *s, size_t len, size_t max, const struct swng_
     for (i = 0; i < rlen;) {
         /* NUL is replaced too: a text is one C string. */
         size_t k = red[i] ? swng__utf8_char((const unsigned char *)red + i, rlen - i) : 0;
-        if (k) {
+        if (k && line && is_control((const unsigned char *)red + i, k)) {
+            if (o + 3 > cap) break;
+            memcpy(out + o, "\xef\xbf\xbd", 3);
+            i += k;
+            k = 3;
+        } else if (k) {
             if (o + k > cap) break; /* cut before a character, never inside */
             memcpy(out + o, red + i, k);
             i += k;
@@ -310,6 +324,16 @@ char *swng__clean_text(const char *s, size_t len, size_t max, const struct swng_
     out[o] = '\0';
     free(red);
     return out;
+}
+
+char *swng__clean_text(const char *s, size_t len, size_t max, const struct swng__secret *secrets)
+{
+    return clean(s, len, max, secrets, 0);
+}
+
+char *swng__clean_line(const char *s, size_t len, size_t max, const struct swng__secret *secrets)
+{
+    return clean(s, len, max, secrets, 1);
 }
 
 void swng__redact(char *s, const char *secret)
@@ -334,11 +358,11 @@ void swng__redact(char *s, const char *secret)
 
 /* Replaces *p by its cleaned form; on allocation failure the text is
  * dropped rather than kept unmasked. */
-static void clean_field(char **p, size_t max, const struct swng__secret *secrets)
+static void clean_field(char **p, size_t max, const struct swng__secret *secrets, int line)
 {
     char *c;
     if (!*p) return;
-    c = swng__clean_text(*p, strlen(*p), max, secrets);
+    c = clean(*p, strlen(*p), max, secrets, line);
     free(*p);
     *p = c;
 }
@@ -346,14 +370,14 @@ static void clean_field(char **p, size_t max, const struct swng__secret *secrets
 void swng__clean_error(swng_error *e, const struct swng__secret *secrets)
 {
     size_t i;
-    clean_field(&e->message, SWNG_MAX_MESSAGE, secrets);
-    clean_field(&e->body, SWNG_MAX_ERROR_BODY, secrets);
-    clean_field(&e->request_id, SWNG_MAX_HEADERS, secrets);
+    clean_field(&e->message, SWNG_MAX_MESSAGE, secrets, 1);
+    clean_field(&e->body, SWNG_MAX_ERROR_BODY, secrets, 0);
+    clean_field(&e->request_id, SWNG_MAX_HEADERS, secrets, 1);
     for (i = 0; i < e->item_count; i++) {
-        clean_field(&e->items[i].detail, SWNG_MAX_ERROR_BODY, secrets);
-        clean_field(&e->items[i].status, SWNG_MAX_ERROR_BODY, secrets);
-        clean_field(&e->items[i].title, SWNG_MAX_ERROR_BODY, secrets);
-        clean_field(&e->items[i].code, SWNG_MAX_ERROR_BODY, secrets);
+        clean_field(&e->items[i].detail, SWNG_MAX_ERROR_BODY, secrets, 1);
+        clean_field(&e->items[i].status, SWNG_MAX_ERROR_BODY, secrets, 1);
+        clean_field(&e->items[i].title, SWNG_MAX_ERROR_BODY, secrets, 1);
+        clean_field(&e->items[i].code, SWNG_MAX_ERROR_BODY, secrets, 1);
     }
 }
 

@@ -150,11 +150,17 @@ struct swng__secret {
  * then cut to at most max bytes on a character boundary. secrets may be
  * NULL. NULL on allocation failure. */
 char *swng__clean_text(const char *s, size_t len, size_t max, const struct swng__secret *secrets);
+/* The same for a text a terminal may show as a line (a message, a request
+ * id, a 422 item): C0 and C1 controls and DEL become U+FFFD as well, so a
+ * server cannot send escape sequences to whoever prints an error. (A body
+ * stays as received, apart from the above.) */
+char *swng__clean_line(const char *s, size_t len, size_t max, const struct swng__secret *secrets);
 /* Replaces every occurrence of secret in s (in place, any form above) with
  * "***"; the string never grows. */
 void swng__redact(char *s, const char *secret);
-/* swng__clean_text for every text an error carries (message, body, request
- * id, items); a text that cannot be cleaned (out of memory) is dropped. */
+/* swng__clean_line for every text an error carries but its body (message,
+ * request id, items); a text that cannot be cleaned (out of memory) is
+ * dropped. */
 void swng__clean_error(swng_error *e, const struct swng__secret *secrets);
 /* A newly allocated formatted string; NULL on allocation failure. */
 char *swng__vformat(const char *fmt, va_list ap);

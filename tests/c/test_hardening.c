@@ -395,6 +395,35 @@ static void test_utf8_cut_and_replace(void)
     }
 }
 
+/* Terminal controls from a server (ESC sequences, C1 CSI, BEL, DEL) never
+ * reach the message, the request id or an item: whoever prints an error to
+ * a terminal prints no escape sequence. The body keeps them (it is data). */
+static void test_utf8_no_terminal_controls(void)
+{
+    static const char body[] = "{\"errors\":[{\"detail\":\"a\\u001b]0;title\\u0007b\","
+                               "\"status\":\"422\",\"title\":\"\\u009b31m\",\"code\":\"c\\u007f\"}],"
+                               "\"raw\":\"x\\u001by\"}";
+    swng_error *err;
+    size_t i;
+    CHECK_INT_EQ(fault("status", 422, body, NULL, 0, "X-Request-Id", "r\x7fid\t1", NULL), 0);
+    err = error_of_call(SWNG_EVALIDATION, __LINE__);
+    {
+        const char *texts[] = {swng_error_message(err), swng_error_request_id(err),
+                               swng_error_item_detail(err, 0), swng_error_item_title(err, 0),
+                               swng_error_item_code(err, 0)};
+        for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+            const unsigned char *p = (const unsigned char *)texts[i];
+            CHECK_MSG(p != NULL, "text %lu missing", (unsigned long)i);
+            for (; p && *p; p++)
+                CHECK_MSG(*p >= 0x20 && *p != 0x7f && !(p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0),
+                          "text %lu holds a control: %s", (unsigned long)i, th_q(texts[i]));
+        }
+    }
+    CHECK_STR_EQ(swng_error_item_detail(err, 0), "a\xef\xbf\xbd]0;title\xef\xbf\xbd" "b");
+    CHECK_STR_CONTAINS(swng_error_body(err), "x\\u001by"); /* the body: as sent */
+    swng_error_free(err);
+}
+
 /* ================================================ strict 2xx bodies */
 
 #define MEMBERSHIP_HEAD "{\"id\":\"0cc9aa06-4e1e-47b0-b276-0fa31c147608\",\"number_group_id\":\"" TH_GROUP_SALES "\","
@@ -800,6 +829,7 @@ int main(int argc, char **argv)
         {"secret_request_id_and_cut_body", test_secret_request_id_and_cut_body},
         {"secret_cleaner", test_secret_cleaner},
         {"utf8_cut_and_replace", test_utf8_cut_and_replace},
+        {"utf8_no_terminal_controls", test_utf8_no_terminal_controls},
         {"strict_bodies", test_strict_bodies},
         {"extreme_backoff", test_extreme_backoff},
         {"extreme_options_429", test_extreme_options_429},
