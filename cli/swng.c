@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MAX_HEADERS 32
 #define MAX_ARGS 8
@@ -254,18 +255,60 @@ static int usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
-/* Reads the first line of a file (or stdin for "-") into a new string. */
+/* The largest token file read; a token is some 50 bytes, so anything near
+ * this is not a token file (documented in --help and the README). */
+#define TOKEN_FILE_MAX (64 * 1024)
+
+/* Reads a whole token file (stdin for "-") into a new string: at most
+ * TOKEN_FILE_MAX bytes, exactly one trailing newline (LF or CRLF) removed.
+ * Anything that would silently give a different token is refused: a
+ * directory, a larger file, a UTF-8 byte order mark, a NUL byte, an empty
+ * token. Prints why and returns NULL on failure. */
 static char *read_token(const char *path)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-    char buf[1024];
-    size_t n;
-    if (!f) return NULL;
-    if (!fgets(buf, sizeof buf, f)) buf[0] = '\0';
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    const char *why = NULL;
+    struct stat st;
+    char *buf = NULL;
+    size_t n = 0;
+    int read_errno = 0;
+    if (!f) {
+        fprintf(stderr, "swng: --token-file: cannot open %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
+        why = "is a directory";
+    else if (!(buf = malloc(TOKEN_FILE_MAX + 2)))
+        why = "cannot be read: out of memory";
+    else {
+        n = fread(buf, 1, TOKEN_FILE_MAX + 1, f);
+        if (ferror(f)) read_errno = errno ? errno : EIO;
+    }
     if (f != stdin) fclose(f);
-    n = strcspn(buf, "\r\n");
+    if (why) {
+    } else if (read_errno) {
+        why = strerror(read_errno);
+    } else if (n > TOKEN_FILE_MAX) {
+        why = "is larger than 65536 bytes (a token file holds only the token)";
+    } else if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+        why = "starts with a UTF-8 byte order mark; save it without one";
+    } else if (memchr(buf, '\0', n)) {
+        why = "holds a NUL byte";
+    } else {
+        if (n > 0 && buf[n - 1] == '\n') {
+            n--;
+            if (n > 0 && buf[n - 1] == '\r') n--;
+        }
+        if (n == 0) why = "holds no token";
+    }
+    if (why) {
+        fprintf(stderr, "swng: --token-file: %s %s\nTry 'swng --help'.\n", path, why);
+        if (buf) memset(buf, 0, TOKEN_FILE_MAX + 2);
+        free(buf);
+        return NULL;
+    }
     buf[n] = '\0';
-    return strdup(buf);
+    return buf;
 }
 
 /* What the command line said. */
@@ -290,7 +333,7 @@ static int set_flag(struct cli *c, const struct flag *f, const char *val)
     int rc, kind = swng_client_option_kind(f->option);
     if (strcmp(f->flag, "--token-file") == 0) {
         free(c->token);
-        if (!(c->token = read_token(val))) return usage_error("cannot read token file %s", val);
+        if (!(c->token = read_token(val))) return 2; /* read_token said why */
         rc = swng_client_options_set_string(&c->opts, f->option, c->token, strlen(c->token), &err);
     } else if (kind == SWNG_OPTION_HEADERS) {
         if (c->nheaders == MAX_HEADERS) return usage_error("too many headers (at most %s)", "32");

@@ -174,8 +174,9 @@ typedef struct swng_client swng_client;
 
 /** The version of swng_client_options this header describes. Version 1
  *  (swng 0.1.0) read 0 in a duration field as "default"; it is still
- *  accepted with that meaning. */
-#define SWNG_CLIENT_OPTIONS_VERSION 2
+ *  accepted with that meaning. Version 3 appended `proxy`; callers built
+ *  with version 2 keep working (no proxy is read from their options). */
+#define SWNG_CLIENT_OPTIONS_VERSION 3
 
 /** A duration field holding this value is "not set": it takes its default.
  *  (0 is not "not set": from version 2 it is an invalid duration.) */
@@ -243,12 +244,19 @@ typedef struct swng_client_options {
      *  Refused (SWNG_EINVAL): CR, LF or NUL anywhere, a malformed name, and
      *  the names Authorization, Content-Type, Content-Length and Host. */
     const char *const *headers;
+    /** (Version 3.) An HTTP proxy, "http://host[:port]", reached with a
+     *  CONNECT tunnel, so TLS is verified end to end with the server; NULL:
+     *  SIGNALWIRE_REST_PROXY, else no proxy. It is used only for https://
+     *  base URLs to non-loopback hosts, never for plain http://. swng never
+     *  reads http_proxy, https_proxy, ALL_PROXY or NO_PROXY. Refused
+     *  (SWNG_EINVAL): another scheme, credentials, a path or a query. */
+    const char *proxy;
 } swng_client_options;
 
 /** Static initialiser: version set, everything else default. */
 #define SWNG_CLIENT_OPTIONS_INIT                                                          \
     { SWNG_CLIENT_OPTIONS_VERSION, 0, 0, 0, 0, 0, SWNG_UNSET, SWNG_UNSET, 0, SWNG_UNSET, \
-      SWNG_UNSET, 0 }
+      SWNG_UNSET, 0, 0 }
 
 /** Initialises *opts like SWNG_CLIENT_OPTIONS_INIT, for callers (and
  *  bindings) that cannot use the macro. Returns SWNG_EINVAL for NULL. */
@@ -265,7 +273,7 @@ typedef enum swng_option_kind {
 
 /** The kind of the option called `name` ("space", "project_id", "token",
  *  "base_url", "ca_file", "connect_timeout", "timeout", "max_retries",
- *  "retry_base", "retry_max", "headers"), or SWNG_OPTION_UNKNOWN. Durations
+ *  "retry_base", "retry_max", "headers", "proxy"), or SWNG_OPTION_UNKNOWN. Durations
  *  are named without "_ms": by name they are set in seconds. */
 SWNG_EXTERN int swng_client_option_kind(const char *name);
 

@@ -41,13 +41,57 @@ static void share_unlock(CURL *h, curl_lock_data data, void *userp)
     pthread_mutex_unlock(&c->share_locks[data]);
 }
 
+/* The parts of a URL that the checks below read, from libcurl's URL
+ * parser (so that what is checked is what libcurl will connect to). */
+struct url_parts {
+    char *scheme, *host, *port, *path, *query, *frag, *user;
+};
+
+/* Splits url; SWNG_OK, SWNG_ENOMEM, or SWNG_EINVAL when it is not a URL
+ * with a scheme and a host. Free with url_parts_free in every case. */
+static int url_split(const char *url, struct url_parts *p)
+{
+    CURLU *u = curl_url();
+    int rc = SWNG_OK;
+    memset(p, 0, sizeof *p);
+    if (!u) return SWNG_ENOMEM;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &p->scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &p->host, 0) != CURLUE_OK) {
+        rc = SWNG_EINVAL;
+    } else {
+        curl_url_get(u, CURLUPART_PORT, &p->port, 0);
+        curl_url_get(u, CURLUPART_PATH, &p->path, 0);
+        curl_url_get(u, CURLUPART_QUERY, &p->query, 0);
+        curl_url_get(u, CURLUPART_FRAGMENT, &p->frag, 0);
+        curl_url_get(u, CURLUPART_USER, &p->user, 0);
+    }
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static void url_parts_free(struct url_parts *p)
+{
+    curl_free(p->scheme);
+    curl_free(p->host);
+    curl_free(p->port);
+    curl_free(p->path);
+    curl_free(p->query);
+    curl_free(p->frag);
+    curl_free(p->user);
+}
+
+/* 1 if the URL has a path other than "/", a query or a fragment. */
+static int url_has_more(const struct url_parts *p)
+{
+    return (p->path && strcmp(p->path, "/") != 0 && *p->path) || p->query || p->frag;
+}
+
 /* Builds and checks the base URL: https://host[:port], or http:// for a
  * loopback host only. */
 static int make_base_url(swng_client *c, const char *space, const char *base_url, swng_error **err)
 {
-    CURLU *u;
-    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL, *frag = NULL,
-         *user = NULL;
+    struct url_parts p;
     char *candidate = NULL;
     const char *what = base_url ? "base_url" : "space";
     int rc = SWNG_OK;
@@ -76,55 +120,113 @@ static int make_base_url(swng_client *c, const char *space, const char *base_url
         return swng__fail_arg(err, what, "%s must not contain control characters", what);
     }
 
-    u = curl_url();
-    if (!u) {
-        free(candidate);
-        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    rc = url_split(candidate, &p);
+    if (rc == SWNG_ENOMEM) {
+        rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
+        goto out;
     }
-    if (curl_url_set(u, CURLUPART_URL, candidate, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+    if (rc != SWNG_OK) {
         rc = swng__fail_arg(err, what, "%s is not a valid URL", what);
         goto out;
     }
-    curl_url_get(u, CURLUPART_PORT, &port, 0);
-    curl_url_get(u, CURLUPART_PATH, &path, 0);
-    curl_url_get(u, CURLUPART_QUERY, &query, 0);
-    curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
-    curl_url_get(u, CURLUPART_USER, &user, 0);
-
-    if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
+    if (strcmp(p.scheme, "https") != 0 && strcmp(p.scheme, "http") != 0) {
         rc = swng__fail_arg(err, what, "%s: only https:// (or http:// to loopback) is allowed",
                         what);
-    } else if (user) {
+    } else if (p.user) {
         rc = swng__fail_arg(err, what,
                         "%s must not contain credentials; use project_id and token", what);
-    } else if ((path && strcmp(path, "/") != 0 && strcmp(path, "") != 0) || query || frag) {
+    } else if (url_has_more(&p)) {
         rc = swng__fail_arg(err, what, "%s must be scheme://host[:port] with no path or query",
                         what);
-    } else if (strcmp(scheme, "http") == 0 && !swng__is_loopback_host(host)) {
+    } else if (strcmp(p.scheme, "http") == 0 && !swng__is_loopback_host(p.host)) {
         rc = swng__fail_arg(err, what,
                         "%s: plain http:// is refused for non-loopback host %s; use https://", what,
-                        host);
+                        p.host);
     } else {
-        size_t n = strlen(scheme) + strlen(host) + (port ? strlen(port) : 0) + 8;
+        size_t n = strlen(p.scheme) + strlen(p.host) + (p.port ? strlen(p.port) : 0) + 8;
+        c->base_loopback = swng__is_loopback_host(p.host);
         c->base_url = malloc(n);
         if (!c->base_url) {
             rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
         } else {
-            snprintf(c->base_url, n, "%s://%s%s%s", scheme, host, port ? ":" : "", port ? port : "");
+            snprintf(c->base_url, n, "%s://%s%s%s", p.scheme, p.host, p.port ? ":" : "",
+                     p.port ? p.port : "");
         }
     }
 out:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_free(query);
-    curl_free(frag);
-    curl_free(user);
-    curl_url_cleanup(u);
+    url_parts_free(&p);
     free(candidate);
+    return rc;
+}
+
+/* Base64 of s[0..n) in the given alphabet, without padding, only the
+ * whole 3-byte groups (the last group is masked by the matcher, which also
+ * catches Base64 of a longer text that starts with the credential). This
+ * is for redaction only: libcurl builds the real Authorization header. */
+static char *base64_groups(const char *s, size_t n, const char *alphabet)
+{
+    size_t i, o = 0, whole = n / 3 * 3;
+    char *out = malloc(whole / 3 * 4 + 1);
+    if (!out) return NULL;
+    for (i = 0; i < whole; i += 3) {
+        unsigned long v = ((unsigned long)(unsigned char)s[i] << 16) |
+                          ((unsigned long)(unsigned char)s[i + 1] << 8) | (unsigned char)s[i + 2];
+        out[o++] = alphabet[(v >> 18) & 63];
+        out[o++] = alphabet[(v >> 12) & 63];
+        out[o++] = alphabet[(v >> 6) & 63];
+        out[o++] = alphabet[v & 63];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* The forms of the credentials that error texts are cleaned of: a server
+ * that echoes the Authorization header shows Base64(project:token). */
+static int make_secrets(swng_client *c)
+{
+    static const char std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char *cred = swng__format("%s:%s", c->project_id, c->token);
+    size_t n;
+    int ok;
+    if (!cred) return 0;
+    n = strlen(cred);
+    c->secrets[0].text = c->token;
+    c->secrets[1].text = base64_groups(cred, n, std);
+    c->secrets[2].text = base64_groups(cred, n, url);
+    c->secrets[1].b64_tail = c->secrets[2].b64_tail = (unsigned char)(n % 3 != 0);
+    ok = c->secrets[1].text && c->secrets[2].text;
+    memset(cred, 0, n);
+    free(cred);
+    return ok;
+}
+
+/* Checks the proxy ("http://host[:port]") and keeps it when it is to be
+ * used: only for an https:// base URL to a host that is not loopback, so
+ * that credentials never cross a proxy in clear text and a proxy can never
+ * answer for a local server. */
+static int set_proxy(swng_client *c, const char *proxy, swng_error **err)
+{
+    struct url_parts p;
+    int rc;
+    if (!proxy) return SWNG_OK;
+    if (swng__has_ctl(proxy))
+        return swng__fail_arg(err, "proxy", "proxy must not contain control characters");
+    rc = url_split(proxy, &p);
+    if (rc == SWNG_ENOMEM)
+        rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
+    else if (rc != SWNG_OK)
+        rc = swng__fail_arg(err, "proxy", "proxy is not a valid URL (http://host[:port])");
+    else if (strcmp(p.scheme, "http") != 0)
+        rc = swng__fail_arg(err, "proxy", "proxy must be http://host[:port] (a CONNECT proxy)");
+    else if (p.user)
+        rc = swng__fail_arg(err, "proxy", "proxy must not contain credentials");
+    else if (url_has_more(&p))
+        rc = swng__fail_arg(err, "proxy", "proxy must be http://host[:port] with no path or query");
+    else if (strncmp(c->base_url, "https://", 8) == 0 && !c->base_loopback &&
+             !(c->proxy = swng__format("http://%s:%s", p.host, p.port ? p.port : "1080")))
+        rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
+    url_parts_free(&p);
     return rc;
 }
 
@@ -150,7 +252,7 @@ static int configure(swng_client *c, const swng_client_options *o, swng_error **
     char ua[64];
     int rc;
 
-    if (o->version != 1 && o->version != SWNG_CLIENT_OPTIONS_VERSION)
+    if (o->version != 1 && o->version != 2 && o->version != SWNG_CLIENT_OPTIONS_VERSION)
         return swng__fail_arg(err, "version",
                           "version is %u in the options; initialise options with SWNG_CLIENT_OPTIONS_INIT",
                           o->version);
@@ -186,11 +288,14 @@ static int configure(swng_client *c, const swng_client_options *o, swng_error **
     if (ca_file && access(ca_file, R_OK) != 0)
         return swng__fail_arg(err, "ca_file", "ca_file %s cannot be read", ca_file);
     if ((rc = make_base_url(c, space, base_url, err)) != SWNG_OK) return rc;
+    if ((rc = set_proxy(c, pick(o->version >= 3 ? o->proxy : NULL, "SIGNALWIRE_REST_PROXY"),
+                        err)) != SWNG_OK)
+        return rc;
 
     c->project_id = swng__strdup(project);
     c->token = swng__strdup(token);
     c->ca_file = ca_file ? swng__strdup(ca_file) : NULL;
-    if (!c->project_id || !c->token || (ca_file && !c->ca_file))
+    if (!c->project_id || !c->token || (ca_file && !c->ca_file) || !make_secrets(c))
         return swng__fail(err, SWNG_ENOMEM, "out of memory");
     c->max_retries = o->max_retries;
 
@@ -316,12 +421,15 @@ void swng_client_free(swng_client *c)
     curl_slist_free_all(c->headers_body);
     free(c->base_url);
     free(c->project_id);
-    if (c->token) {
-        /* Do not leave the secret in freed memory. */
-        volatile char *p = c->token;
+    /* Do not leave the secrets in freed memory (secrets[0] is the token). */
+    for (i = 0; i < 3; i++) {
+        volatile char *p = c->secrets[i].text;
+        if (i == 0) p = c->token;
+        if (!p) continue;
         while (*p) *p++ = 0;
-        free(c->token);
+        free(i == 0 ? c->token : c->secrets[i].text);
     }
+    free(c->proxy);
     free(c->ca_file);
     pthread_mutex_destroy(&c->pool_lock);
     for (i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_destroy(&c->share_locks[i]);
@@ -352,6 +460,19 @@ static CURL *new_handle(swng_client *c)
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)SWNG_MAX_BODY);
     curl_easy_setopt(h, CURLOPT_SHARE, c->share);
+    /* Proxies are explicit (the proxy option) or not at all: "" stops
+     * libcurl from reading http_proxy / ALL_PROXY, which would send the
+     * Basic credentials of an http:// loopback URL to whoever runs the
+     * proxy. The option's proxy is a CONNECT tunnel: TLS stays end to end
+     * and is verified against the server, and NO_PROXY has no say. */
+    if (c->proxy) {
+        curl_easy_setopt(h, CURLOPT_PROXY, c->proxy);
+        curl_easy_setopt(h, CURLOPT_PROXYTYPE, (long)CURLPROXY_HTTP);
+        curl_easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, 1L);
+        curl_easy_setopt(h, CURLOPT_NOPROXY, "");
+    } else {
+        curl_easy_setopt(h, CURLOPT_PROXY, "");
+    }
     if (c->ca_file) curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
     swng__handle_callbacks(h);
     return h;

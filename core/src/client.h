@@ -12,7 +12,12 @@ struct swng_client {
     char *base_url; /* scheme://host[:port], no trailing slash */
     char *project_id;
     char *token;
+    /* What error texts are cleaned of: the token and Base64(project:token)
+     * in the standard and URL-safe alphabets (see make_secrets). */
+    struct swng__secret secrets[4];
     char *ca_file;
+    char *proxy;       /* http://host:port, set only for https:// non-loopback */
+    int base_loopback; /* the base URL's host is loopback */
     long connect_timeout_ms;
     long timeout_ms;
     unsigned int max_retries;

@@ -221,21 +221,23 @@ static int status_code_for_curl(const struct attempt *a)
 }
 
 /* Gives e what the response said: status, request id, Retry-After and the
- * body (capped), with the token masked everywhere. Takes the request id. */
+ * body, then cleans every text of it: credentials masked on the whole
+ * text first, invalid UTF-8 replaced, then cut (the body to
+ * SWNG_MAX_ERROR_BODY). Takes the request id. */
 static void attach(swng_error *e, long status, char **request_id, long retry_after,
-                   const char *body, size_t len, const char *token)
+                   const char *body, size_t len, const swng_client *c)
 {
     e->http_status = status;
     e->retry_after = retry_after;
     e->request_id = *request_id;
     *request_id = NULL;
-    if (len) e->body = swng__strndup(body, len < SWNG_MAX_ERROR_BODY ? len : SWNG_MAX_ERROR_BODY);
-    swng__redact_error(e, token);
+    swng__clean_error(e, c->secrets);
+    if (len) e->body = swng__clean_text(body, len, SWNG_MAX_ERROR_BODY, c->secrets);
 }
 
-void swng__attach_response(swng_error *e, struct swng__response *rs, const char *token)
+void swng__attach_response(swng_error *e, struct swng__response *rs, const swng_client *c)
 {
-    attach(e, rs->status, &rs->request_id, rs->retry_after, rs->body, rs->len, token);
+    attach(e, rs->status, &rs->request_id, rs->retry_after, rs->body, rs->len, c);
 }
 
 /* Turns a failed attempt into an error object with all the detail. */
@@ -262,18 +264,20 @@ static int fail_from_attempt(swng_client *c, const struct swng__request *rq, str
         e = swng__error_new(code, "x");
         if (e && a->body.len) server_msg = swng__parse_error_body(e, a->body.data, a->body.len);
         if (e) {
-            char buf[640];
+            /* Built whole: the message is cleaned (and cut) only after the
+             * credentials have been masked in it. */
+            char *msg;
+            const char *sep = server_msg ? ": " : "", *sm = server_msg ? server_msg : "";
             if (a->http_status >= 300 && a->http_status < 400)
-                snprintf(buf, sizeof buf, "unexpected HTTP %ld (redirects are not followed)",
-                         a->http_status);
+                msg = swng__format("unexpected HTTP %ld (redirects are not followed)",
+                                   a->http_status);
             else if (code == SWNG_EPROTOCOL)
-                snprintf(buf, sizeof buf, "unexpected HTTP %ld%s%s", a->http_status,
-                         server_msg ? ": " : "", server_msg ? server_msg : "");
+                msg = swng__format("unexpected HTTP %ld%s%s", a->http_status, sep, sm);
             else
-                snprintf(buf, sizeof buf, "%s (HTTP %ld)%s%s", swng_strerror(code), a->http_status,
-                         server_msg ? ": " : "", server_msg ? server_msg : "");
+                msg = swng__format("%s (HTTP %ld)%s%s", swng_strerror(code), a->http_status, sep,
+                                   sm);
             free(e->message);
-            e->message = swng__strdup(buf);
+            e->message = msg;
             if (!e->message) {
                 swng_error_free(e);
                 e = NULL;
@@ -282,7 +286,7 @@ static int fail_from_attempt(swng_client *c, const struct swng__request *rq, str
         free(server_msg);
     }
     if (!e) return swng__fail(err, SWNG_ENOMEM, "out of memory");
-    attach(e, a->http_status, &a->request_id, a->retry_after, a->body.data, a->body.len, c->token);
+    attach(e, a->http_status, &a->request_id, a->retry_after, a->body.data, a->body.len, c);
     if (err)
         *err = e;
     else
@@ -310,8 +314,8 @@ static int retryable(const struct attempt *a, int idempotent)
 
 /* Exponential backoff with jitter, never shorter than Retry-After, capped.
  * All in 64-bit arithmetic: the options are at most SWNG_MAX_DURATION_MS. */
-static long backoff_ms(const swng_client *c, unsigned int attempt_no, long retry_after,
-                       unsigned int *seed)
+long swng__backoff_ms(const swng_client *c, unsigned int attempt_no, long retry_after,
+                      unsigned int *seed)
 {
     long long max = c->retry_max_ms, d = c->retry_base_ms, half;
     unsigned int i;
@@ -378,7 +382,7 @@ int swng__send(swng_client *c, const struct swng__request *rq, struct swng__resp
             break;
         }
         if (attempt_no < c->max_retries && retryable(&a, idempotent)) {
-            sleep_ms(backoff_ms(c, attempt_no, a.retry_after, &seed));
+            sleep_ms(swng__backoff_ms(c, attempt_no, a.retry_after, &seed));
             continue;
         }
         rc = fail_from_attempt(c, rq, &a, err);
@@ -591,10 +595,19 @@ int swng__object_from_response(struct swng__object **out, const struct swng__typ
                       : swng__parse_object(out, t, "", 0, err);
     if (rc == SWNG_OK) {
         (*out)->http_status = rs->status;
-        (*out)->request_id = rs->request_id;
-        rs->request_id = NULL;
+        /* Text from the server: valid UTF-8, as every string swng returns. */
+        if (rs->request_id &&
+            !((*out)->request_id = swng__clean_line(rs->request_id, strlen(rs->request_id),
+                                                    SWNG_MAX_HEADERS, c->secrets))) {
+            /* The body goes back to the response for the error's detail. */
+            rs->body = (*out)->json;
+            (*out)->json = NULL;
+            swng__object_free(*out);
+            *out = NULL;
+            rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
+        }
     } else if (err && *err) {
-        swng__attach_response(*err, rs, c->token);
+        swng__attach_response(*err, rs, c);
     }
     return rc;
 }
@@ -669,11 +682,9 @@ int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg
             /* A crossed answer never passes as success: the error gets the
              * response's detail (the body the object had taken back). */
             if (err && *err) {
-                rs.request_id = (*out)->request_id;
-                (*out)->request_id = NULL;
                 rs.body = (*out)->json;
                 (*out)->json = NULL;
-                swng__attach_response(*err, &rs, c->token);
+                swng__attach_response(*err, &rs, c);
             }
             swng__object_free(*out);
             *out = NULL;

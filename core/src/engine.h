@@ -39,9 +39,17 @@ void swng__response_free(struct swng__response *rs);
  * (their data pointers are set per request). */
 void swng__handle_callbacks(CURL *h);
 
+/* The wait in milliseconds before retry number attempt_no + 1: exponential
+ * from c's retry_base, with jitter, at least the server's Retry-After
+ * (seconds, -1: none), at most retry_max; overflow-safe for every value
+ * the options and a server can give. */
+long swng__backoff_ms(const swng_client *c, unsigned int attempt_no, long retry_after,
+                      unsigned int *seed);
+
 /* Gives e what a 2xx response that broke the contract said (status,
- * request id, capped body), redacted; takes rs->request_id. */
-void swng__attach_response(swng_error *e, struct swng__response *rs, const char *token);
+ * request id, capped body), cleaned of c's credentials; takes
+ * rs->request_id. */
+void swng__attach_response(swng_error *e, struct swng__response *rs, const swng_client *c);
 
 /* ------------------------------------------------------------ operations */
 

@@ -53,15 +53,42 @@ char *swng__strndup(const char *s, size_t n)
 
 char *swng__strdup(const char *s) { return s ? swng__strndup(s, strlen(s)) : NULL; }
 
+char *swng__vformat(const char *fmt, va_list ap)
+{
+    va_list again;
+    char *s;
+    int n;
+    va_copy(again, ap);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    s = n < 0 ? NULL : malloc((size_t)n + 1);
+    if (s) vsnprintf(s, (size_t)n + 1, fmt, again);
+    va_end(again);
+    return s;
+}
+
+char *swng__format(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+    va_start(ap, fmt);
+    s = swng__vformat(fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* Messages are formatted whole, then made valid UTF-8 and cut on a
+ * character boundary (a user's path or host may be neither short nor
+ * UTF-8). */
 static swng_error *error_vnew(int code, const char *fmt, va_list ap)
 {
     swng_error *e = calloc(1, sizeof *e);
-    char buf[512];
+    char *raw;
     if (!e) return NULL;
-    vsnprintf(buf, sizeof buf, fmt, ap);
     e->code = code;
     e->retry_after = -1;
-    e->message = swng__strdup(buf);
+    raw = swng__vformat(fmt, ap);
+    e->message = raw ? swng__clean_line(raw, strlen(raw), SWNG_MAX_MESSAGE, NULL) : NULL;
+    free(raw);
     if (!e->message) {
         free(e);
         return NULL;
@@ -100,33 +127,257 @@ int swng__fail_arg(swng_error **err, const char *option, const char *fmt, ...)
     return SWNG_EINVAL;
 }
 
-void swng__redact(char *s, const char *secret)
+/* ------------------------------------------------------ text from outside
+ *
+ * Every text an error carries goes through swng__clean_text: first the
+ * credentials are masked (on the whole text, so that a cut can never leave
+ * a piece of one), then invalid UTF-8 becomes U+FFFD, then the text is cut
+ * on a character boundary. */
+
+static int hexval(unsigned char c)
 {
-    size_t n;
-    char *p, *from = s;
-    if (!s || !secret || !*secret) return;
-    n = strlen(secret);
-    while ((p = strstr(from, secret)) != NULL) {
-        /* "***" is never longer than a secret of 3+ bytes; shorter secrets
-         * are overwritten byte for byte so the string never grows. */
-        size_t k = n < 3 ? n : 3;
-        memset(p, '*', k);
-        memmove(p + k, p + n, strlen(p + n) + 1);
-        from = p + k; /* a secret made of '*' must not match its mask */
-    }
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
 }
 
-void swng__redact_error(swng_error *e, const char *secret)
+/* Matches "\uXXXX" for the 16-bit value v at t[0..n): the bytes matched, 0
+ * for no match; *partial is set when t ended while it still matched. */
+static size_t match_u16(const unsigned char *t, size_t n, unsigned long v, int *partial)
 {
     size_t i;
-    swng__redact(e->message, secret);
-    swng__redact(e->body, secret);
-    swng__redact(e->request_id, secret);
+    for (i = 0; i < 6; i++) {
+        if (i == n) {
+            *partial = 1;
+            return 0;
+        }
+        if (i == 0 ? t[i] != '\\' : i == 1 ? t[i] != 'u'
+                                           : hexval(t[i]) != (int)((v >> (4 * (5 - i))) & 0xf))
+            return 0;
+    }
+    return 6;
+}
+
+/* Matches one character of a secret (code point cp, UTF-8 bytes u[0..un))
+ * in any form a server may echo it in: as is, %-encoded, as a JSON \u
+ * escape (a surrogate pair above U+FFFF) or JSON's \/ \" \\. Returns the
+ * bytes matched, 0 for none; *partial as for match_u16. */
+static size_t match_char(const unsigned char *t, size_t n, unsigned long cp,
+                         const unsigned char *u, size_t un, int *partial)
+{
+    size_t i, k;
+    /* As is. */
+    for (i = 0; i < un && i < n && t[i] == u[i]; i++)
+        ;
+    if (i == un) return un;
+    if (i == n) *partial = 1;
+    /* %XX per byte. */
+    for (i = 0, k = 0; i < un; i++, k += 3) {
+        size_t j;
+        for (j = 0; j < 3; j++) {
+            if (k + j == n) {
+                *partial = 1;
+                break;
+            }
+            if (j == 0 ? t[k] != '%' : hexval(t[k + j]) != ((u[i] >> (j == 1 ? 4 : 0)) & 0xf))
+                break;
+        }
+        if (j < 3) break;
+    }
+    if (i == un) return k;
+    /* JSON escapes. */
+    if (cp == '/' || cp == '"' || cp == '\\') {
+        if (n >= 2 && t[0] == '\\' && t[1] == cp) return 2;
+        if (n == 1 && t[0] == '\\') *partial = 1;
+    }
+    if (cp < 0x10000) return match_u16(t, n, cp, partial);
+    if ((k = match_u16(t, n, 0xd800 + ((cp - 0x10000) >> 10), partial)) == 0) return 0;
+    return (i = match_u16(t + k, n - k, 0xdc00 + ((cp - 0x10000) & 0x3ff), partial)) ? k + i : 0;
+}
+
+/* The next code point of the (valid UTF-8) secret at *p; advances *p. */
+static unsigned long next_cp(const unsigned char **p)
+{
+    const unsigned char *s = *p;
+    unsigned long cp;
+    size_t n, i;
+    if (s[0] < 0x80) n = 0, cp = s[0];
+    else if ((s[0] & 0xe0) == 0xc0) n = 1, cp = s[0] & 0x1f;
+    else if ((s[0] & 0xf0) == 0xe0) n = 2, cp = s[0] & 0x0f;
+    else n = 3, cp = s[0] & 0x07;
+    for (i = 1; i <= n && s[i]; i++) cp = (cp << 6) | (s[i] & 0x3f);
+    *p = s + i;
+    return cp;
+}
+
+/* How many bytes of t[0..n) the secret covers, in any mix of the forms
+ * above; 0 if it does not start here. A text that ends inside a match of
+ * at least 3 characters (or of the whole secret's, if shorter) counts as a
+ * match: a cut-off body must not end with a piece of the token. */
+static size_t match_secret(const unsigned char *t, size_t n, const struct swng__secret *sec)
+{
+    const unsigned char *p = (const unsigned char *)sec->text, *u;
+    size_t at = 0, chars = 0, total = 0;
+    while (*p) {
+        int partial = 0;
+        size_t m;
+        unsigned long cp;
+        u = p;
+        cp = next_cp(&p);
+        total++;
+        m = match_char(t + at, n - at, cp, u, (size_t)(p - u), &partial);
+        if (!m) {
+            while (*p) next_cp(&p), total++;
+            return partial && (chars >= 3 || chars + 1 >= total) ? n : 0;
+        }
+        at += m;
+        chars++;
+    }
+    /* Base64 of a credential whose length is not a multiple of 3: the
+     * secret is the whole-group prefix; the last group (of the credential,
+     * or of a longer text that starts with it) and its padding go too. */
+    if (sec->b64_tail) {
+        size_t k;
+        for (k = 0; k < 4 && at < n; k++) {
+            unsigned char c = t[at];
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                c == '+' || c == '/' || c == '-' || c == '_' || c == '=')
+                at++;
+            else if (c == '\\' && at + 1 < n && t[at + 1] == '/')
+                at += 2;
+            else
+                break;
+        }
+        while (at < n && t[at] == '=') at++;
+    }
+    return at;
+}
+
+/* Masks every secret in s[0..len) into out (which has len + 1 bytes); the
+ * result is never longer. Returns its length. */
+static size_t redact_into(char *out, const char *s, size_t len, const struct swng__secret *secrets)
+{
+    const unsigned char *t = (const unsigned char *)s;
+    size_t i = 0, o = 0;
+    while (i < len) {
+        const struct swng__secret *sec;
+        size_t m = 0;
+        for (sec = secrets; sec && sec->text && !m; sec++)
+            if (*sec->text) m = match_secret(t + i, len - i, sec);
+        if (m) {
+            /* "***", or as many '*' as bytes when a match is shorter. */
+            size_t k = m < 3 ? m : 3;
+            memset(out + o, '*', k);
+            o += k;
+            i += m;
+        } else {
+            out[o++] = s[i++];
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* 1 if the character at p (k bytes, valid UTF-8) is a C0 or C1 control or
+ * DEL: what moves a terminal's cursor, retitles its window or worse. */
+static int is_control(const unsigned char *p, size_t k)
+{
+    return (k == 1 && (p[0] < 0x20 || p[0] == 0x7f)) || (k == 2 && p[0] == 0xc2 && p[1] < 0xa0);
+}
+
+/* swng__clean_text; `line`: controls are replaced as well. */
+static char *clean(const char *s, size_t len, size_t max, const struct swng__secret *secrets,
+                   int line)
+{
+    char *red, *out;
+    size_t rlen, i, o = 0, cap;
+    if (!s) return NULL;
+    if (!(red = malloc(len + 1))) return NULL;
+    rlen = redact_into(red, s, len, secrets);
+    /* Each byte becomes at most 3 (U+FFFD). */
+    cap = rlen < max / 3 ? rlen * 3 : max;
+    if (!(out = malloc(cap + 1))) {
+        free(red);
+        return NULL;
+    }
+    for (i = 0; i < rlen;) {
+        /* NUL is replaced too: a text is one C string. */
+        size_t k = red[i] ? swng__utf8_char((const unsigned char *)red + i, rlen - i) : 0;
+        if (k && line && is_control((const unsigned char *)red + i, k)) {
+            if (o + 3 > cap) break;
+            memcpy(out + o, "\xef\xbf\xbd", 3);
+            i += k;
+            k = 3;
+        } else if (k) {
+            if (o + k > cap) break; /* cut before a character, never inside */
+            memcpy(out + o, red + i, k);
+            i += k;
+        } else {
+            if (o + 3 > cap) break;
+            memcpy(out + o, "\xef\xbf\xbd", 3); /* U+FFFD for each bad byte */
+            k = 3;
+            i++;
+        }
+        o += k;
+    }
+    out[o] = '\0';
+    free(red);
+    return out;
+}
+
+char *swng__clean_text(const char *s, size_t len, size_t max, const struct swng__secret *secrets)
+{
+    return clean(s, len, max, secrets, 0);
+}
+
+char *swng__clean_line(const char *s, size_t len, size_t max, const struct swng__secret *secrets)
+{
+    return clean(s, len, max, secrets, 1);
+}
+
+void swng__redact(char *s, const char *secret)
+{
+    struct swng__secret one[2];
+    char *tmp;
+    size_t n;
+    if (!s || !secret || !*secret) return;
+    one[0].text = (char *)secret;
+    one[0].b64_tail = 0;
+    one[1].text = NULL;
+    n = strlen(s);
+    /* The result is never longer, so it fits in place. */
+    if (!(tmp = malloc(n + 1))) {
+        memset(s, '*', n); /* never leave a secret behind */
+        return;
+    }
+    redact_into(tmp, s, n, one);
+    memcpy(s, tmp, strlen(tmp) + 1);
+    free(tmp);
+}
+
+/* Replaces *p by its cleaned form; on allocation failure the text is
+ * dropped rather than kept unmasked. */
+static void clean_field(char **p, size_t max, const struct swng__secret *secrets, int line)
+{
+    char *c;
+    if (!*p) return;
+    c = clean(*p, strlen(*p), max, secrets, line);
+    free(*p);
+    *p = c;
+}
+
+void swng__clean_error(swng_error *e, const struct swng__secret *secrets)
+{
+    size_t i;
+    clean_field(&e->message, SWNG_MAX_MESSAGE, secrets, 1);
+    clean_field(&e->body, SWNG_MAX_ERROR_BODY, secrets, 0);
+    clean_field(&e->request_id, SWNG_MAX_HEADERS, secrets, 1);
     for (i = 0; i < e->item_count; i++) {
-        swng__redact(e->items[i].detail, secret);
-        swng__redact(e->items[i].status, secret);
-        swng__redact(e->items[i].title, secret);
-        swng__redact(e->items[i].code, secret);
+        clean_field(&e->items[i].detail, SWNG_MAX_ERROR_BODY, secrets, 1);
+        clean_field(&e->items[i].status, SWNG_MAX_ERROR_BODY, secrets, 1);
+        clean_field(&e->items[i].title, SWNG_MAX_ERROR_BODY, secrets, 1);
+        clean_field(&e->items[i].code, SWNG_MAX_ERROR_BODY, secrets, 1);
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include "swng.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct cJSON;
@@ -15,6 +16,8 @@ struct cJSON;
 #define SWNG_MAX_ERROR_BODY ((size_t)64 * 1024)
 /* All response header lines together may not exceed this (SWNG_EPROTOCOL). */
 #define SWNG_MAX_HEADERS ((size_t)64 * 1024)
+/* The longest error message, in bytes (cut on a character boundary). */
+#define SWNG_MAX_MESSAGE ((size_t)1024)
 
 struct swng_error_item {
     char *detail;
@@ -180,11 +183,36 @@ int swng__fail_arg(swng_error **err, const char *option, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-/* Replaces every occurrence of secret in s (in place) with "***". */
+/* A form of the client's credentials that must never leave in a text. */
+struct swng__secret {
+    char *text;               /* NULL ends a list */
+    unsigned char b64_tail;   /* Base64 whole-group prefix: mask the last group too */
+};
+/* A new string from s[0..len): every secret masked ("***") in any form a
+ * server may echo it (as is, %-encoded, JSON \u escapes, \/; also where the
+ * text ends inside one), then invalid UTF-8 (and NUL) replaced by U+FFFD,
+ * then cut to at most max bytes on a character boundary. secrets may be
+ * NULL. NULL on allocation failure. */
+char *swng__clean_text(const char *s, size_t len, size_t max, const struct swng__secret *secrets);
+/* The same for a text a terminal may show as a line (a message, a request
+ * id, a 422 item): C0 and C1 controls and DEL become U+FFFD as well, so a
+ * server cannot send escape sequences to whoever prints an error. (A body
+ * stays as received, apart from the above.) */
+char *swng__clean_line(const char *s, size_t len, size_t max, const struct swng__secret *secrets);
+/* Replaces every occurrence of secret in s (in place, any form above) with
+ * "***"; the string never grows. */
 void swng__redact(char *s, const char *secret);
-/* The same for every text an error carries (message, body, request id,
- * items). */
-void swng__redact_error(swng_error *e, const char *secret);
+/* swng__clean_line for every text an error carries but its body (message,
+ * request id, items); a text that cannot be cleaned (out of memory) is
+ * dropped. */
+void swng__clean_error(swng_error *e, const struct swng__secret *secrets);
+/* A newly allocated formatted string; NULL on allocation failure. */
+char *swng__vformat(const char *fmt, va_list ap);
+char *swng__format(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 
 /* ---- options.c */
 /* The effective value of a duration option (name as in the option table,
@@ -205,6 +233,8 @@ int swng__has_ctl(const char *s);
 int swng__is_loopback_host(const char *host);
 /* 1 if s[0..len) is valid UTF-8. */
 int swng__is_utf8(const char *s, size_t len);
+/* The length (1 to 4) of the valid UTF-8 character at p[0..n), else 0. */
+size_t swng__utf8_char(const unsigned char *p, size_t n);
 /* Checks one "Name: value" extra header. */
 int swng__check_header(const char *h, swng_error **err);
 

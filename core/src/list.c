@@ -299,9 +299,12 @@ static int fetch(swng_cursor *cur, swng_error **err)
         cur->pages++;
         cur->status = rs.status;
         free(cur->request_id);
-        cur->request_id = rs.request_id ? swng__strdup(rs.request_id) : NULL;
+        /* Text from the server: cleaned as every string swng returns. */
+        cur->request_id = rs.request_id ? swng__clean_line(rs.request_id, strlen(rs.request_id),
+                                                           SWNG_MAX_HEADERS, cur->client->secrets)
+                                        : NULL;
         rc = take_page(cur, url, &rs, err);
-        if (rc != SWNG_OK && err && *err) swng__attach_response(*err, &rs, cur->client->token);
+        if (rc != SWNG_OK && err && *err) swng__attach_response(*err, &rs, cur->client);
         swng__response_free(&rs);
     }
     free(url);
@@ -320,7 +323,7 @@ static void item_detail(const swng_cursor *cur, const cJSON *item, swng_error *e
     rs.body = printed ? swng__strdup(printed) : NULL;
     rs.len = rs.body ? strlen(rs.body) : 0;
     cJSON_free(printed);
-    swng__attach_response(e, &rs, cur->client->token);
+    swng__attach_response(e, &rs, cur->client);
     swng__response_free(&rs);
 }
 

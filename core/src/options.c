@@ -13,19 +13,21 @@ static const struct option_def {
     int kind;      /* swng_option_kind */
     size_t offset; /* of the field in swng_client_options */
     long def_ms;   /* SECONDS: the default, in milliseconds */
+    unsigned int since; /* the options version that has the field (0: all) */
 } options[] = {
-    {"space", SWNG_OPTION_STRING, offsetof(swng_client_options, space), 0},
-    {"project_id", SWNG_OPTION_STRING, offsetof(swng_client_options, project_id), 0},
-    {"token", SWNG_OPTION_STRING, offsetof(swng_client_options, token), 0},
-    {"base_url", SWNG_OPTION_STRING, offsetof(swng_client_options, base_url), 0},
-    {"ca_file", SWNG_OPTION_STRING, offsetof(swng_client_options, ca_file), 0},
+    {"space", SWNG_OPTION_STRING, offsetof(swng_client_options, space), 0, 0},
+    {"project_id", SWNG_OPTION_STRING, offsetof(swng_client_options, project_id), 0, 0},
+    {"token", SWNG_OPTION_STRING, offsetof(swng_client_options, token), 0, 0},
+    {"base_url", SWNG_OPTION_STRING, offsetof(swng_client_options, base_url), 0, 0},
+    {"ca_file", SWNG_OPTION_STRING, offsetof(swng_client_options, ca_file), 0, 0},
     {"connect_timeout", SWNG_OPTION_SECONDS, offsetof(swng_client_options, connect_timeout_ms),
-     10000},
-    {"timeout", SWNG_OPTION_SECONDS, offsetof(swng_client_options, timeout_ms), 30000},
-    {"max_retries", SWNG_OPTION_COUNT, offsetof(swng_client_options, max_retries), 0},
-    {"retry_base", SWNG_OPTION_SECONDS, offsetof(swng_client_options, retry_base_ms), 500},
-    {"retry_max", SWNG_OPTION_SECONDS, offsetof(swng_client_options, retry_max_ms), 30000},
-    {"headers", SWNG_OPTION_HEADERS, offsetof(swng_client_options, headers), 0},
+     10000, 0},
+    {"timeout", SWNG_OPTION_SECONDS, offsetof(swng_client_options, timeout_ms), 30000, 0},
+    {"max_retries", SWNG_OPTION_COUNT, offsetof(swng_client_options, max_retries), 0, 0},
+    {"retry_base", SWNG_OPTION_SECONDS, offsetof(swng_client_options, retry_base_ms), 500, 0},
+    {"retry_max", SWNG_OPTION_SECONDS, offsetof(swng_client_options, retry_max_ms), 30000, 0},
+    {"headers", SWNG_OPTION_HEADERS, offsetof(swng_client_options, headers), 0, 0},
+    {"proxy", SWNG_OPTION_STRING, offsetof(swng_client_options, proxy), 0, 3},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -66,6 +68,10 @@ static int lookup(swng_client_options *opts, const char *name, int kind,
                                            "a whole number", "a list of headers"};
         return swng__fail_arg(err, d->name, "%s must be %s", d->name, what[d->kind]);
     }
+    /* A caller's struct of an older version ends before this field. */
+    if (d->since && opts->version < d->since)
+        return swng__fail_arg(err, d->name, "%s needs options version %u (SWNG_CLIENT_OPTIONS_INIT)",
+                              d->name, d->since);
     *out = d;
     return SWNG_OK;
 }

@@ -235,20 +235,100 @@ static int parse_fields(struct swng__object *o, const cJSON *root, swng_error **
     return own_strings(o, nodes, err);
 }
 
-cJSON *swng__parse_json(const char *body, size_t len)
+/* What cJSON lets through but JSON (RFC 8259) or swng does not: a raw NUL
+ * byte, a raw control character inside a string, and the escape \u0000
+ * (a C string would end there, so C would see less than Python). Returns
+ * the reason, or NULL. */
+static const char *lexical_problem(const char *body, size_t len)
 {
-    const char *end = NULL, *stop = body + len;
-    cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    size_t i;
+    int in_string = 0;
+    if (memchr(body, '\0', len)) return "body holds a NUL byte";
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)body[i];
+        if (!in_string) {
+            if (c == '"') in_string = 1;
+            continue;
+        }
+        if (c == '"') {
+            in_string = 0;
+        } else if (c < 0x20) {
+            return "a string holds a raw control character";
+        } else if (c == '\\' && i + 1 < len) {
+            if (body[i + 1] == 'u' && len - i >= 6 && memcmp(body + i + 2, "0000", 4) == 0)
+                return "a string holds \\u0000";
+            i++; /* the escaped character (for \u, the hex digits are harmless) */
+        }
+    }
+    return NULL;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+#define OOM_REASON "out of memory"
+
+/* Duplicate member names anywhere in the tree: cJSON keeps both and reads
+ * the first, Python's json the last, so C and to_dict() could disagree.
+ * Returns the reason, or NULL. */
+static const char *duplicate_problem(const cJSON *node)
+{
+    const cJSON *c;
+    const char *why;
+    size_t n = 0, i;
+    for (c = node ? node->child : NULL; c; c = c->next) {
+        if ((why = duplicate_problem(c)) != NULL) return why;
+        n++;
+    }
+    if (!cJSON_IsObject(node) || n < 2) return NULL;
+    if (n <= 16) { /* small objects: pairwise, no allocation */
+        const cJSON *d;
+        for (c = node->child; c; c = c->next)
+            for (d = c->next; d; d = d->next)
+                if (c->string && d->string && strcmp(c->string, d->string) == 0)
+                    return "an object has a duplicate key";
+        return NULL;
+    }
+    {
+        const char **names = malloc(n * sizeof *names);
+        why = NULL;
+        if (!names) return OOM_REASON;
+        for (i = 0, c = node->child; c; c = c->next) names[i++] = c->string ? c->string : "";
+        qsort(names, n, sizeof *names, cmp_names);
+        for (i = 1; i < n && !why; i++)
+            if (strcmp(names[i - 1], names[i]) == 0) why = "an object has a duplicate key";
+        free(names);
+        return why;
+    }
+}
+
+/* Strict parse of exactly body[0..len): *why (if not NULL) says what was
+ * refused (OOM_REASON when memory ran out). */
+static cJSON *parse_strict(const char *body, size_t len, const char **why)
+{
+    const char *end = NULL, *stop = body + len, *problem;
+    cJSON *root;
+    if (why) *why = "body is not valid JSON";
+    if ((problem = lexical_problem(body, len)) != NULL) {
+        if (why) *why = problem;
+        return NULL;
+    }
+    root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
     if (!root) return NULL;
     /* cJSON_ParseWithLength alone accepts trailing garbage. */
     while (end && end < stop && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
         end++;
-    if (end != stop) {
+    if (end != stop || (problem = duplicate_problem(root)) != NULL) {
+        if (why && end == stop) *why = problem;
         cJSON_Delete(root);
         return NULL;
     }
     return root;
 }
+
+cJSON *swng__parse_json(const char *body, size_t len) { return parse_strict(body, len, NULL); }
 
 /* A new object of type t filled from root: one allocation for the object,
  * its values, then its `set` flags. Its json is the caller's to set. */
@@ -297,12 +377,14 @@ static int parse_object(struct swng__object **out, const struct swng__type *t, c
                         size_t len, char **take, swng_error **err)
 {
     cJSON *root;
+    const char *why;
     int rc;
     *out = NULL;
     if (!swng__is_utf8(body, len))
         return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not UTF-8");
-    root = swng__parse_json(body, len);
-    if (!root) return swng__fail(err, SWNG_EPROTOCOL, BREAKS "body is not valid JSON");
+    root = parse_strict(body, len, &why);
+    if (!root && strcmp(why, OOM_REASON) == 0) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    if (!root) return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s", why);
     rc = object_fill(out, t, root, err);
     cJSON_Delete(root);
     if (rc != SWNG_OK) return rc;
@@ -377,15 +459,11 @@ char *swng__parse_error_body(swng_error *e, const char *body, size_t len)
         if (e->item_count > 0) {
             const struct swng_error_item *first = &e->items[0];
             const char *text = first->detail ? first->detail : first->title;
-            if (text) {
-                char buf[512];
-                if (e->item_count > 1)
-                    snprintf(buf, sizeof buf, "%s (and %lu more)", text,
-                             (unsigned long)(e->item_count - 1));
-                else
-                    snprintf(buf, sizeof buf, "%s", text);
-                msg = swng__strdup(buf);
-            }
+            /* Whole: the caller masks credentials before anything is cut. */
+            if (text && e->item_count > 1)
+                msg = swng__format("%s (and %lu more)", text, (unsigned long)(e->item_count - 1));
+            else if (text)
+                msg = swng__strdup(text);
         }
     }
     if (!msg) {

@@ -1,8 +1,10 @@
 /* validate.c - argument checks done before anything is sent. */
 #include "internal.h"
 
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <strings.h>
 
@@ -50,27 +52,76 @@ int swng__has_ctl(const char *s)
     return 0;
 }
 
+/* 1 if s is exactly a dotted quad in canonical decimal (what libcurl's URL
+ * parser makes of 127.1, 0x7f.1 or 0177.0.0.1) whose first byte is 127. Signs,
+ * leading zeros, octal, hex, short forms, spaces and a trailing dot are
+ * refused: such a host may not mean what it seems to (an older libcurl
+ * passes it on to the resolver as a name). */
+static int is_loopback_ipv4(const char *s)
+{
+    unsigned v[4];
+    int part;
+    for (part = 0; part < 4; part++) {
+        size_t k = 0;
+        v[part] = 0;
+        while (s[k] >= '0' && s[k] <= '9' && k < 4) v[part] = v[part] * 10 + (unsigned)(s[k++] - '0');
+        if (k == 0 || k > 3 || (k > 1 && s[0] == '0') || v[part] > 255) return 0;
+        s += k;
+        if (part < 3 && *s++ != '.') return 0;
+    }
+    return *s == '\0' && v[0] == 127;
+}
+
 int swng__is_loopback_host(const char *host)
 {
-    unsigned a, b, c, d;
-    char extra;
+    char buf[64];
+    unsigned char a[16];
+    size_t n;
     if (!host) return 0;
-    if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0)
-        return 1;
-    /* Only a dotted quad in 127.0.0.0/8; names like 127.example.com are not. */
-    if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &extra) == 4)
-        return a == 127 && b < 256 && c < 256 && d < 256;
-    return 0;
+    /* The name itself: no trailing dot, no subdomains. */
+    if (strcasecmp(host, "localhost") == 0) return 1;
+    if (is_loopback_ipv4(host)) return 1;
+    /* ::1 in any form inet_pton reads ([::1], [0:0:0:0:0:0:0:1], ...). */
+    n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+        host++;
+        n -= 2;
+    }
+    if (n == 0 || n >= sizeof buf) return 0;
+    memcpy(buf, host, n);
+    buf[n] = '\0';
+    if (inet_pton(AF_INET6, buf, a) != 1) return 0;
+    return memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0;
+}
+
+size_t swng__utf8_char(const unsigned char *p, size_t n)
+{
+    unsigned long cp;
+    size_t k, i;
+    if (n == 0) return 0;
+    if (p[0] < 0x80) return 1;
+    if ((p[0] & 0xe0) == 0xc0) k = 1, cp = p[0] & 0x1f;
+    else if ((p[0] & 0xf0) == 0xe0) k = 2, cp = p[0] & 0x0f;
+    else if ((p[0] & 0xf8) == 0xf0) k = 3, cp = p[0] & 0x07;
+    else return 0;
+    if (n <= k) return 0;
+    for (i = 1; i <= k; i++) {
+        if ((p[i] & 0xc0) != 0x80) return 0;
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    /* Reject overlong forms, surrogates and values past U+10FFFF. */
+    if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+        return 0;
+    return k + 1;
 }
 
 int swng__is_utf8(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     while (p < end) {
-        unsigned char c = *p;
-        size_t n;
-        unsigned long cp;
-        if (c < 0x80) {
+        size_t k;
+        if (*p < 0x80) {
             /* ASCII runs (most of a JSON body): eight bytes at a time. */
             uint64_t w;
             p++;
@@ -80,31 +131,9 @@ int swng__is_utf8(const char *s, size_t len)
                 p += 8;
             }
             continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
         }
-        if ((size_t)(end - p) <= n) return 0;
-        {
-            size_t i;
-            for (i = 1; i <= n; i++) {
-                if ((p[i] & 0xc0) != 0x80) return 0;
-                cp = (cp << 6) | (p[i] & 0x3f);
-            }
-        }
-        /* Reject overlong forms, surrogates and values past U+10FFFF. */
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-            return 0;
-        p += n + 1;
+        if (!(k = swng__utf8_char(p, (size_t)(end - p)))) return 0;
+        p += k;
     }
     return 1;
 }

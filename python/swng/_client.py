@@ -120,6 +120,25 @@ def _check(result: Tuple[int, Optional[_errors.Error]]) -> None:
         raise _errors.from_core(rc, err)
 
 
+class _Secret:
+    """The token on its way to the core. A traceback that shows frame
+    locals (pytest --showlocals, traceback's capture_locals, error
+    trackers) shows its repr, never the value."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def __repr__(self) -> str:
+        return "<swng token hidden>"
+
+    __str__ = __repr__
+
+    def reveal(self) -> bytes:
+        return self._value.encode("utf-8", "surrogatepass")
+
+
 def _text(name: str, value: object) -> bytes:
     if name == "ca_file":
         if not isinstance(value, (str, bytes, os.PathLike)):
@@ -138,6 +157,9 @@ def _options(values: Mapping[str, Any]) -> _core.swng_binding_options:
             continue
         kind = _core.swng_client_option_kind(name)
         if kind == _core.SWNG_OPTION_STRING:
+            if isinstance(value, _Secret):  # passed on without a local copy
+                _check(_core.options_set_string(opts, name, value.reveal()))
+                continue
             _check(_core.options_set_string(opts, name, _text(name, value)))
         elif kind in (_core.SWNG_OPTION_SECONDS, _core.SWNG_OPTION_COUNT):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -240,6 +262,10 @@ class Client:
             negative, NaN and infinite values are InvalidArgument (the C
             core's one rule, the same in Lua and the command).
         headers: extra request headers, {name: value}.
+        proxy: an HTTP proxy "http://host[:port]" (default: the
+            SIGNALWIRE_REST_PROXY variable, else none), used as a CONNECT
+            tunnel for https:// spaces only (never for loopback hosts).
+            http_proxy, https_proxy and ALL_PROXY are never read.
 
     Raises:
         swng.InvalidArgument: a missing or malformed setting (nothing is sent).
@@ -257,15 +283,23 @@ class Client:
                  timeout: Optional[float] = None, connect_timeout: Optional[float] = None,
                  ca_file: Optional[PathArg] = None, max_retries: Optional[int] = None,
                  retry_base: Optional[float] = None, retry_max: Optional[float] = None,
-                 headers: Optional[Mapping[str, str]] = None) -> None:
+                 headers: Optional[Mapping[str, str]] = None,
+                 proxy: Optional[str] = None) -> None:
+        # First of all, the token becomes a _Secret: from here on no frame
+        # (this one, _options') holds it in a form a traceback would show.
+        if token is not None and not isinstance(token, str):
+            raise _type_error("token", "a str or None", token)
+        secret = None if token is None else _Secret(token)
+        del token
         self._handle: Optional[_core.swng_client] = None
         opts = _options({
-            "space": space, "project_id": project_id, "token": token, "base_url": base_url,
+            "space": space, "project_id": project_id, "token": secret, "base_url": base_url,
             "ca_file": ca_file, "timeout": timeout, "connect_timeout": connect_timeout,
             "max_retries": max_retries, "retry_base": retry_base, "retry_max": retry_max,
-            "headers": headers})
+            "headers": headers, "proxy": proxy})
+        del secret  # the core keeps its own copy; none stays here
         rc, handle, err = _core.client_new(opts)
-        del opts, token  # the core keeps its own copy; none stays here
+        del opts
         if rc != _core.SWNG_OK or handle is None:
             raise _errors.from_core(rc, err)
         self._handle = handle

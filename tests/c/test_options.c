@@ -395,7 +395,7 @@ static void test_names_and_kinds(void)
         {"ca_file", SWNG_OPTION_STRING},      {"connect_timeout", SWNG_OPTION_SECONDS},
         {"timeout", SWNG_OPTION_SECONDS},     {"max_retries", SWNG_OPTION_COUNT},
         {"retry_base", SWNG_OPTION_SECONDS},  {"retry_max", SWNG_OPTION_SECONDS},
-        {"headers", SWNG_OPTION_HEADERS},
+        {"headers", SWNG_OPTION_HEADERS},     {"proxy", SWNG_OPTION_STRING},
     };
     const size_t nwant = sizeof want / sizeof want[0];
     int seen[sizeof want / sizeof want[0]] = {0};
@@ -490,7 +490,7 @@ static void test_struct_durations_v2(void)
             swng_client_options o;
             char what[128];
             th_space_options(&o);
-            CHECK_INT_EQ(o.version, 2);
+            CHECK_INT_EQ(o.version, SWNG_CLIENT_OPTIONS_VERSION);
             *duration_field(&o, duration_names[n]) = rows[r].v;
             snprintf(what, sizeof what, "v2 %s_ms = %s", duration_names[n], rows[r].label);
             if (rows[r].ok)
@@ -563,8 +563,8 @@ static void test_struct_max_retries_and_version(void)
     th_space_options(&o);
     o.version = 0;
     expect_new_einval(&o, "version", "version 0", __LINE__);
-    o.version = 3;
-    expect_new_einval(&o, "version", "version 3", __LINE__);
+    o.version = SWNG_CLIENT_OPTIONS_VERSION + 1;
+    expect_new_einval(&o, "version", "version past the header's", __LINE__);
     o.version = 0xffffffffu;
     expect_new_einval(&o, "version", "version UINT_MAX", __LINE__);
     CHECK_NOTHING_SENT();

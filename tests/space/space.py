@@ -97,12 +97,13 @@ FAULT_MODES = {
     "truncate": {},
     "malformed": {},
     "status": {"status": ("status", REQUIRED), "retry_after": ("str", None),
-               "body": ("str", None), "content_type": ("str", None)},
+               "body": ("str", None), "content_type": ("str", None),
+               "body_base64": ("base64", None)},
     "html": {"status": ("status", 502)},
     "redirect": {"status": ("status", 302), "location": ("str", DEFAULT_REDIRECT)},
     "oversize": {"size": ("size", OVERSIZE_DEFAULT)},
     "body": {"status": ("status", 200), "body": ("str", ""),
-             "content_type": ("str", "application/json")},
+             "content_type": ("str", "application/json"), "body_base64": ("base64", None)},
     "stall": {"seconds": ("seconds", 2.0)},
     # Raises inside the handler, so the real 500 path is exercised.
     "exception": {},
@@ -156,6 +157,13 @@ def parse_fault(spec, default_count=1):
         if kind == "size" and not (number and int(value) == value
                                    and 0 <= value <= 64 * 1024 * 1024):
             raise ValueError("%s must be an integer number of bytes up to 64 MiB" % name)
+        if kind == "base64":
+            # Raw bytes (invalid UTF-8, NUL), which a JSON string cannot
+            # carry; kept as given (faults are listed as JSON), decoded to send.
+            try:
+                base64.b64decode(value, validate=True)
+            except (TypeError, ValueError):
+                raise ValueError("%s must be a Base64 string" % name)
         if kind == "str":
             if name == "body":
                 if not isinstance(value, str):
@@ -1104,7 +1112,10 @@ class SpaceHandler(http.server.BaseHTTPRequestHandler):
             status = fault["status"]
             if fault["retry_after"] is not None:
                 extra["Retry-After"] = fault["retry_after"]
-            if fault["body"] is not None:
+            if fault["body_base64"] is not None:
+                payload = base64.b64decode(fault["body_base64"])
+                ctype = fault["content_type"] or JSON_TYPE
+            elif fault["body"] is not None:
                 payload, ctype = fault["body"].encode("utf-8"), fault["content_type"] or JSON_TYPE
             else:
                 if status == 422:
@@ -1126,7 +1137,9 @@ class SpaceHandler(http.server.BaseHTTPRequestHandler):
             sample["padding"] = "x" * fault["size"]
             self._send(200, json_bytes(sample), JSON_TYPE, extra)
         elif mode == "body":
-            self._send(fault["status"], fault["body"].encode("utf-8"),
+            raw = fault["body_base64"]
+            self._send(fault["status"],
+                       base64.b64decode(raw) if raw is not None else fault["body"].encode("utf-8"),
                        fault["content_type"], extra)
         elif mode == "stall":
             full = json_bytes(req.route.sample(req))
