@@ -35,9 +35,11 @@
 static PyObject *swng_py_registry = NULL;
 #define SWNG_PY_MAX_FIELDS 64
 
-/* name -> tuple of the dataclass's field names, for the classes that can be
- * built without calling __init__ (see swng_py_fast_fields). */
+/* name -> (field names, their defaults) of the dataclasses that can be
+ * built without calling __init__ (see swng_py_fast_fields); a field
+ * without a default has swng_py_no_default. */
 static PyObject *swng_py_fast = NULL;
+static PyObject *swng_py_no_default = NULL;
 
 /* Interned str objects for the field names of the C tables (static strings,
  * so their address names them), made once: a dict key from a C string
@@ -96,6 +98,12 @@ static int swng_py_put(PyObject *d, const char *key, PyObject *v)
   return rc;
 }
 
+#if !defined(Py_LIMITED_API) && PY_VERSION_HEX < 0x030d0000
+#define SWNG_PY_DICT(n) _PyDict_NewPresized(n)
+#else
+#define SWNG_PY_DICT(n) PyDict_New()
+#endif
+
 /* Calls cls(**kwargs) if a class is registered for name, else returns the
  * dict itself. Steals kwargs. A class that swng_py_fast_fields found to be
  * a plain dataclass, given exactly its fields, is built as its generated
@@ -113,30 +121,40 @@ static PyObject *swng_py_build(const char *name, PyObject *kwargs)
   fields = NULL;
   if (swng_py_fast) {
     PyObject *k = swng_py_key(name);
-    if (k) fields = PyDict_GetItem(swng_py_fast, k);
+    if (k) fields = PyDict_GetItem(swng_py_fast, k); /* (names, defaults) */
     else PyErr_Clear();
   }
-  if (fields && PyDict_GET_SIZE(kwargs) == PyTuple_GET_SIZE(fields)) {
-    Py_ssize_t i;
-    for (i = 0; i < PyTuple_GET_SIZE(fields); i++)
-      if (!PyDict_GetItem(kwargs, PyTuple_GET_ITEM(fields, i))) break;
-    if (i == PyTuple_GET_SIZE(fields)) {
+  if (fields) {
+    PyObject *names = PyTuple_GET_ITEM(fields, 0), *defaults = PyTuple_GET_ITEM(fields, 1);
+    Py_ssize_t i, n = PyTuple_GET_SIZE(names), used = 0;
+    PyObject *d = PyDict_GET_SIZE(kwargs) == n ? NULL : SWNG_PY_DICT(n);
+    /* Every field given, or left out with a default (a membership's
+     * phone_number has 4 of PhoneNumber's fields); the dict in field order,
+     * as __init__ would fill it. */
+    for (i = 0; i < n; i++) {
+      PyObject *nm = PyTuple_GET_ITEM(names, i), *v = PyDict_GetItem(kwargs, nm);
+      if (v) used++;
+      else if ((v = PyTuple_GET_ITEM(defaults, i)) == swng_py_no_default) break;
+      if (d && PyDict_SetItem(d, nm, v) < 0) {
+        Py_DECREF(d);
+        Py_DECREF(kwargs);
+        return NULL;
+      }
+    }
+    if (i == n && used == PyDict_GET_SIZE(kwargs)) {
       o = PyBaseObject_Type.tp_new((PyTypeObject *)cls, no_args, NULL);
-      if (o && PyObject_GenericSetDict(o, kwargs, NULL) < 0) Py_CLEAR(o);
+      if (o && PyObject_GenericSetDict(o, d ? d : kwargs, NULL) < 0) Py_CLEAR(o);
+      Py_XDECREF(d);
       Py_DECREF(kwargs);
       return o;
     }
+    Py_XDECREF(d);
   }
   o = PyObject_Call(cls, no_args, kwargs);
   Py_DECREF(kwargs);
   return o;
 }
 
-#if !defined(Py_LIMITED_API) && PY_VERSION_HEX < 0x030d0000
-#define SWNG_PY_DICT(n) _PyDict_NewPresized(n)
-#else
-#define SWNG_PY_DICT(n) PyDict_New()
-#endif
 
 /* One value of field i. */
 static PyObject *swng_py_value(const struct swng__object *o, size_t i)
@@ -260,7 +278,8 @@ static PyObject *swng_py_error(const swng_error *e)
 static PyObject *swng_py_fast_fields(PyObject *cls)
 {
   PyObject *dc = NULL, *all = NULL, *fields = NULL, *init = NULL, *code = NULL, *file = NULL;
-  PyObject *params = NULL, *flag = NULL, *names = NULL, *r = NULL;
+  PyObject *params = NULL, *flag = NULL, *names = NULL, *r = NULL, *defaults = NULL;
+  PyObject *missing = NULL;
   PyTypeObject *t = (PyTypeObject *)cls;
   Py_ssize_t i, n;
   int ok = 0;
@@ -281,31 +300,49 @@ static PyObject *swng_py_fast_fields(PyObject *cls)
   if (!(fields = PyObject_CallMethod(dc, "fields", "O", cls))) goto fail;
   n = PySequence_Size(fields);
   if (n < 0 || !PyDict_Check(all) || PyDict_GET_SIZE(all) != n) goto none; /* InitVar, ClassVar */
-  if (!(names = PyTuple_New(n))) goto fail;
+  if (!(missing = PyObject_GetAttrString(dc, "MISSING"))) goto fail;
+  if (!swng_py_no_default && !(swng_py_no_default = PyObject_CallObject((PyObject *)&PyBaseObject_Type, NULL)))
+    goto fail;
+  if (!(names = PyTuple_New(n)) || !(defaults = PyTuple_New(n))) goto fail;
   for (i = 0; i < n; i++) {
-    PyObject *f = PySequence_GetItem(fields, i), *fi, *nm;
-    int takes;
+    PyObject *f = PySequence_GetItem(fields, i), *fi, *nm, *dv, *df;
+    int takes, simple;
     if (!f) goto fail;
     fi = PyObject_GetAttrString(f, "init");
     nm = PyObject_GetAttrString(f, "name");
+    dv = PyObject_GetAttrString(f, "default");
+    df = PyObject_GetAttrString(f, "default_factory");
     Py_DECREF(f);
     takes = fi == Py_True;
+    /* A default is used as is only when it is immutable (None, a bool, an
+     * int, a str, an empty tuple): no factory, nothing shared by mistake. */
+    simple = dv && df == missing &&
+             (dv == missing || dv == Py_None || PyBool_Check(dv) || PyLong_CheckExact(dv) ||
+              PyUnicode_CheckExact(dv) || (PyTuple_CheckExact(dv) && PyTuple_GET_SIZE(dv) == 0));
     Py_XDECREF(fi);
-    if (!nm || !PyUnicode_Check(nm) || !takes) {
+    Py_XDECREF(df);
+    if (!nm || !PyUnicode_Check(nm) || !takes || !simple) {
       Py_XDECREF(nm);
+      Py_XDECREF(dv);
       goto none;
     }
     PyUnicode_InternInPlace(&nm);
     PyTuple_SET_ITEM(names, i, nm);
+    if (dv == missing) {
+      Py_DECREF(dv);
+      dv = swng_py_no_default;
+      Py_INCREF(dv);
+    }
+    PyTuple_SET_ITEM(defaults, i, dv);
   }
   ok = 1;
 none:
   PyErr_Clear();
-  r = ok ? names : Py_None;
-  Py_INCREF(r);
+  r = ok ? PyTuple_Pack(2, names, defaults) : (Py_INCREF(Py_None), Py_None);
 fail:
   Py_XDECREF(dc); Py_XDECREF(all); Py_XDECREF(fields); Py_XDECREF(init); Py_XDECREF(code);
   Py_XDECREF(file); Py_XDECREF(params); Py_XDECREF(flag); Py_XDECREF(names);
+  Py_XDECREF(defaults); Py_XDECREF(missing);
   return r;
 }
 
