@@ -219,6 +219,9 @@ static size_t match_secret(const unsigned char *t, size_t n, const struct swng__
 {
     const unsigned char *p = (const unsigned char *)sec->text, *u;
     size_t at = 0, chars = 0, total = 0;
+    /* Every form starts with the secret's first byte, '%' or '\\': most
+     * positions of most texts are rejected here. */
+    if (t[0] != p[0] && t[0] != '%' && t[0] != '\\') return 0;
     while (*p) {
         int partial = 0;
         size_t m;
@@ -228,8 +231,12 @@ static size_t match_secret(const unsigned char *t, size_t n, const struct swng__
         total++;
         m = match_char(t + at, n - at, cp, u, (size_t)(p - u), &partial);
         if (!m) {
+            /* The secret's length matters only where the text ended inside
+             * a match: counting it at every position of every text cost
+             * ~100k instructions per call (the request id is cleaned). */
+            if (!partial) return 0;
             while (*p) next_cp(&p), total++;
-            return partial && (chars >= 3 || chars + 1 >= total) ? n : 0;
+            return chars >= 3 || chars + 1 >= total ? n : 0;
         }
         at += m;
         chars++;
