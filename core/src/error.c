@@ -293,6 +293,23 @@ static int is_control(const unsigned char *p, size_t k)
     return (k == 1 && (p[0] < 0x20 || p[0] == 0x7f)) || (k == 2 && p[0] == 0xc2 && p[1] < 0xa0);
 }
 
+/* 1 when s[0..len) needs no cleaning: printable ASCII only (nothing to
+ * replace, any cut is on a character boundary) and no byte that can start
+ * a secret in any form (its first byte, '%', '\\'). The usual request id
+ * takes this path: it is cleaned on every answer. */
+static int plain_ascii(const char *s, size_t len, const struct swng__secret *secrets)
+{
+    const struct swng__secret *sec;
+    size_t i;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c > 0x7e || c == '%' || c == '\\') return 0;
+        for (sec = secrets; sec && sec->text; sec++)
+            if (c == (unsigned char)sec->text[0]) return 0;
+    }
+    return 1;
+}
+
 /* swng__clean_text; `line`: controls are replaced as well. */
 static char *clean(const char *s, size_t len, size_t max, const struct swng__secret *secrets,
                    int line)
@@ -300,6 +317,7 @@ static char *clean(const char *s, size_t len, size_t max, const struct swng__sec
     char *red, *out;
     size_t rlen, i, o = 0, cap;
     if (!s) return NULL;
+    if (plain_ascii(s, len, secrets)) return swng__strndup(s, len < max ? len : max);
     if (!(red = malloc(len + 1))) return NULL;
     rlen = redact_into(red, s, len, secrets);
     /* Each byte becomes at most 3 (U+FFFD). */

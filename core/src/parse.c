@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,23 +242,38 @@ static int parse_fields(struct swng__object *o, const cJSON *root, swng_error **
  * the reason, or NULL. */
 static const char *lexical_problem(const char *body, size_t len)
 {
-    size_t i;
-    int in_string = 0;
+    const unsigned char *p = (const unsigned char *)body, *end = p + len, *q;
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
     if (memchr(body, '\0', len)) return "body holds a NUL byte";
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)body[i];
-        if (!in_string) {
-            if (c == '"') in_string = 1;
-            continue;
-        }
-        if (c == '"') {
-            in_string = 0;
-        } else if (c < 0x20) {
-            return "a string holds a raw control character";
-        } else if (c == '\\' && i + 1 < len) {
-            if (body[i + 1] == 'u' && len - i >= 6 && memcmp(body + i + 2, "0000", 4) == 0)
-                return "a string holds \\u0000";
-            i++; /* the escaped character (for \u, the hex digits are harmless) */
+    /* From string to string: outside them nothing matters here. */
+    while ((q = memchr(p, '"', (size_t)(end - p))) != NULL) {
+        p = q + 1;
+        for (;;) {
+            /* Eight bytes at a time while none is a control, '"' or '\\'
+             * (a false alarm only sends that byte to the check below). */
+            while (end - p >= 8) {
+                uint64_t w, quote, slash;
+                memcpy(&w, p, 8);
+                quote = w ^ (ones * '"');
+                slash = w ^ (ones * '\\');
+                if (((w - ones * 0x20) & ~w & highs) | ((quote - ones) & ~quote & highs) |
+                    ((slash - ones) & ~slash & highs))
+                    break;
+                p += 8;
+            }
+            if (p >= end) return NULL; /* an unterminated string: cJSON refuses it */
+            if (*p == '"') {
+                p++;
+                break;
+            }
+            if (*p < 0x20) return "a string holds a raw control character";
+            if (*p == '\\') {
+                if (end - p >= 6 && p[1] == 'u' && memcmp(p + 2, "0000", 4) == 0)
+                    return "a string holds \\u0000";
+                p += 2; /* the escaped character (for \\u, the hex digits are harmless) */
+                continue;
+            }
+            p++;
         }
     }
     return NULL;
