@@ -25,3 +25,10 @@ set +e
 "$SWNG_DEMO_PREFIX/bin/swng" create-membership "$group" "$(phone 0)" 2>&1
 echo "exit status $?"
 set -e
+echo "== ... or, by name and E.164, without failing on numbers already there"
+"$SWNG_DEMO_PREFIX/bin/swng" members add --group-name Sales +15551230001 --ignore-existing >/dev/null
+echo "== what is in the group now (every page read)"
+"$SWNG_DEMO_PREFIX/bin/swng" members list --group-name Sales -o table
+echo "== take a number out again"
+"$SWNG_DEMO_PREFIX/bin/swng" members remove --group-name Sales +15551230003
+"$SWNG_DEMO_PREFIX/bin/swng" members list --group-name Sales -o table
