@@ -127,8 +127,16 @@ SWNG_EXTERN int swng_error_code(const swng_error *err);
 SWNG_EXTERN const char *swng_error_code_name(const swng_error *err);
 
 /** A human-readable message for this failure, naming the bad argument or
- *  what the server said. Never contains the API token. Never NULL ("" for a
- *  NULL err). Borrowed from err. */
+ *  what the server said. Never NULL ("" for a NULL err). Borrowed from err.
+ *
+ *  Every text an error carries (this message, the request id, the 422
+ *  items, the body) is cleaned before anyone sees it: the token and the
+ *  Basic credential (Base64 of project:token) are replaced by "***" in any
+ *  form a server may echo them (as is, %-encoded, JSON \u escapes, \/, also
+ *  where a text ends inside one); invalid UTF-8 and NUL become U+FFFD; a
+ *  text over its limit (1 KiB here, 64 KiB for the body) is cut on a
+ *  character boundary. In the message, the request id and the items, C0
+ *  and C1 control characters and DEL become U+FFFD too. */
 SWNG_EXTERN const char *swng_error_message(const swng_error *err);
 
 /** The HTTP status of the response, or 0 when there was none. */
@@ -137,8 +145,9 @@ SWNG_EXTERN long swng_error_http_status(const swng_error *err);
 /** The value of the response's X-Request-Id header, or NULL. Borrowed. */
 SWNG_EXTERN const char *swng_error_request_id(const swng_error *err);
 
-/** The raw response body (at most 64 KiB of it, NUL-terminated), or NULL
- *  when there was no response. Borrowed. */
+/** The response body (at most 64 KiB of it, NUL-terminated, cleaned as
+ *  described at swng_error_message but with its control characters kept),
+ *  or NULL when there was no response. Borrowed. */
 SWNG_EXTERN const char *swng_error_body(const swng_error *err);
 
 /** For SWNG_ERATELIMIT (and 503): the server's Retry-After in seconds
