@@ -14,9 +14,13 @@
  *  - it is a prefix of the uncut result, cut on a character boundary and
  *    only where the next character would not fit;
  *  - no form of a credential survives: the token as is, fully %-encoded,
- *    as JSON \u escapes, Base64(project:token) in both alphabets; the uncut
- *    result never ends with a piece of the token that the matcher counts;
+ *    as JSON \u escapes, as a JSON string (\\ \" and / or \/),
+ *    Base64(project:token) in both alphabets; the uncut result never ends
+ *    with a piece of the token that the matcher counts;
  *  - line results hold no C0/C1 control or DEL;
+ *  - the same for every text of an error made from the text as a failed
+ *    response's body and request id (swng__parse_error_body, then
+ *    swng__clean_error as engine.c's attach does);
  *  - without secrets (or when no byte can start one), the result equals a
  *    byte-by-byte reference (U+FFFD for bad bytes and NUL, and for
  *    controls in lines).
@@ -162,12 +166,30 @@ static char *json_escaped(const char *s)
     return out;
 }
 
+/* The token as a JSON encoder writes it in a string: \\ and \", and / as
+ * \/ when slash is set. */
+static char *json_string(const char *s, int slash)
+{
+    char *out = malloc(2 * strlen(s) + 1), *o = out;
+    if (!out) abort();
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"' || (slash && *s == '/')) *o++ = '\\';
+        *o++ = *s;
+    }
+    *o = '\0';
+    return out;
+}
+
 /* 1 if form can only be in a result by being in the text: it holds no '*'
- * (the mask), no U+FFFD and no control (the replacements). */
+ * (the mask), no U+FFFD and no control (the replacements), and is valid
+ * UTF-8, so that in a (valid UTF-8) result it starts on a character and
+ * cannot be made of a part of a U+FFFD (a token "\xef" is in every U+FFFD). */
 static int checkable(const char *form)
 {
     const unsigned char *p;
-    if (!form || !*form || strchr(form, '*') || strstr(form, "\xef\xbf\xbd")) return 0;
+    if (!form || !*form || strchr(form, '*') || strstr(form, "\xef\xbf\xbd") ||
+        !ref_utf8((const unsigned char *)form, strlen(form)))
+        return 0;
     for (p = (const unsigned char *)form; *p; p++)
         if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0)) return 0;
     return 1;
@@ -219,8 +241,52 @@ static void check_result(const char *out, size_t max, int line, const char *uncu
         }
 }
 
-static const size_t max_values[] = {0, 1, 2, 3, 4, 5, 7, 8, 16, 33, 64, 1024, (size_t)-1};
+static const size_t max_values[] = {0, 1, 2, 3, 4, 7, 64, (size_t)-1};
 #define NMAX (sizeof max_values / sizeof max_values[0])
+
+/* A cleaned line field of an error: as check_result without the prefix
+ * rule (the caller's text is not at hand). */
+static void check_field(const char *s, size_t max, int line, char *const *forms, size_t nforms)
+{
+    size_t i, n;
+    if (!s) return;
+    n = strlen(s);
+    CHECK(n <= max && ref_utf8((const unsigned char *)s, n));
+    if (line)
+        for (i = 0; i < n; i += ref_char((const unsigned char *)s + i, n - i))
+            CHECK(!ref_control((const unsigned char *)s + i, ref_char((const unsigned char *)s + i, n - i)));
+    for (i = 0; i < nforms; i++) CHECK(!strstr(s, forms[i]));
+}
+
+/* The text as a failed response's body and request id, as engine.c's
+ * attach treats them: items and message from swng__parse_error_body, then
+ * swng__clean_error and the body through swng__clean_text. */
+static void check_error(const char *text, size_t len, const struct swng__secret *secrets,
+                        char *const *forms, size_t nforms)
+{
+    swng_error *e = swng__error_new(SWNG_EVALIDATION, "x");
+    char *msg;
+    size_t i;
+    CHECK(e != NULL);
+    if ((msg = swng__parse_error_body(e, text, len)) != NULL) {
+        free(e->message);
+        e->message = msg;
+    }
+    e->request_id = swng__strndup(text, len);
+    swng__clean_error(e, secrets);
+    e->body = swng__clean_text(text, len, SWNG_MAX_ERROR_BODY, secrets);
+    CHECK(e->message && e->request_id && e->body);
+    check_field(e->message, SWNG_MAX_MESSAGE, 1, forms, nforms);
+    check_field(e->request_id, SWNG_MAX_HEADERS, 1, forms, nforms);
+    check_field(e->body, SWNG_MAX_ERROR_BODY, 0, forms, nforms);
+    for (i = 0; i < e->item_count; i++) {
+        check_field(e->items[i].detail, SWNG_MAX_ERROR_BODY, 1, forms, nforms);
+        check_field(e->items[i].status, SWNG_MAX_ERROR_BODY, 1, forms, nforms);
+        check_field(e->items[i].title, SWNG_MAX_ERROR_BODY, 1, forms, nforms);
+        check_field(e->items[i].code, SWNG_MAX_ERROR_BODY, 1, forms, nforms);
+    }
+    swng_error_free(e);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -269,13 +335,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* The forms that must not survive (those that can only come from the text). */
     {
-        char *cand[5];
+        char *cand[7];
         cand[0] = swng__strdup(token);
         cand[1] = percent(token);
         cand[2] = json_escaped(token);
         cand[3] = base64((const unsigned char *)cred, strlen(cred), std_alpha, 0);
         cand[4] = base64((const unsigned char *)cred, strlen(cred), url_alpha, 0);
-        for (i = 0; i < 5; i++) {
+        cand[5] = json_string(token, 0);
+        cand[6] = json_string(token, 1);
+        for (i = 0; i < 7; i++) {
             if (checkable(cand[i])) forms[nforms++] = cand[i];
             else free(cand[i]);
         }
@@ -314,6 +382,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(plain);
     }
     free(ref);
+    check_error(text, len, secrets, forms, nforms);
     for (i = 0; i < nforms; i++) free(forms[i]);
     free(secrets[1].text);
     free(secrets[2].text);
