@@ -244,7 +244,7 @@ static size_t match_secret(const unsigned char *t, size_t n, const struct swng__
         for (r = 0; r < nat; r++) {
             int partial = 0;
             nl = match_char(t + at[r], n - at[r], cp, u, (size_t)(p - u), &partial, lens);
-            if (partial && !ended) ended = 1, ended_at = chars;
+            if (partial) ended = 1, ended_at = chars; /* the deepest reading counts */
             for (j = 0; j < nl; j++) {
                 for (q = 0; q < nn && next[q] != at[r] + lens[j]; q++)
                     ;

@@ -371,6 +371,15 @@ static void test_secret_cleaner(void)
             free(out);
         }
     }
+    {
+        /* The text ends inside the secret \d in one reading (\ as is)
+         * and not in another (the start of \\ or \u005c): the deepest
+         * reading decides. */
+        struct swng__secret bd[2] = {{"\\d", 0}, {NULL, 0}};
+        char *out = swng__clean_text("x \\", 3, 1024, bd);
+        CHECK_STR_EQ(out, "x *");
+        free(out);
+    }
 }
 
 /* ========================================================== UTF-8 */
