@@ -33,13 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "fuzz_clean: check failed at line %d: %s\n", __LINE__, #cond); \
-            abort();                                                             \
-        }                                                                        \
-    } while (0)
+#include "fuzz_check.h"
 
 /* ------------------------------------------------------------ reference */
 

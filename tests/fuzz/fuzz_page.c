@@ -25,13 +25,7 @@
  *    (required fields present, UUID fields UUIDs) or fails cleanly. */
 #include "../../core/src/list.c"
 
-#define CHECK(cond)                                                                         \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            fprintf(stderr, "fuzz_page: check failed at line %d: %s\n", __LINE__, #cond); \
-            abort();                                                                        \
-        }                                                                                   \
-    } while (0)
+#include "fuzz_check.h"
 
 #define MAX_PAGES 8
 

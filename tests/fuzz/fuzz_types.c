@@ -21,13 +21,7 @@
 
 #include <stdio.h>
 
-#define CHECK(cond)                                                                          \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            fprintf(stderr, "fuzz_types: check failed at line %d: %s\n", __LINE__, #cond); \
-            abort();                                                                         \
-        }                                                                                    \
-    } while (0)
+#include "fuzz_check.h"
 
 /* ----------------------------------------------------------- references */
 
