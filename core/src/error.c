@@ -161,17 +161,20 @@ static size_t match_u16(const unsigned char *t, size_t n, unsigned long v, int *
 
 /* Matches one character of a secret (code point cp, UTF-8 bytes u[0..un))
  * in any form a server may echo it in: as is, %-encoded, as a JSON \u
- * escape (a surrogate pair above U+FFFF) or JSON's \/ \" \\. Returns the
- * bytes matched, 0 for none; *partial as for match_u16. */
+ * escape (a surrogate pair above U+FFFF) or JSON's \/ \" \\. Stores the
+ * length of every form that matches in lens and returns how many (0 for
+ * none): a '\\' or '%' of the secret matches as is the first byte of its
+ * own escapes (\\ \u005c, %25) too, and only the rest of the secret can
+ * tell which reading is right. *partial as for match_u16. */
 static size_t match_char(const unsigned char *t, size_t n, unsigned long cp,
-                         const unsigned char *u, size_t un, int *partial)
+                         const unsigned char *u, size_t un, int *partial, size_t lens[4])
 {
-    size_t i, k;
+    size_t i, k, nl = 0;
     /* As is. */
     for (i = 0; i < un && i < n && t[i] == u[i]; i++)
         ;
-    if (i == un) return un;
-    if (i == n) *partial = 1;
+    if (i == un) lens[nl++] = un;
+    else if (i == n) *partial = 1;
     /* %XX per byte. */
     for (i = 0, k = 0; i < un; i++, k += 3) {
         size_t j;
@@ -185,15 +188,19 @@ static size_t match_char(const unsigned char *t, size_t n, unsigned long cp,
         }
         if (j < 3) break;
     }
-    if (i == un) return k;
+    if (i == un) lens[nl++] = k;
     /* JSON escapes. */
     if (cp == '/' || cp == '"' || cp == '\\') {
-        if (n >= 2 && t[0] == '\\' && t[1] == cp) return 2;
+        if (n >= 2 && t[0] == '\\' && t[1] == cp) lens[nl++] = 2;
         if (n == 1 && t[0] == '\\') *partial = 1;
     }
-    if (cp < 0x10000) return match_u16(t, n, cp, partial);
-    if ((k = match_u16(t, n, 0xd800 + ((cp - 0x10000) >> 10), partial)) == 0) return 0;
-    return (i = match_u16(t + k, n - k, 0xdc00 + ((cp - 0x10000) & 0x3ff), partial)) ? k + i : 0;
+    if (cp < 0x10000) {
+        if ((k = match_u16(t, n, cp, partial)) != 0) lens[nl++] = k;
+    } else if ((k = match_u16(t, n, 0xd800 + ((cp - 0x10000) >> 10), partial)) != 0 &&
+               (i = match_u16(t + k, n - k, 0xdc00 + ((cp - 0x10000) & 0x3ff), partial)) != 0) {
+        lens[nl++] = k + i;
+    }
+    return nl;
 }
 
 /* The next code point of the (valid UTF-8) secret at *p; advances *p. */
@@ -211,54 +218,73 @@ static unsigned long next_cp(const unsigned char **p)
     return cp;
 }
 
+/* Readings of one text position followed at once (see match_char); a
+ * secret and text with more (many '\\' or '%') are masked to the end. */
+#define MAX_READINGS 64
+
 /* How many bytes of t[0..n) the secret covers, in any mix of the forms
- * above; 0 if it does not start here. A text that ends inside a match of
- * at least 3 characters (or of the whole secret's, if shorter) counts as a
- * match: a cut-off body must not end with a piece of the token. */
+ * above (the longest reading); 0 if it does not start here. A text that
+ * ends inside a match of at least 3 characters (or of the whole secret's,
+ * if shorter) counts as a match: a cut-off body must not end with a piece
+ * of the token. */
 static size_t match_secret(const unsigned char *t, size_t n, const struct swng__secret *sec)
 {
     const unsigned char *p = (const unsigned char *)sec->text, *u;
-    size_t at = 0, chars = 0, total = 0;
+    size_t at[MAX_READINGS], nat = 1, chars = 0, total, ended_at = 0, r, j, q;
+    int ended = 0;
     /* Every form starts with the secret's first byte, '%' or '\\': most
      * positions of most texts are rejected here. */
     if (t[0] != p[0] && t[0] != '%' && t[0] != '\\') return 0;
-    while (*p) {
-        int partial = 0;
-        size_t m;
+    at[0] = 0;
+    while (*p && nat) {
+        size_t next[MAX_READINGS], nn = 0, lens[4], nl;
         unsigned long cp;
         u = p;
         cp = next_cp(&p);
-        total++;
-        m = match_char(t + at, n - at, cp, u, (size_t)(p - u), &partial);
-        if (!m) {
-            /* The secret's length matters only where the text ended inside
-             * a match: counting it at every position of every text cost
-             * ~100k instructions per call (the request id is cleaned). */
-            if (!partial) return 0;
-            while (*p) next_cp(&p), total++;
-            return chars >= 3 || chars + 1 >= total ? n : 0;
+        for (r = 0; r < nat; r++) {
+            int partial = 0;
+            nl = match_char(t + at[r], n - at[r], cp, u, (size_t)(p - u), &partial, lens);
+            if (partial) ended = 1, ended_at = chars; /* the deepest reading counts */
+            for (j = 0; j < nl; j++) {
+                for (q = 0; q < nn && next[q] != at[r] + lens[j]; q++)
+                    ;
+                if (q < nn) continue;
+                if (nn == MAX_READINGS) return n;
+                next[nn++] = at[r] + lens[j];
+            }
         }
-        at += m;
+        memcpy(at, next, nn * sizeof at[0]);
+        nat = nn;
         chars++;
     }
+    if (ended) {
+        /* The secret's length matters only where the text ended inside
+         * a match: counting it at every position of every text cost
+         * ~100k instructions per call (the request id is cleaned). */
+        for (p = (const unsigned char *)sec->text, total = 0; *p; total++) next_cp(&p);
+        if (ended_at >= 3 || ended_at + 1 >= total) return n;
+    }
+    if (!nat) return 0;
+    for (r = 1; r < nat; r++)
+        if (at[r] > at[0]) at[0] = at[r];
     /* Base64 of a credential whose length is not a multiple of 3: the
      * secret is the whole-group prefix; the last group (of the credential,
      * or of a longer text that starts with it) and its padding go too. */
     if (sec->b64_tail) {
         size_t k;
-        for (k = 0; k < 4 && at < n; k++) {
-            unsigned char c = t[at];
+        for (k = 0; k < 4 && at[0] < n; k++) {
+            unsigned char c = t[at[0]];
             if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                 c == '+' || c == '/' || c == '-' || c == '_' || c == '=')
-                at++;
-            else if (c == '\\' && at + 1 < n && t[at + 1] == '/')
-                at += 2;
+                at[0]++;
+            else if (c == '\\' && at[0] + 1 < n && t[at[0] + 1] == '/')
+                at[0] += 2;
             else
                 break;
         }
-        while (at < n && t[at] == '=') at++;
+        while (at[0] < n && t[at[0]] == '=') at[0]++;
     }
-    return at;
+    return at[0];
 }
 
 /* Masks every secret in s[0..len) into out (which has len + 1 bytes); the

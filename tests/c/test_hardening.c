@@ -351,6 +351,35 @@ static void test_secret_cleaner(void)
         CHECK_STR_EQ(out, "x ***");
         free(out);
     }
+    {
+        /* A '\' or '%' of the secret is also the first byte of its own
+         * escapes (\\ \u005c %25): each reading is followed, not the first
+         * that matches (fuzz_clean found \u0061...\u005c\u0064 unmasked
+         * for the token a/b"c\d, and JSON's c\\d, %25 likewise). */
+        struct swng__secret odd[2] = {{"a/b\"c\\d%e", 0}, {NULL, 0}};
+        static const char *const odd_forms[] = {
+            "x a/b\"c\\d%e y",
+            "x a\\/b\\\"c\\\\d%e y",
+            "x \\u0061\\u002f\\u0062\\u0022\\u0063\\u005c\\u0064\\u0025\\u0065 y",
+            "x %61%2F%62%22%63%5C%64%25%65 y",
+            "x a/b\"c\\d%25e y",
+            "x a/b\"c\\\\d%25e y",
+        };
+        for (i = 0; i < sizeof odd_forms / sizeof odd_forms[0]; i++) {
+            char *out = swng__clean_text(odd_forms[i], strlen(odd_forms[i]), 1024, odd);
+            CHECK_STR_EQ(out, "x *** y");
+            free(out);
+        }
+    }
+    {
+        /* The text ends inside the secret \d in one reading (\ as is)
+         * and not in another (the start of \\ or \u005c): the deepest
+         * reading decides. */
+        struct swng__secret bd[2] = {{"\\d", 0}, {NULL, 0}};
+        char *out = swng__clean_text("x \\", 3, 1024, bd);
+        CHECK_STR_EQ(out, "x *");
+        free(out);
+    }
 }
 
 /* ========================================================== UTF-8 */
