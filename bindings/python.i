@@ -104,12 +104,53 @@ static int swng_py_put(PyObject *d, const char *key, PyObject *v)
 #define SWNG_PY_DICT(n) PyDict_New()
 #endif
 
+/* What swng_py_build found for one shape of kwargs: the keys of one level
+ * of one field table are always the same (swng_py_object puts every field
+ * of a present level, None when unset), so whether they fit the class,
+ * and which of its fields they give, is worked out once per shape, class
+ * and field tuple (register_class forgets it all: the pointers here are
+ * borrowed from the registry, which holds them until then). */
+#define SWNG_PY_SHAPES 32
+static struct swng_py_shape {
+  const void *shape;
+  PyObject *cls, *fields;
+  Py_ssize_t nkw;
+  unsigned long long given; /* bit i: field i is in kwargs */
+} swng_py_shapes[SWNG_PY_SHAPES];
+
+static struct swng_py_shape *swng_py_shape_find(const void *shape, PyObject *cls,
+                                                PyObject *fields, Py_ssize_t nkw)
+{
+  size_t i;
+  for (i = 0; i < SWNG_PY_SHAPES && swng_py_shapes[i].shape; i++)
+    if (swng_py_shapes[i].shape == shape)
+      return swng_py_shapes[i].cls == cls && swng_py_shapes[i].fields == fields &&
+             swng_py_shapes[i].nkw == nkw ? &swng_py_shapes[i] : NULL;
+  return NULL;
+}
+
+static void swng_py_shape_add(const void *shape, PyObject *cls, PyObject *fields,
+                              Py_ssize_t nkw, unsigned long long given)
+{
+  size_t i;
+  for (i = 0; i < SWNG_PY_SHAPES; i++) {
+    if (swng_py_shapes[i].shape && swng_py_shapes[i].shape != shape) continue;
+    swng_py_shapes[i].shape = shape;
+    swng_py_shapes[i].cls = cls;
+    swng_py_shapes[i].fields = fields;
+    swng_py_shapes[i].nkw = nkw;
+    swng_py_shapes[i].given = given;
+    return;
+  }
+}
+
 /* Calls cls(**kwargs) if a class is registered for name, else returns the
  * dict itself. Steals kwargs. A class that swng_py_fast_fields found to be
  * a plain dataclass, given exactly its fields, is built as its generated
  * __init__ would build it, without the call: a new instance whose __dict__
- * is kwargs (the same attributes, values and order). */
-static PyObject *swng_py_build(const char *name, PyObject *kwargs)
+ * is kwargs (the same attributes, values and order). shape names the set
+ * of keys of kwargs (see swng_py_shape), NULL when unknown. */
+static PyObject *swng_py_build(const char *name, PyObject *kwargs, const void *shape)
 {
   static PyObject *no_args = NULL;
   PyObject *cls = swng_py_class(name), *o, *fields;
@@ -124,16 +165,57 @@ static PyObject *swng_py_build(const char *name, PyObject *kwargs)
     if (k) fields = PyDict_GetItem(swng_py_fast, k); /* (names, defaults) */
     else PyErr_Clear();
   }
+  if (fields && shape) {
+    /* A shape seen before: the same dict as below, without the lookups
+     * that only confirmed what the first one found. */
+    struct swng_py_shape *sh = swng_py_shape_find(shape, cls, fields, PyDict_GET_SIZE(kwargs));
+    if (sh) {
+      PyObject *names = PyTuple_GET_ITEM(fields, 0), *defaults = PyTuple_GET_ITEM(fields, 1);
+      Py_ssize_t i, n = PyTuple_GET_SIZE(names);
+      PyObject *d = NULL;
+      if (PyDict_GET_SIZE(kwargs) != n) {
+        if (!(d = SWNG_PY_DICT(n))) {
+          Py_DECREF(kwargs);
+          return NULL;
+        }
+        for (i = 0; i < n; i++) {
+          PyObject *nm = PyTuple_GET_ITEM(names, i), *v;
+          if (sh->given >> i & 1) {
+            if (!(v = PyDict_GetItem(kwargs, nm))) break; /* never: the shape says so */
+          } else {
+            v = PyTuple_GET_ITEM(defaults, i);
+          }
+          if (PyDict_SetItem(d, nm, v) < 0) {
+            Py_DECREF(d);
+            Py_DECREF(kwargs);
+            return NULL;
+          }
+        }
+        if (i < n) Py_CLEAR(d); /* the general way below */
+      }
+      if (d || PyDict_GET_SIZE(kwargs) == n) {
+        o = PyBaseObject_Type.tp_new((PyTypeObject *)cls, no_args, NULL);
+        if (o && PyObject_GenericSetDict(o, d ? d : kwargs, NULL) < 0) Py_CLEAR(o);
+        Py_XDECREF(d);
+        Py_DECREF(kwargs);
+        return o;
+      }
+    }
+  }
   if (fields) {
     PyObject *names = PyTuple_GET_ITEM(fields, 0), *defaults = PyTuple_GET_ITEM(fields, 1);
     Py_ssize_t i, n = PyTuple_GET_SIZE(names), used = 0;
     PyObject *d = PyDict_GET_SIZE(kwargs) == n ? NULL : SWNG_PY_DICT(n);
+    unsigned long long given = 0;
     /* Every field given, or left out with a default (a membership's
      * phone_number has 4 of PhoneNumber's fields); the dict in field order,
      * as __init__ would fill it. */
     for (i = 0; i < n; i++) {
       PyObject *nm = PyTuple_GET_ITEM(names, i), *v = PyDict_GetItem(kwargs, nm);
-      if (v) used++;
+      if (v) {
+        used++;
+        if (i < 64) given |= 1ULL << i;
+      }
       else if ((v = PyTuple_GET_ITEM(defaults, i)) == swng_py_no_default) break;
       if (d && PyDict_SetItem(d, nm, v) < 0) {
         Py_DECREF(d);
@@ -142,6 +224,7 @@ static PyObject *swng_py_build(const char *name, PyObject *kwargs)
       }
     }
     if (i == n && used == PyDict_GET_SIZE(kwargs)) {
+      if (shape && n <= 64) swng_py_shape_add(shape, cls, fields, PyDict_GET_SIZE(kwargs), given);
       o = PyBaseObject_Type.tp_new((PyTypeObject *)cls, no_args, NULL);
       if (o && PyObject_GenericSetDict(o, d ? d : kwargs, NULL) < 0) Py_CLEAR(o);
       Py_XDECREF(d);
@@ -214,7 +297,7 @@ static PyObject *swng_py_object(const struct swng__object *o)
     PyObject *into = f->parent < 0 ? top : levels[f->parent], *v;
     if (f->type != SWNG__F_OBJECT) continue;
     if (levels[i]) {
-      v = swng_py_build(f->object, levels[i]);
+      v = swng_py_build(f->object, levels[i], f);
       levels[i] = NULL;
     } else {
       v = Py_None;
@@ -229,7 +312,7 @@ static PyObject *swng_py_object(const struct swng__object *o)
       swng_py_put(top, "request_id", swng_py_str(o->request_id)) < 0 ||
       swng_py_put(top, "_json", swng_py_str(o->json)) < 0)
     goto out;
-  result = swng_py_build(t->name, top);
+  result = swng_py_build(t->name, top, t);
   top = NULL;
 out:
   for (i = 0; i < SWNG_PY_MAX_FIELDS; i++) Py_XDECREF(levels[i]);
@@ -356,6 +439,7 @@ static PyObject *swng_py_register_class(PyObject *self, PyObject *args)
   if (!swng_py_registry && !(swng_py_registry = PyDict_New())) return NULL;
   if (!swng_py_fast && !(swng_py_fast = PyDict_New())) return NULL;
   if (PyDict_SetItemString(swng_py_registry, name, cls) < 0) return NULL;
+  memset(swng_py_shapes, 0, sizeof swng_py_shapes); /* their classes may change */
   if (!(fields = swng_py_fast_fields(cls))) return NULL;
   if (fields == Py_None ? (PyDict_DelItemString(swng_py_fast, name) < 0 && (PyErr_Clear(), 0))
                         : PyDict_SetItemString(swng_py_fast, name, fields) < 0) {
