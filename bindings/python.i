@@ -81,6 +81,41 @@ static PyObject *swng_py_str(const char *s)
   return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
 }
 
+/* A field's short text as str, reusing the str made for that field last
+ * time when the server sent the same bytes again (the group of every
+ * membership made in it, a number's capabilities, ...): a str is immutable,
+ * so the result is the same value, without decoding, allocating and later
+ * freeing it again. Direct-mapped by (field, list position); a miss costs a
+ * length check and a memcmp. Long texts (bodies) are never kept. Only with
+ * the GIL held, as every conversion here. */
+#define SWNG_PY_TEXTS 64
+#define SWNG_PY_TEXT_MAX 64
+static struct { const void *field; size_t k; PyObject *str; } swng_py_texts[SWNG_PY_TEXTS];
+
+static PyObject *swng_py_field_str(const void *field, size_t k, const char *s)
+{
+  size_t n, h;
+  PyObject *r;
+  if (!s) Py_RETURN_NONE;
+  n = strlen(s);
+  if (n > SWNG_PY_TEXT_MAX) return PyUnicode_DecodeUTF8(s, (Py_ssize_t)n, "replace");
+  h = (((size_t)field >> 3) * 31 + k) % SWNG_PY_TEXTS;
+  if (swng_py_texts[h].field == field && swng_py_texts[h].k == k) {
+    Py_ssize_t len;
+    const char *u = PyUnicode_AsUTF8AndSize(swng_py_texts[h].str, &len);
+    if (u && (size_t)len == n && memcmp(u, s, n) == 0) {
+      Py_INCREF(swng_py_texts[h].str);
+      return swng_py_texts[h].str;
+    }
+    if (!u) PyErr_Clear();
+  }
+  if (!(r = PyUnicode_DecodeUTF8(s, (Py_ssize_t)n, "replace"))) return NULL;
+  Py_XSETREF(swng_py_texts[h].str, (Py_INCREF(r), r));
+  swng_py_texts[h].field = field;
+  swng_py_texts[h].k = k;
+  return r;
+}
+
 /* Sets d[key] = v and drops the reference to v; 0 on success. key is a
  * static string (see swng_py_key). */
 static int swng_py_put(PyObject *d, const char *key, PyObject *v)
@@ -116,7 +151,17 @@ static struct swng_py_shape {
   PyObject *cls, *fields;
   Py_ssize_t nkw;
   unsigned long long given; /* bit i: field i is in kwargs */
+  /* Owned; for a subset of the fields: every field in order, the given ones
+   * None (swng_py_object fills a copy of it; see swng_py_level). */
+  PyObject *tmpl;
 } swng_py_shapes[SWNG_PY_SHAPES];
+
+static void swng_py_shapes_clear(void)
+{
+  size_t i;
+  for (i = 0; i < SWNG_PY_SHAPES; i++) Py_CLEAR(swng_py_shapes[i].tmpl);
+  memset(swng_py_shapes, 0, sizeof swng_py_shapes);
+}
 
 static struct swng_py_shape *swng_py_shape_find(const void *shape, PyObject *cls,
                                                 PyObject *fields, Py_ssize_t nkw)
@@ -129,12 +174,14 @@ static struct swng_py_shape *swng_py_shape_find(const void *shape, PyObject *cls
   return NULL;
 }
 
+/* Steals tmpl (may be NULL). */
 static void swng_py_shape_add(const void *shape, PyObject *cls, PyObject *fields,
-                              Py_ssize_t nkw, unsigned long long given)
+                              Py_ssize_t nkw, unsigned long long given, PyObject *tmpl)
 {
   size_t i;
   for (i = 0; i < SWNG_PY_SHAPES; i++) {
     if (swng_py_shapes[i].shape && swng_py_shapes[i].shape != shape) continue;
+    Py_XSETREF(swng_py_shapes[i].tmpl, tmpl);
     swng_py_shapes[i].shape = shape;
     swng_py_shapes[i].cls = cls;
     swng_py_shapes[i].fields = fields;
@@ -142,6 +189,35 @@ static void swng_py_shape_add(const void *shape, PyObject *cls, PyObject *fields
     swng_py_shapes[i].given = given;
     return;
   }
+  Py_XDECREF(tmpl);
+}
+
+/* The registered class for name (borrowed, NULL: none) and its (names,
+ * defaults) if it is a plain dataclass (borrowed, else NULL). */
+static PyObject *swng_py_fast_of(const char *name, PyObject **cls)
+{
+  PyObject *k;
+  *cls = swng_py_class(name);
+  if (!*cls || !swng_py_fast) return NULL;
+  if (!(k = swng_py_key(name))) {
+    PyErr_Clear();
+    return NULL;
+  }
+  return PyDict_GetItem(swng_py_fast, k);
+}
+
+/* The instance of the plain dataclass cls whose __dict__ is d, as its
+ * generated __init__ would make it. Steals d. */
+static PyObject *swng_py_instance(PyObject *cls, PyObject *d)
+{
+  static PyObject *no_args = NULL;
+  PyObject *o = NULL;
+  if (no_args || (no_args = PyTuple_New(0)) != NULL) {
+    o = PyBaseObject_Type.tp_new((PyTypeObject *)cls, no_args, NULL);
+    if (o && PyObject_GenericSetDict(o, d, NULL) < 0) Py_CLEAR(o);
+  }
+  Py_DECREF(d);
+  return o;
 }
 
 /* Calls cls(**kwargs) if a class is registered for name, else returns the
@@ -224,7 +300,15 @@ static PyObject *swng_py_build(const char *name, PyObject *kwargs, const void *s
       }
     }
     if (i == n && used == PyDict_GET_SIZE(kwargs)) {
-      if (shape && n <= 64) swng_py_shape_add(shape, cls, fields, PyDict_GET_SIZE(kwargs), given);
+      if (shape && n <= 64) {
+        /* For a subset: d with the given fields None, to be copied. */
+        PyObject *tmpl = d ? PyDict_Copy(d) : NULL;
+        for (i = 0; tmpl && i < n; i++)
+          if ((given >> i & 1) && PyDict_SetItem(tmpl, PyTuple_GET_ITEM(names, i), Py_None) < 0)
+            Py_CLEAR(tmpl);
+        PyErr_Clear(); /* without a template, only slower */
+        swng_py_shape_add(shape, cls, fields, PyDict_GET_SIZE(kwargs), given, tmpl);
+      }
       o = PyBaseObject_Type.tp_new((PyTypeObject *)cls, no_args, NULL);
       if (o && PyObject_GenericSetDict(o, d ? d : kwargs, NULL) < 0) Py_CLEAR(o);
       Py_XDECREF(d);
@@ -248,7 +332,7 @@ static PyObject *swng_py_value(const struct swng__object *o, size_t i)
   if (f->type == SWNG__F_STRINGS) {
     if (!(t = PyTuple_New((Py_ssize_t)o->v[i].list.n))) return NULL;
     for (k = 0; k < o->v[i].list.n; k++) {
-      PyObject *s = swng_py_str(o->v[i].list.items[k]);
+      PyObject *s = swng_py_field_str(f, k, o->v[i].list.items[k]);
       if (!s) { Py_DECREF(t); return NULL; }
       PyTuple_SET_ITEM(t, (Py_ssize_t)k, s);
     }
@@ -258,7 +342,7 @@ static PyObject *swng_py_value(const struct swng__object *o, size_t i)
   switch (f->type) {
   case SWNG__F_BOOL: return PyBool_FromLong(o->v[i].b);
   case SWNG__F_INT: return PyLong_FromLongLong(o->v[i].i);
-  default: return swng_py_str(o->v[i].s);
+  default: return swng_py_field_str(f, 0, o->v[i].s);
   }
 }
 
@@ -269,6 +353,10 @@ static PyObject *swng_py_object(const struct swng__object *o)
 {
   const struct swng__type *t = o->type;
   PyObject *levels[SWNG_PY_MAX_FIELDS] = {0}; /* kwargs per OBJECT field */
+  /* per OBJECT field whose kwargs is a copy of its shape's template (the
+   * class's fields in order, defaults filled in): the class (owned) */
+  PyObject *ready[SWNG_PY_MAX_FIELDS] = {0};
+  Py_ssize_t readyn[SWNG_PY_MAX_FIELDS]; /* its template's size */
   PyObject *top = NULL, *result = NULL;
   Py_ssize_t counts[SWNG_PY_MAX_FIELDS + 1] = {0}; /* keys per level; [0]: top */
   size_t i;
@@ -280,7 +368,21 @@ static PyObject *swng_py_object(const struct swng__object *o)
     const struct swng__field *f = &t->fields[i];
     PyObject *into = f->parent < 0 ? top : levels[f->parent];
     if (f->type == SWNG__F_OBJECT) {
-      if (o->set[i] && !(levels[i] = SWNG_PY_DICT(counts[i + 1]))) goto out;
+      if (o->set[i]) {
+        /* A shape seen before, of a subset of the class's fields (a
+         * membership's phone_number): its puts below fill a copy of the
+         * dict that swng_py_build would make, which is then used as is. */
+        PyObject *cls, *fl = swng_py_fast_of(f->object, &cls);
+        struct swng_py_shape *sh = fl ? swng_py_shape_find(f, cls, fl, counts[i + 1]) : NULL;
+        if (sh && sh->tmpl) {
+          if (!(levels[i] = PyDict_Copy(sh->tmpl))) goto out;
+          readyn[i] = PyDict_GET_SIZE(sh->tmpl);
+          ready[i] = cls;
+          Py_INCREF(cls);
+        } else if (!(levels[i] = SWNG_PY_DICT(counts[i + 1]))) {
+          goto out;
+        }
+      }
       /* A placeholder, so that the keys keep the table's order. */
       if (into) {
         Py_INCREF(Py_None);
@@ -296,7 +398,11 @@ static PyObject *swng_py_object(const struct swng__object *o)
     const struct swng__field *f = &t->fields[i];
     PyObject *into = f->parent < 0 ? top : levels[f->parent], *v;
     if (f->type != SWNG__F_OBJECT) continue;
-    if (levels[i]) {
+    if (levels[i] && ready[i] && PyDict_GET_SIZE(levels[i]) == readyn[i]) {
+      /* The template's keys and no other: the instance's __dict__. */
+      v = swng_py_instance(ready[i], levels[i]);
+      levels[i] = NULL;
+    } else if (levels[i]) {
       v = swng_py_build(f->object, levels[i], f);
       levels[i] = NULL;
     } else {
@@ -315,7 +421,10 @@ static PyObject *swng_py_object(const struct swng__object *o)
   result = swng_py_build(t->name, top, t);
   top = NULL;
 out:
-  for (i = 0; i < SWNG_PY_MAX_FIELDS; i++) Py_XDECREF(levels[i]);
+  for (i = 0; i < SWNG_PY_MAX_FIELDS; i++) {
+    Py_XDECREF(levels[i]);
+    Py_XDECREF(ready[i]);
+  }
   Py_XDECREF(top);
   return result;
 }
@@ -439,7 +548,7 @@ static PyObject *swng_py_register_class(PyObject *self, PyObject *args)
   if (!swng_py_registry && !(swng_py_registry = PyDict_New())) return NULL;
   if (!swng_py_fast && !(swng_py_fast = PyDict_New())) return NULL;
   if (PyDict_SetItemString(swng_py_registry, name, cls) < 0) return NULL;
-  memset(swng_py_shapes, 0, sizeof swng_py_shapes); /* their classes may change */
+  swng_py_shapes_clear(); /* their classes may change */
   if (!(fields = swng_py_fast_fields(cls))) return NULL;
   if (fields == Py_None ? (PyDict_DelItemString(swng_py_fast, name) < 0 && (PyErr_Clear(), 0))
                         : PyDict_SetItemString(swng_py_fast, name, fields) < 0) {
