@@ -152,7 +152,7 @@ static struct swng_py_shape {
   Py_ssize_t nkw;
   unsigned long long given; /* bit i: field i is in kwargs */
   /* Owned; for a subset of the fields: every field in order, the given ones
-   * None (swng_py_object fills a copy of it; see swng_py_level). */
+   * None (swng_py_object fills a copy of it for such a level). */
   PyObject *tmpl;
 } swng_py_shapes[SWNG_PY_SHAPES];
 
