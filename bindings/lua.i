@@ -85,17 +85,49 @@ static void swng_lua_str(lua_State *L, const char *s)
     else lua_pushnil(L);
 }
 
+/* The field names of type t as Lua strings, made once per Lua state and
+ * kept in the registry (key: t's address): [i + 1] the name of field i, then
+ * http_status, request_id, json and existed. Pushes that table. A field is
+ * then set with lua_rawgeti + lua_rawset, where lua_setfield would make the
+ * key from the C string each time (LuaJIT hashes it on every call). */
+enum { SWNG_LUA_K_HTTP_STATUS = 1, SWNG_LUA_K_REQUEST_ID, SWNG_LUA_K_JSON, SWNG_LUA_K_EXISTED };
+static void swng_lua_keys(lua_State *L, const struct swng__type *t)
+{
+    static const char *const extra[] = {"http_status", "request_id", "json", "existed"};
+    size_t i;
+    lua_pushlightuserdata(L, (void *)t);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    if (lua_type(L, -1) == LUA_TTABLE) return;
+    lua_pop(L, 1);
+    lua_createtable(L, (int)t->nfields + 4, 0);
+    for (i = 0; i < t->nfields; i++) {
+        lua_pushstring(L, t->fields[i].name);
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+    for (i = 0; i < 4; i++) {
+        lua_pushstring(L, extra[i]);
+        lua_rawseti(L, -2, (int)(t->nfields + i) + 1);
+    }
+    lua_pushlightuserdata(L, (void *)t);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, LUA_REGISTRYINDEX);
+}
+
 /* Pushes the object as a table: one table per object level, fields in
  * table order (a nested object's fields right after it), lists as
- * sequences; plus http_status, request_id and json (the raw body). */
+ * sequences; plus http_status, request_id and json (the raw body). The
+ * tables are new and have no metatable: rawset is what lua_setfield did. */
 static void swng_lua_object(lua_State *L, const struct swng__object *o)
 {
     const struct swng__type *t = o->type;
-    int levels[64], top, counts[65] = {0}; /* keys per level; [0]: top */
+    int levels[64], top, keys, counts[65] = {0}; /* keys per level; [0]: top */
+    int nf = (int)t->nfields;
     size_t i, k;
+    swng_lua_keys(L, t);
+    keys = lua_gettop(L);
     /* Each table made at its final size: no rehash while it fills. */
     for (i = 0; i < t->nfields && i < 64; i++) counts[t->fields[i].parent + 1]++;
-    lua_createtable(L, 0, counts[0] + 3);
+    lua_createtable(L, 0, counts[0] + 4);
     top = lua_gettop(L);
     for (i = 0; i < t->nfields && i < 64; i++) {
         const struct swng__field *f = &t->fields[i];
@@ -105,19 +137,20 @@ static void swng_lua_object(lua_State *L, const struct swng__object *o)
         if (f->type == SWNG__F_OBJECT) {
             if (!o->set[i]) continue;
             lua_createtable(L, 0, counts[i + 1]);
-            lua_pushvalue(L, -1);
-            lua_setfield(L, into, f->name);
+            lua_rawgeti(L, keys, (int)i + 1);
+            lua_pushvalue(L, -2);
+            lua_rawset(L, into);
             levels[i] = lua_gettop(L); /* stays on the stack until the end */
             continue;
         }
+        if (f->type != SWNG__F_STRINGS && !o->set[i]) continue;
+        lua_rawgeti(L, keys, (int)i + 1);
         if (f->type == SWNG__F_STRINGS) {
             lua_createtable(L, (int)o->v[i].list.n, 0);
             for (k = 0; k < o->v[i].list.n; k++) {
                 lua_pushstring(L, o->v[i].list.items[k]);
                 lua_rawseti(L, -2, (int)(k + 1));
             }
-        } else if (!o->set[i]) {
-            continue;
         } else if (f->type == SWNG__F_BOOL) {
             lua_pushboolean(L, o->v[i].b);
         } else if (f->type == SWNG__F_INT) {
@@ -125,19 +158,28 @@ static void swng_lua_object(lua_State *L, const struct swng__object *o)
         } else {
             lua_pushstring(L, o->v[i].s);
         }
-        lua_setfield(L, into, f->name);
+        lua_rawset(L, into);
     }
     lua_settop(L, top);
+    lua_rawgeti(L, keys, nf + SWNG_LUA_K_HTTP_STATUS);
     lua_pushinteger(L, (lua_Integer)o->http_status);
-    lua_setfield(L, -2, "http_status");
-    swng_lua_str(L, o->request_id);
-    lua_setfield(L, -2, "request_id");
-    swng_lua_str(L, o->json);
-    lua_setfield(L, -2, "json");
-    if (t == &swng__type_membership) {
-        lua_pushboolean(L, o->existed);
-        lua_setfield(L, -2, "existed");
+    lua_rawset(L, top);
+    if (o->request_id) {
+        lua_rawgeti(L, keys, nf + SWNG_LUA_K_REQUEST_ID);
+        lua_pushstring(L, o->request_id);
+        lua_rawset(L, top);
     }
+    if (o->json) {
+        lua_rawgeti(L, keys, nf + SWNG_LUA_K_JSON);
+        lua_pushstring(L, o->json);
+        lua_rawset(L, top);
+    }
+    if (t == &swng__type_membership) {
+        lua_rawgeti(L, keys, nf + SWNG_LUA_K_EXISTED);
+        lua_pushboolean(L, o->existed);
+        lua_rawset(L, top);
+    }
+    lua_remove(L, keys); /* the result takes its place */
 }
 
 /* Pushes the error as a table {code, message, http_status (nil: no

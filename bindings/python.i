@@ -81,6 +81,41 @@ static PyObject *swng_py_str(const char *s)
   return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
 }
 
+/* A field's short text as str, reusing the str made for that field last
+ * time when the server sent the same bytes again (the group of every
+ * membership made in it, a number's capabilities, ...): a str is immutable,
+ * so the result is the same value, without decoding, allocating and later
+ * freeing it again. Direct-mapped by (field, list position); a miss costs a
+ * length check and a memcmp. Long texts (bodies) are never kept. Only with
+ * the GIL held, as every conversion here. */
+#define SWNG_PY_TEXTS 64
+#define SWNG_PY_TEXT_MAX 64
+static struct { const void *field; size_t k; PyObject *str; } swng_py_texts[SWNG_PY_TEXTS];
+
+static PyObject *swng_py_field_str(const void *field, size_t k, const char *s)
+{
+  size_t n, h;
+  PyObject *r;
+  if (!s) Py_RETURN_NONE;
+  n = strlen(s);
+  if (n > SWNG_PY_TEXT_MAX) return PyUnicode_DecodeUTF8(s, (Py_ssize_t)n, "replace");
+  h = (((size_t)field >> 3) * 31 + k) % SWNG_PY_TEXTS;
+  if (swng_py_texts[h].field == field && swng_py_texts[h].k == k) {
+    Py_ssize_t len;
+    const char *u = PyUnicode_AsUTF8AndSize(swng_py_texts[h].str, &len);
+    if (u && (size_t)len == n && memcmp(u, s, n) == 0) {
+      Py_INCREF(swng_py_texts[h].str);
+      return swng_py_texts[h].str;
+    }
+    if (!u) PyErr_Clear();
+  }
+  if (!(r = PyUnicode_DecodeUTF8(s, (Py_ssize_t)n, "replace"))) return NULL;
+  Py_XSETREF(swng_py_texts[h].str, (Py_INCREF(r), r));
+  swng_py_texts[h].field = field;
+  swng_py_texts[h].k = k;
+  return r;
+}
+
 /* Sets d[key] = v and drops the reference to v; 0 on success. key is a
  * static string (see swng_py_key). */
 static int swng_py_put(PyObject *d, const char *key, PyObject *v)
@@ -104,12 +139,94 @@ static int swng_py_put(PyObject *d, const char *key, PyObject *v)
 #define SWNG_PY_DICT(n) PyDict_New()
 #endif
 
+/* What swng_py_build found for one shape of kwargs: the keys of one level
+ * of one field table are always the same (swng_py_object puts every field
+ * of a present level, None when unset), so whether they fit the class,
+ * and which of its fields they give, is worked out once per shape, class
+ * and field tuple (register_class forgets it all: the pointers here are
+ * borrowed from the registry, which holds them until then). */
+#define SWNG_PY_SHAPES 32
+static struct swng_py_shape {
+  const void *shape;
+  PyObject *cls, *fields;
+  Py_ssize_t nkw;
+  unsigned long long given; /* bit i: field i is in kwargs */
+  /* Owned; for a subset of the fields: every field in order, the given ones
+   * None (swng_py_object fills a copy of it for such a level). */
+  PyObject *tmpl;
+} swng_py_shapes[SWNG_PY_SHAPES];
+
+static void swng_py_shapes_clear(void)
+{
+  size_t i;
+  for (i = 0; i < SWNG_PY_SHAPES; i++) Py_CLEAR(swng_py_shapes[i].tmpl);
+  memset(swng_py_shapes, 0, sizeof swng_py_shapes);
+}
+
+static struct swng_py_shape *swng_py_shape_find(const void *shape, PyObject *cls,
+                                                PyObject *fields, Py_ssize_t nkw)
+{
+  size_t i;
+  for (i = 0; i < SWNG_PY_SHAPES && swng_py_shapes[i].shape; i++)
+    if (swng_py_shapes[i].shape == shape)
+      return swng_py_shapes[i].cls == cls && swng_py_shapes[i].fields == fields &&
+             swng_py_shapes[i].nkw == nkw ? &swng_py_shapes[i] : NULL;
+  return NULL;
+}
+
+/* Steals tmpl (may be NULL). */
+static void swng_py_shape_add(const void *shape, PyObject *cls, PyObject *fields,
+                              Py_ssize_t nkw, unsigned long long given, PyObject *tmpl)
+{
+  size_t i;
+  for (i = 0; i < SWNG_PY_SHAPES; i++) {
+    if (swng_py_shapes[i].shape && swng_py_shapes[i].shape != shape) continue;
+    Py_XSETREF(swng_py_shapes[i].tmpl, tmpl);
+    swng_py_shapes[i].shape = shape;
+    swng_py_shapes[i].cls = cls;
+    swng_py_shapes[i].fields = fields;
+    swng_py_shapes[i].nkw = nkw;
+    swng_py_shapes[i].given = given;
+    return;
+  }
+  Py_XDECREF(tmpl);
+}
+
+/* The registered class for name (borrowed, NULL: none) and its (names,
+ * defaults) if it is a plain dataclass (borrowed, else NULL). */
+static PyObject *swng_py_fast_of(const char *name, PyObject **cls)
+{
+  PyObject *k;
+  *cls = swng_py_class(name);
+  if (!*cls || !swng_py_fast) return NULL;
+  if (!(k = swng_py_key(name))) {
+    PyErr_Clear();
+    return NULL;
+  }
+  return PyDict_GetItem(swng_py_fast, k);
+}
+
+/* The instance of the plain dataclass cls whose __dict__ is d, as its
+ * generated __init__ would make it. Steals d. */
+static PyObject *swng_py_instance(PyObject *cls, PyObject *d)
+{
+  static PyObject *no_args = NULL;
+  PyObject *o = NULL;
+  if (no_args || (no_args = PyTuple_New(0)) != NULL) {
+    o = PyBaseObject_Type.tp_new((PyTypeObject *)cls, no_args, NULL);
+    if (o && PyObject_GenericSetDict(o, d, NULL) < 0) Py_CLEAR(o);
+  }
+  Py_DECREF(d);
+  return o;
+}
+
 /* Calls cls(**kwargs) if a class is registered for name, else returns the
  * dict itself. Steals kwargs. A class that swng_py_fast_fields found to be
  * a plain dataclass, given exactly its fields, is built as its generated
  * __init__ would build it, without the call: a new instance whose __dict__
- * is kwargs (the same attributes, values and order). */
-static PyObject *swng_py_build(const char *name, PyObject *kwargs)
+ * is kwargs (the same attributes, values and order). shape names the set
+ * of keys of kwargs (see swng_py_shape), NULL when unknown. */
+static PyObject *swng_py_build(const char *name, PyObject *kwargs, const void *shape)
 {
   static PyObject *no_args = NULL;
   PyObject *cls = swng_py_class(name), *o, *fields;
@@ -124,16 +241,57 @@ static PyObject *swng_py_build(const char *name, PyObject *kwargs)
     if (k) fields = PyDict_GetItem(swng_py_fast, k); /* (names, defaults) */
     else PyErr_Clear();
   }
+  if (fields && shape) {
+    /* A shape seen before: the same dict as below, without the lookups
+     * that only confirmed what the first one found. */
+    struct swng_py_shape *sh = swng_py_shape_find(shape, cls, fields, PyDict_GET_SIZE(kwargs));
+    if (sh) {
+      PyObject *names = PyTuple_GET_ITEM(fields, 0), *defaults = PyTuple_GET_ITEM(fields, 1);
+      Py_ssize_t i, n = PyTuple_GET_SIZE(names);
+      PyObject *d = NULL;
+      if (PyDict_GET_SIZE(kwargs) != n) {
+        if (!(d = SWNG_PY_DICT(n))) {
+          Py_DECREF(kwargs);
+          return NULL;
+        }
+        for (i = 0; i < n; i++) {
+          PyObject *nm = PyTuple_GET_ITEM(names, i), *v;
+          if (sh->given >> i & 1) {
+            if (!(v = PyDict_GetItem(kwargs, nm))) break; /* never: the shape says so */
+          } else {
+            v = PyTuple_GET_ITEM(defaults, i);
+          }
+          if (PyDict_SetItem(d, nm, v) < 0) {
+            Py_DECREF(d);
+            Py_DECREF(kwargs);
+            return NULL;
+          }
+        }
+        if (i < n) Py_CLEAR(d); /* the general way below */
+      }
+      if (d || PyDict_GET_SIZE(kwargs) == n) {
+        o = PyBaseObject_Type.tp_new((PyTypeObject *)cls, no_args, NULL);
+        if (o && PyObject_GenericSetDict(o, d ? d : kwargs, NULL) < 0) Py_CLEAR(o);
+        Py_XDECREF(d);
+        Py_DECREF(kwargs);
+        return o;
+      }
+    }
+  }
   if (fields) {
     PyObject *names = PyTuple_GET_ITEM(fields, 0), *defaults = PyTuple_GET_ITEM(fields, 1);
     Py_ssize_t i, n = PyTuple_GET_SIZE(names), used = 0;
     PyObject *d = PyDict_GET_SIZE(kwargs) == n ? NULL : SWNG_PY_DICT(n);
+    unsigned long long given = 0;
     /* Every field given, or left out with a default (a membership's
      * phone_number has 4 of PhoneNumber's fields); the dict in field order,
      * as __init__ would fill it. */
     for (i = 0; i < n; i++) {
       PyObject *nm = PyTuple_GET_ITEM(names, i), *v = PyDict_GetItem(kwargs, nm);
-      if (v) used++;
+      if (v) {
+        used++;
+        if (i < 64) given |= 1ULL << i;
+      }
       else if ((v = PyTuple_GET_ITEM(defaults, i)) == swng_py_no_default) break;
       if (d && PyDict_SetItem(d, nm, v) < 0) {
         Py_DECREF(d);
@@ -142,6 +300,15 @@ static PyObject *swng_py_build(const char *name, PyObject *kwargs)
       }
     }
     if (i == n && used == PyDict_GET_SIZE(kwargs)) {
+      if (shape && n <= 64) {
+        /* For a subset: d with the given fields None, to be copied. */
+        PyObject *tmpl = d ? PyDict_Copy(d) : NULL;
+        for (i = 0; tmpl && i < n; i++)
+          if ((given >> i & 1) && PyDict_SetItem(tmpl, PyTuple_GET_ITEM(names, i), Py_None) < 0)
+            Py_CLEAR(tmpl);
+        PyErr_Clear(); /* without a template, only slower */
+        swng_py_shape_add(shape, cls, fields, PyDict_GET_SIZE(kwargs), given, tmpl);
+      }
       o = PyBaseObject_Type.tp_new((PyTypeObject *)cls, no_args, NULL);
       if (o && PyObject_GenericSetDict(o, d ? d : kwargs, NULL) < 0) Py_CLEAR(o);
       Py_XDECREF(d);
@@ -165,7 +332,7 @@ static PyObject *swng_py_value(const struct swng__object *o, size_t i)
   if (f->type == SWNG__F_STRINGS) {
     if (!(t = PyTuple_New((Py_ssize_t)o->v[i].list.n))) return NULL;
     for (k = 0; k < o->v[i].list.n; k++) {
-      PyObject *s = swng_py_str(o->v[i].list.items[k]);
+      PyObject *s = swng_py_field_str(f, k, o->v[i].list.items[k]);
       if (!s) { Py_DECREF(t); return NULL; }
       PyTuple_SET_ITEM(t, (Py_ssize_t)k, s);
     }
@@ -175,7 +342,7 @@ static PyObject *swng_py_value(const struct swng__object *o, size_t i)
   switch (f->type) {
   case SWNG__F_BOOL: return PyBool_FromLong(o->v[i].b);
   case SWNG__F_INT: return PyLong_FromLongLong(o->v[i].i);
-  default: return swng_py_str(o->v[i].s);
+  default: return swng_py_field_str(f, 0, o->v[i].s);
   }
 }
 
@@ -186,6 +353,10 @@ static PyObject *swng_py_object(const struct swng__object *o)
 {
   const struct swng__type *t = o->type;
   PyObject *levels[SWNG_PY_MAX_FIELDS] = {0}; /* kwargs per OBJECT field */
+  /* per OBJECT field whose kwargs is a copy of its shape's template (the
+   * class's fields in order, defaults filled in): the class (owned) */
+  PyObject *ready[SWNG_PY_MAX_FIELDS] = {0};
+  Py_ssize_t readyn[SWNG_PY_MAX_FIELDS]; /* its template's size */
   PyObject *top = NULL, *result = NULL;
   Py_ssize_t counts[SWNG_PY_MAX_FIELDS + 1] = {0}; /* keys per level; [0]: top */
   size_t i;
@@ -197,7 +368,21 @@ static PyObject *swng_py_object(const struct swng__object *o)
     const struct swng__field *f = &t->fields[i];
     PyObject *into = f->parent < 0 ? top : levels[f->parent];
     if (f->type == SWNG__F_OBJECT) {
-      if (o->set[i] && !(levels[i] = SWNG_PY_DICT(counts[i + 1]))) goto out;
+      if (o->set[i]) {
+        /* A shape seen before, of a subset of the class's fields (a
+         * membership's phone_number): its puts below fill a copy of the
+         * dict that swng_py_build would make, which is then used as is. */
+        PyObject *cls, *fl = swng_py_fast_of(f->object, &cls);
+        struct swng_py_shape *sh = fl ? swng_py_shape_find(f, cls, fl, counts[i + 1]) : NULL;
+        if (sh && sh->tmpl) {
+          if (!(levels[i] = PyDict_Copy(sh->tmpl))) goto out;
+          readyn[i] = PyDict_GET_SIZE(sh->tmpl);
+          ready[i] = cls;
+          Py_INCREF(cls);
+        } else if (!(levels[i] = SWNG_PY_DICT(counts[i + 1]))) {
+          goto out;
+        }
+      }
       /* A placeholder, so that the keys keep the table's order. */
       if (into) {
         Py_INCREF(Py_None);
@@ -213,8 +398,12 @@ static PyObject *swng_py_object(const struct swng__object *o)
     const struct swng__field *f = &t->fields[i];
     PyObject *into = f->parent < 0 ? top : levels[f->parent], *v;
     if (f->type != SWNG__F_OBJECT) continue;
-    if (levels[i]) {
-      v = swng_py_build(f->object, levels[i]);
+    if (levels[i] && ready[i] && PyDict_GET_SIZE(levels[i]) == readyn[i]) {
+      /* The template's keys and no other: the instance's __dict__. */
+      v = swng_py_instance(ready[i], levels[i]);
+      levels[i] = NULL;
+    } else if (levels[i]) {
+      v = swng_py_build(f->object, levels[i], f);
       levels[i] = NULL;
     } else {
       v = Py_None;
@@ -229,10 +418,13 @@ static PyObject *swng_py_object(const struct swng__object *o)
       swng_py_put(top, "request_id", swng_py_str(o->request_id)) < 0 ||
       swng_py_put(top, "_json", swng_py_str(o->json)) < 0)
     goto out;
-  result = swng_py_build(t->name, top);
+  result = swng_py_build(t->name, top, t);
   top = NULL;
 out:
-  for (i = 0; i < SWNG_PY_MAX_FIELDS; i++) Py_XDECREF(levels[i]);
+  for (i = 0; i < SWNG_PY_MAX_FIELDS; i++) {
+    Py_XDECREF(levels[i]);
+    Py_XDECREF(ready[i]);
+  }
   Py_XDECREF(top);
   return result;
 }
@@ -356,6 +548,7 @@ static PyObject *swng_py_register_class(PyObject *self, PyObject *args)
   if (!swng_py_registry && !(swng_py_registry = PyDict_New())) return NULL;
   if (!swng_py_fast && !(swng_py_fast = PyDict_New())) return NULL;
   if (PyDict_SetItemString(swng_py_registry, name, cls) < 0) return NULL;
+  swng_py_shapes_clear(); /* their classes may change */
   if (!(fields = swng_py_fast_fields(cls))) return NULL;
   if (fields == Py_None ? (PyDict_DelItemString(swng_py_fast, name) < 0 && (PyErr_Clear(), 0))
                         : PyDict_SetItemString(swng_py_fast, name, fields) < 0) {

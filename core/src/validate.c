@@ -17,12 +17,15 @@ static const unsigned char hex_digit[256] = {
 int swng__is_uuid(const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t i;
     if (!s || len != 36) return 0;
+    unsigned ok;
     if (u[8] != '-' || u[13] != '-' || u[18] != '-' || u[23] != '-') return 0;
-    for (i = 0; i < 36; i++)
-        if (!hex_digit[u[i]] && i != 8 && i != 13 && i != 18 && i != 23) return 0;
-    return 1;
+    /* The 32 digits ANDed, written out: no loop counter, no branch per byte
+     * (three UUIDs per call: the two arguments and the answer's id). */
+#define H4(k) (hex_digit[u[k]] & hex_digit[u[k + 1]] & hex_digit[u[k + 2]] & hex_digit[u[k + 3]])
+    ok = H4(0) & H4(4) & H4(9) & H4(14) & H4(19) & H4(24) & H4(28) & H4(32);
+#undef H4
+    return (int)ok;
 }
 
 int swng__check_uuid(const char *what, const char *s, size_t len, swng_error **err)

@@ -9,6 +9,7 @@ API takes (and checks their *types*), and C results to Python objects.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import uuid
@@ -18,6 +19,10 @@ from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple, Type
 
 from . import _errors
 from . import swng_core as _core
+# The extension's own function, for the hot path of create_membership: the
+# generated swng_core.create_membership only passes its arguments on.
+_core_create_membership: Callable[..., Any] = importlib.import_module(
+    "._swng_core", __package__).create_membership
 
 __all__ = ["Client", "Membership", "NumberGroup", "PhoneNumber"]
 
@@ -450,17 +455,33 @@ class Client:
         ServerError, TransportError, TimeoutError, ProtocolError, or
         ClosedError after close(). TypeError for arguments that are not str.
         """
-        group = _id("number_group_id", number_group_id)
-        phone = _id("phone_number_id", phone_number_id)
-        if not isinstance(if_exists, str):
-            raise _type_error("if_exists", 'a str ("error" or "return")', if_exists)
-        policy = _IF_EXISTS.get(if_exists)
+        # The hot path of every caller that adds numbers: _id, the if_exists
+        # check and _call written out for the usual types (exactly str), the
+        # general code for anything else; the same checks, in the same order.
+        if type(number_group_id) is str:
+            group = number_group_id.encode("utf-8", "surrogatepass")
+        else:
+            group = _id("number_group_id", number_group_id)
+        if type(phone_number_id) is str:
+            phone = phone_number_id.encode("utf-8", "surrogatepass")
+        else:
+            phone = _id("phone_number_id", phone_number_id)
+        policy = _IF_EXISTS.get(if_exists) if type(if_exists) is str else None
         if policy is None:
-            raise _errors.binding_error(
-                _core.SWNG_EINVAL, 'if_exists must be "error" or "return", not %r' % if_exists,
-                option="if_exists")
-        return self._call(_core.create_membership, group, phone,  # type: ignore[no-any-return]
-                          policy)
+            if not isinstance(if_exists, str):
+                raise _type_error("if_exists", 'a str ("error" or "return")', if_exists)
+            policy = _IF_EXISTS.get(if_exists)
+            if policy is None:
+                raise _errors.binding_error(
+                    _core.SWNG_EINVAL, 'if_exists must be "error" or "return", not %r' % if_exists,
+                    option="if_exists")
+        handle = self._handle  # keeps the C client alive during the call (see _call)
+        if handle is None:
+            raise _closed()
+        answer = _core_create_membership(handle, group, phone, policy)
+        if answer[0] == 0:  # SWNG_OK
+            return answer[1]  # type: ignore[no-any-return]
+        raise _errors.from_core(answer[0], answer[2])
 
     def get_membership(self, id: Id) -> Membership:
         """The membership with this (membership) id ("Retrieve a Number
