@@ -91,6 +91,10 @@ struct swng__arg {
     size_t len;
 };
 
+/* The length of an optional NUL-terminated argument, for the public
+ * functions that hand it on to their counted (_n) form. */
+#define SWNG__LEN(s) ((s) ? strlen(s) : 0)
+
 /* Checks a text argument by the SWNG__A_TEXT rule (messages name it). */
 int swng__check_text(const char *name, const char *value, size_t len, swng_error **err);
 

@@ -402,7 +402,7 @@ int swng_number_group_list_n(swng_cursor **out, swng_client *client, const char 
 int swng_number_group_list(swng_cursor **out, swng_client *client, const char *name,
                            int page_size, swng_error **err)
 {
-    return swng_number_group_list_n(out, client, name, name ? strlen(name) : 0, page_size, err);
+    return swng_number_group_list_n(out, client, name, SWNG__LEN(name), page_size, err);
 }
 int swng_number_group_next(swng_cursor *cur, swng_number_group **out, swng_error **err)
 {
@@ -419,7 +419,7 @@ int swng_membership_list(swng_cursor **out, swng_client *client, const char *num
                          int page_size, swng_error **err)
 {
     return swng_membership_list_n(out, client, number_group_id,
-                                  number_group_id ? strlen(number_group_id) : 0, page_size, err);
+                                  SWNG__LEN(number_group_id), page_size, err);
 }
 int swng_membership_next(swng_cursor *cur, swng_membership **out, swng_error **err)
 {
@@ -436,8 +436,8 @@ int swng_phone_number_list_n(swng_cursor **out, swng_client *client, const char 
 int swng_phone_number_list(swng_cursor **out, swng_client *client, const char *number,
                            const char *name, int page_size, swng_error **err)
 {
-    return swng_phone_number_list_n(out, client, number, number ? strlen(number) : 0, name,
-                                     name ? strlen(name) : 0, page_size, err);
+    return swng_phone_number_list_n(out, client, number, SWNG__LEN(number), name,
+                                     SWNG__LEN(name), page_size, err);
 }
 int swng_phone_number_next(swng_cursor *cur, swng_phone_number **out, swng_error **err)
 {
@@ -502,7 +502,7 @@ int swng_number_group_find_n(swng_number_group **out, swng_client *client, const
 int swng_number_group_find(swng_number_group **out, swng_client *client, const char *name,
                            swng_error **err)
 {
-    return swng_number_group_find_n(out, client, name, name ? strlen(name) : 0, err);
+    return swng_number_group_find_n(out, client, name, SWNG__LEN(name), err);
 }
 
 /* "+" and 2 to 15 digits, the first not 0 (ITU-T E.164). */
@@ -535,7 +535,7 @@ int swng_phone_number_find_n(swng_phone_number **out, swng_client *client, const
 int swng_phone_number_find(swng_phone_number **out, swng_client *client, const char *e164,
                            swng_error **err)
 {
-    return swng_phone_number_find_n(out, client, e164, e164 ? strlen(e164) : 0, err);
+    return swng_phone_number_find_n(out, client, e164, SWNG__LEN(e164), err);
 }
 
 /* An id argument, checked as the engine checks one (the error names it). */
@@ -598,8 +598,8 @@ int swng_number_group_remove_number(swng_client *client, const char *number_grou
                                     const char *phone_number_id, swng_error **err)
 {
     return swng_number_group_remove_number_n(
-        client, number_group_id, number_group_id ? strlen(number_group_id) : 0, phone_number_id,
-        phone_number_id ? strlen(phone_number_id) : 0, err);
+        client, number_group_id, SWNG__LEN(number_group_id), phone_number_id,
+        SWNG__LEN(phone_number_id), err);
 }
 
 int swng_membership_create_ex_n(swng_membership **out, swng_client *client,
@@ -648,7 +648,7 @@ int swng_membership_create_ex(swng_membership **out, swng_client *client,
                               int if_exists, swng_error **err)
 {
     return swng_membership_create_ex_n(out, client, number_group_id,
-                                       number_group_id ? strlen(number_group_id) : 0,
-                                       phone_number_id, phone_number_id ? strlen(phone_number_id) : 0,
+                                       SWNG__LEN(number_group_id),
+                                       phone_number_id, SWNG__LEN(phone_number_id),
                                        if_exists, err);
 }

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#define LEN(s) ((s) ? strlen(s) : 0)
+#define LEN SWNG__LEN
 
 /* ------------------------------------------------------------ the rows */
 
