@@ -366,7 +366,12 @@ int swng__send(swng_client *c, const struct swng__request *rq, struct swng__resp
         perform(c, h, rq, &a);
         if (a.curl_rc == CURLE_OK && a.http_status >= 200 && a.http_status <= 299) {
             rs->status = a.http_status;
-            rs->request_id = a.request_id;
+            /* Text from the server, cleaned here once for every use (a
+             * result, a list item, an error): valid UTF-8, no controls, no
+             * secret. Out of memory drops it, as swng__clean_error does. */
+            rs->request_id = a.request_id ? swng__clean_line(a.request_id, strlen(a.request_id),
+                                                             SWNG_MAX_HEADERS, c->secrets)
+                                          : NULL;
             rs->retry_after = a.retry_after;
             /* The body may become a result's json: no more than a little
              * unused capacity is kept with it. */
@@ -376,7 +381,6 @@ int swng__send(swng_client *c, const struct swng__request *rq, struct swng__resp
             }
             rs->body = a.body.data;
             rs->len = a.body.len;
-            a.request_id = NULL;
             a.body.data = NULL;
             rc = SWNG_OK;
             break;
@@ -595,17 +599,8 @@ int swng__object_from_response(struct swng__object **out, const struct swng__typ
                       : swng__parse_object(out, t, "", 0, err);
     if (rc == SWNG_OK) {
         (*out)->http_status = rs->status;
-        /* Text from the server: valid UTF-8, as every string swng returns. */
-        if (rs->request_id &&
-            !((*out)->request_id = swng__clean_line(rs->request_id, strlen(rs->request_id),
-                                                    SWNG_MAX_HEADERS, c->secrets))) {
-            /* The body goes back to the response for the error's detail. */
-            rs->body = (*out)->json;
-            (*out)->json = NULL;
-            swng__object_free(*out);
-            *out = NULL;
-            rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
-        }
+        (*out)->request_id = rs->request_id; /* cleaned by swng__send */
+        rs->request_id = NULL;
     } else if (err && *err) {
         swng__attach_response(*err, rs, c);
     }
@@ -680,8 +675,10 @@ int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg
         rc = swng__object_from_response(out, op->result, c, &rs, err);
         if (rc == SWNG_OK && (rc = swng__check_echo(op, args, *out, err)) != SWNG_OK) {
             /* A crossed answer never passes as success: the error gets the
-             * response's detail (the body the object had taken back). */
+             * response's detail (the request id and body go back from the object). */
             if (err && *err) {
+                rs.request_id = (*out)->request_id;
+                (*out)->request_id = NULL;
                 rs.body = (*out)->json;
                 (*out)->json = NULL;
                 swng__attach_response(*err, &rs, c);

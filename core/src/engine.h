@@ -17,7 +17,7 @@ struct swng__request {
 /* A 2xx answer. */
 struct swng__response {
     long status;
-    char *request_id; /* X-Request-Id or NULL */
+    char *request_id; /* X-Request-Id (cleaned: swng__clean_line) or NULL */
     char *body;       /* NUL-terminated, or NULL when empty */
     size_t len;
     long retry_after;

@@ -299,12 +299,14 @@ static int fetch(swng_cursor *cur, swng_error **err)
         cur->pages++;
         cur->status = rs.status;
         free(cur->request_id);
-        /* Text from the server: cleaned as every string swng returns. */
-        cur->request_id = rs.request_id ? swng__clean_line(rs.request_id, strlen(rs.request_id),
-                                                           SWNG_MAX_HEADERS, cur->client->secrets)
-                                        : NULL;
+        cur->request_id = NULL;
         rc = take_page(cur, url, &rs, err);
-        if (rc != SWNG_OK && err && *err) swng__attach_response(*err, &rs, cur->client);
+        if (rc != SWNG_OK && err && *err) {
+            swng__attach_response(*err, &rs, cur->client);
+        } else {
+            cur->request_id = rs.request_id; /* cleaned by swng__send */
+            rs.request_id = NULL;
+        }
         swng__response_free(&rs);
     }
     free(url);
