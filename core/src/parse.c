@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,14 +289,17 @@ static int cmp_names(const void *a, const void *b)
 
 /* Duplicate member names anywhere in the tree: cJSON keeps both and reads
  * the first, Python's json the last, so C and to_dict() could disagree.
+ * Likewise a number beyond a double (1e999): cJSON holds inf and prints it
+ * as null (a list item's json is printed), Python reads inf.
  * Returns the reason, or NULL. */
-static const char *duplicate_problem(const cJSON *node)
+static const char *tree_problem(const cJSON *node)
 {
     const cJSON *c;
     const char *why;
     size_t n = 0, i;
+    if (cJSON_IsNumber(node) && !isfinite(node->valuedouble)) return "a number is out of range";
     for (c = node ? node->child : NULL; c; c = c->next) {
-        if ((why = duplicate_problem(c)) != NULL) return why;
+        if ((why = tree_problem(c)) != NULL) return why;
         n++;
     }
     if (!cJSON_IsObject(node) || n < 2) return NULL;
@@ -338,7 +342,7 @@ static cJSON *parse_strict(const char *body, size_t len, const char **why)
     /* cJSON_ParseWithLength alone accepts trailing garbage. */
     while (end && end < stop && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
         end++;
-    if (end != stop || (problem = duplicate_problem(root)) != NULL) {
+    if (end != stop || (problem = tree_problem(root)) != NULL) {
         if (why && end == stop) *why = problem;
         cJSON_Delete(root);
         return NULL;

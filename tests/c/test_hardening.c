@@ -10,7 +10,8 @@
  *  utf8_*          every text an error carries is valid UTF-8, cut on a
  *                  character boundary, invalid bytes replaced (U+FFFD).
  *  strict_*        2xx bodies with a raw NUL, raw control characters in a
- *                  string, \u0000 or duplicate keys are SWNG_EPROTOCOL.
+ *                  string, \u0000, duplicate keys or numbers beyond a double are
+ *                  SWNG_EPROTOCOL.
  *  extreme_*       every numeric option and Retry-After at its extremes:
  *                  no crash, the wait capped at retry_max.
  *  loopback_*      plain http:// only to hosts that are loopback for sure.
@@ -495,6 +496,13 @@ static void test_strict_bodies(void)
            SWNG_EPROTOCOL, "duplicate nested key");
     STRICT(MEMBERSHIP_HEAD PHONE("Main") "\"extra\":[{\"k\":1,\"k\":2}]," MEMBERSHIP_TAIL,
            SWNG_EPROTOCOL, "duplicate key in an unknown field");
+    /* cJSON holds inf, prints it as null (a list item's json), Python reads inf. */
+    STRICT(MEMBERSHIP_HEAD PHONE("Main") "\"extra\":1e999," MEMBERSHIP_TAIL, SWNG_EPROTOCOL,
+           "a number beyond a double");
+    STRICT(MEMBERSHIP_HEAD PHONE("Main") "\"extra\":[-1e400]," MEMBERSHIP_TAIL, SWNG_EPROTOCOL,
+           "a negative number beyond a double");
+    STRICT(MEMBERSHIP_HEAD PHONE("Main") "\"extra\":1.7976931348623157e308," MEMBERSHIP_TAIL,
+           SWNG_OK, "the largest double");
     {
         /* Many keys (the sorted path) with one duplicate at the end. */
         char body[8192], *o = body;

@@ -5,7 +5,7 @@
  *
  * parse.c is #included (and left out of the sources this target links:
  * see CMakeLists.txt) so that its static lexical_problem (eight bytes at a
- * time) and duplicate_problem can be compared with the byte-by-byte and
+ * time) and tree_problem (duplicate keys, numbers beyond a double) can be compared with the byte-by-byte and
  * pairwise references below, without widening the core's interface.
  *
  * Input: byte 0: bits 0-1 pick the type (3: all three), bit 2 reads the
@@ -19,6 +19,7 @@
  * left to ASan/LSan. */
 #include "../../core/src/parse.c"
 
+#include <float.h>
 #include <stdio.h>
 
 #include "fuzz_check.h"
@@ -51,10 +52,14 @@ static const char *ref_lexical(const char *body, size_t len)
     return NULL;
 }
 
-/* 1 if any object in the tree has two members of the same name (pairwise). */
+/* 1 if any object in the tree has two members of the same name (pairwise)
+ * or any number is beyond a double. */
 static int ref_duplicates(const cJSON *node)
 {
     const cJSON *c, *d;
+    if (cJSON_IsNumber(node) && (node->valuedouble > DBL_MAX || node->valuedouble < -DBL_MAX ||
+                                 node->valuedouble != node->valuedouble))
+        return 1;
     for (c = node ? node->child : NULL; c; c = c->next)
         if (ref_duplicates(c)) return 1;
     if (!cJSON_IsObject(node)) return 0;
@@ -197,7 +202,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     {
         cJSON *lenient = cJSON_ParseWithLength(body, len);
         if (lenient) {
-            const char *why = duplicate_problem(lenient);
+            const char *why = tree_problem(lenient);
             CHECK(!why == !ref_duplicates(lenient));
             cJSON_Delete(lenient);
         }
