@@ -100,12 +100,17 @@ typedef enum swng_status {
     /** A lookup by name or number that must find one resource found
      *  several (swng_number_group_find, swng_phone_number_find). Name
      *  "ambiguous". */
-    SWNG_EAMBIGUOUS = -12
+    SWNG_EAMBIGUOUS = -12,
+    /** The call or request was cancelled (swng_cancel_trigger, the
+     *  client's interrupt function, swng_request_cancel,
+     *  swng_loop_cancel_all); nothing was sent after the cancel. Name
+     *  "cancelled". */
+    SWNG_ECANCELLED = -13
 } swng_status;
 
 /** The first and last codes, for iterating over every code. */
 #define SWNG_STATUS_FIRST SWNG_OK
-#define SWNG_STATUS_LAST SWNG_EAMBIGUOUS
+#define SWNG_STATUS_LAST SWNG_ECANCELLED
 
 /** A fixed English description of a code; never NULL, static storage.
  *  Unknown codes give "unknown error". */
@@ -678,6 +683,205 @@ SWNG_EXTERN int swng_phone_number_find(swng_phone_number **out, swng_client *cli
                                        const char *e164, swng_error **err);
 SWNG_EXTERN int swng_phone_number_find_n(swng_phone_number **out, swng_client *client,
                                          const char *e164, size_t e164_len, swng_error **err);
+
+/* ---------------------------------------------------------- cancellation */
+
+/**
+ * A cancel handle: triggered from any thread or from a signal handler, it
+ * cancels what its client is doing. Attached to a client with
+ * swng_client_set_cancel, a triggered handle ends every blocking call of
+ * that client and every request of its loops with SWNG_ECANCELLED at once
+ * (the waits are woken: a transfer in progress is abandoned, a retry wait
+ * is cut short) and nothing is sent after it; calls made while it stays
+ * triggered fail with SWNG_ECANCELLED before sending. It stays triggered
+ * until swng_cancel_reset. One handle may serve several clients.
+ */
+typedef struct swng_cancel swng_cancel;
+
+/** A new, untriggered cancel handle (it holds one file descriptor). */
+SWNG_EXTERN int swng_cancel_new(swng_cancel **out, swng_error **err);
+/** Triggers the handle. Async-signal-safe and thread-safe: an atomic store
+ *  and one write(2). NULL is ignored. */
+SWNG_EXTERN void swng_cancel_trigger(swng_cancel *cancel);
+/** 1 if the handle is triggered, else 0. Async-signal-safe. */
+SWNG_EXTERN int swng_cancel_triggered(const swng_cancel *cancel);
+/** Makes the handle untriggered again (not from a signal handler). */
+SWNG_EXTERN void swng_cancel_reset(swng_cancel *cancel);
+/** Frees the handle; detach it from its clients first. NULL is allowed. */
+SWNG_EXTERN void swng_cancel_free(swng_cancel *cancel);
+
+/** Attaches cancel (borrowed: it must outlive the attachment) to client;
+ *  NULL detaches. Not to be called while the client is in use by another
+ *  thread. Returns SWNG_EINVAL for a NULL client. */
+SWNG_EXTERN int swng_client_set_cancel(swng_client *client, swng_cancel *cancel);
+
+/** An interrupt function: nonzero cancels the blocking call that called
+ *  it. */
+typedef int (*swng_interrupt_fn)(void *payload);
+
+/**
+ * Sets a function that every blocking call of client calls, on the calling
+ * thread, while it waits: at least every SWNG_INTERRUPT_INTERVAL_MS and
+ * whenever a signal interrupts the wait (SQLite's progress handler, for
+ * hosts whose signal handling runs outside the signal handler: the Python
+ * module checks for Ctrl-C there). When it returns nonzero the call ends
+ * with SWNG_ECANCELLED and sends nothing more. fn NULL removes it. Not to be
+ * called while the client is in use by another thread.
+ */
+SWNG_EXTERN int swng_client_set_interrupt(swng_client *client, swng_interrupt_fn fn,
+                                          void *payload);
+/** The longest time a blocking call waits between two calls of the
+ *  interrupt function. */
+#define SWNG_INTERRUPT_INTERVAL_MS 50
+
+/* -------------------------------------------------------- non-blocking */
+
+/**
+ * A loop: libcurl's multi interface for one client, driven by the host
+ * with no hidden threads. Start requests on it (swng_request_start,
+ * swng_cursor_fetch); watch swng_loop_fd for readability and wake after
+ * swng_loop_timeout; then call swng_loop_step, which does the pending work
+ * and calls each finished request's callback on the calling thread. The
+ * blocking functions run on a private loop of the same engine, so both
+ * forms send the same requests, retry by the same rules and return the
+ * same results and errors.
+ *
+ * A loop is used by one thread at a time, in the process that made it
+ * (after fork() the child must make its own: a loop's calls there return
+ * SWNG_EINVAL). Its client must outlive it. Each loop has its own
+ * connections (kept alive between its requests); DNS and TLS sessions are
+ * shared with the client's other loops.
+ */
+typedef struct swng_loop swng_loop;
+
+/** One request started on a loop. Valid from its start until its callback
+ *  returns; the loop frees it then. */
+typedef struct swng_request swng_request;
+
+/**
+ * The operations a loop can run, the blocking functions' names in
+ * parentheses. Arguments are texts, in this order (optional ones may be
+ * NULL); the result passed to the callback is of the type given:
+ *
+ *   SWNG_OP_MEMBERSHIP_CREATE     number_group_id, phone_number_id,
+ *                                 [if_exists "error" | "return"]
+ *                                 -> swng_membership * (swng_membership_create_ex)
+ *   SWNG_OP_NUMBER_GROUP_CREATE   name, [sticky_sender "true" | "false"]
+ *                                 -> swng_number_group *
+ *   SWNG_OP_NUMBER_GROUP_GET      id -> swng_number_group *
+ *   SWNG_OP_NUMBER_GROUP_UPDATE   id, name, [sticky_sender "true" | "false"
+ *                                 (NULL: unchanged)] -> swng_number_group *
+ *   SWNG_OP_NUMBER_GROUP_DELETE   id -> NULL
+ *   SWNG_OP_MEMBERSHIP_GET        id -> swng_membership *
+ *   SWNG_OP_MEMBERSHIP_DELETE     id -> NULL
+ *   SWNG_OP_PHONE_NUMBER_GET      id -> swng_phone_number *
+ *   SWNG_OP_NUMBER_GROUP_FIND     name -> swng_number_group *
+ *   SWNG_OP_PHONE_NUMBER_FIND     e164 -> swng_phone_number *
+ *   SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER
+ *                                 number_group_id, phone_number_id -> NULL
+ *
+ * Values are only ever appended.
+ */
+typedef enum swng_op {
+    SWNG_OP_MEMBERSHIP_CREATE = 1,
+    SWNG_OP_NUMBER_GROUP_CREATE = 2,
+    SWNG_OP_NUMBER_GROUP_GET = 3,
+    SWNG_OP_NUMBER_GROUP_UPDATE = 4,
+    SWNG_OP_NUMBER_GROUP_DELETE = 5,
+    SWNG_OP_MEMBERSHIP_GET = 6,
+    SWNG_OP_MEMBERSHIP_DELETE = 7,
+    SWNG_OP_PHONE_NUMBER_GET = 8,
+    SWNG_OP_NUMBER_GROUP_FIND = 9,
+    SWNG_OP_PHONE_NUMBER_FIND = 10,
+    SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER = 11
+} swng_op;
+
+/**
+ * Called once per request, from swng_loop_step (or swng_loop_free), on its
+ * thread. status is SWNG_OK or a failure code; result (on success, for
+ * operations that return one; else NULL) and err (on failure) belong to
+ * the callback: free them with their _free functions. The callback may
+ * start and cancel requests on the same loop, but must not step or free
+ * it.
+ */
+typedef void (*swng_request_cb)(swng_request *req, int status, void *result, swng_error *err,
+                                 void *payload);
+
+/** A new loop for client. */
+SWNG_EXTERN int swng_loop_new(swng_loop **out, swng_client *client, swng_error **err);
+
+/** Frees a loop: requests still in flight are cancelled and their
+ *  callbacks called with SWNG_ECANCELLED first. NULL is allowed. */
+SWNG_EXTERN void swng_loop_free(swng_loop *loop);
+
+/**
+ * One descriptor that is readable whenever the loop has work: an epoll
+ * descriptor holding the transfers' sockets, the loop's own wake-up
+ * descriptor and the client's cancel handle (Linux). Add it to the host's
+ * loop for reading (poll, epoll, libuv, asyncio's add_reader) and call
+ * swng_loop_step when it is readable. Never read from it. Returns -1 for a
+ * NULL loop. (Without epoll, the documented fallback is swng_loop_wait on
+ * a thread of the host's choosing, or a poll timer from swng_loop_timeout.)
+ */
+SWNG_EXTERN int swng_loop_fd(const swng_loop *loop);
+
+/** Milliseconds until swng_loop_step is due even if the descriptor stays
+ *  quiet (libcurl's timers, retry waits): 0 means now, -1 means no timer
+ *  (nothing is in flight, or only the descriptor can wake it). */
+SWNG_EXTERN long swng_loop_timeout(swng_loop *loop);
+
+/**
+ * Does whatever work is pending without waiting: reads and writes ready
+ * sockets, runs expired timers, starts due retries, and calls the callback
+ * of every request that finished. Returns the number of requests still in
+ * flight (0 or more), or a negative code (SWNG_EINVAL: NULL, called from a
+ * callback, or in another process) with the detail in *err.
+ */
+SWNG_EXTERN int swng_loop_step(swng_loop *loop, swng_error **err);
+
+/** Waits up to max_ms (-1: until the loop's own timeout; it never waits
+ *  when nothing is in flight) for the descriptor, then steps: a plain
+ *  blocking driver for hosts without a loop. Returns as swng_loop_step. */
+SWNG_EXTERN int swng_loop_wait(swng_loop *loop, long max_ms, swng_error **err);
+
+/** The number of requests in flight (started, callback not yet called). */
+SWNG_EXTERN size_t swng_loop_pending(const swng_loop *loop);
+
+/** Cancels every request in flight: each callback is called with
+ *  SWNG_ECANCELLED at the next step, and nothing more is sent for them. */
+SWNG_EXTERN void swng_loop_cancel_all(swng_loop *loop);
+
+/**
+ * Starts operation op on loop with nargs texts (args[i], lens[i] bytes;
+ * lens NULL: NUL-terminated). Arguments are checked before anything is
+ * sent, as the blocking functions check them: a bad one is returned here
+ * (SWNG_EINVAL, no request, no callback). On SWNG_OK *out (if out is not
+ * NULL) receives the request and cb will be called exactly once, from a
+ * later swng_loop_step (never from inside this call).
+ */
+SWNG_EXTERN int swng_request_start(swng_request **out, swng_loop *loop, int op,
+                                   const char *const *args, const size_t *lens, size_t nargs,
+                                   swng_request_cb cb, void *payload, swng_error **err);
+
+/** Cancels one request: its callback is called with SWNG_ECANCELLED at the
+ *  next step (unless it already finished in this step's delivery), and
+ *  nothing more is sent for it. Only for a request whose callback has not
+ *  yet been called. */
+SWNG_EXTERN void swng_request_cancel(swng_request *req);
+
+/** 1 when the cursor's next _next call would have to fetch a page (no item
+ *  is waiting and the list goes on), else 0: a loop's host then fetches it
+ *  with swng_cursor_fetch, and _next returns the page's items without
+ *  blocking. */
+SWNG_EXTERN int swng_cursor_needs_fetch(const swng_cursor *cursor);
+
+/** Fetches the cursor's next page on loop (the cursor must stay alive and
+ *  untouched until the callback). The callback's result is NULL; on
+ *  SWNG_OK the page's items are then waiting for the cursor's _next
+ *  function. On failure the cursor is finished, as after a failed _next. A
+ *  cursor that does not need a fetch calls back SWNG_OK at the next step. */
+SWNG_EXTERN int swng_cursor_fetch(swng_request **out, swng_loop *loop, swng_cursor *cursor,
+                                  swng_request_cb cb, void *payload, swng_error **err);
 
 #ifdef __cplusplus
 }

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* More idle handles than this are freed instead of kept. */
-#define MAX_IDLE_HANDLES 64
+/* More idle private loops than this are freed instead of kept. */
+#define MAX_IDLE_LOOPS 64
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc = CURLE_FAILED_INIT;
@@ -414,7 +414,7 @@ void swng_client_free(swng_client *c)
     if (!c) return;
     /* Freed in a child that never called: the handles are the parent's. */
     if (forked(c)) after_fork(c);
-    for (k = 0; k < c->pool_len; k++) curl_easy_cleanup(c->pool[k]);
+    for (k = 0; k < c->pool_len; k++) swng__loop_destroy(c->pool[k]);
     free(c->pool);
     if (c->share) curl_share_cleanup(c->share);
     curl_slist_free_all(c->headers);
@@ -437,7 +437,7 @@ void swng_client_free(swng_client *c)
 }
 
 /* Options that are the same for every request of this client. */
-static CURL *new_handle(swng_client *c)
+CURL *swng__client_new_handle(swng_client *c)
 {
     CURL *h = curl_easy_init();
     if (!h) return NULL;
@@ -478,31 +478,36 @@ static CURL *new_handle(swng_client *c)
     return h;
 }
 
-CURL *swng__client_acquire(swng_client *c)
+void swng__client_check_fork(swng_client *c)
 {
-    CURL *h = NULL;
     if (forked(c)) after_fork(c);
-    pthread_mutex_lock(&c->pool_lock);
-    if (c->pool_len > 0) h = c->pool[--c->pool_len];
-    pthread_mutex_unlock(&c->pool_lock);
-    return h ? h : new_handle(c);
 }
 
-void swng__client_release(swng_client *c, CURL *h)
+swng_loop *swng__client_take_loop(swng_client *c)
+{
+    swng_loop *loop = NULL;
+    if (forked(c)) after_fork(c);
+    pthread_mutex_lock(&c->pool_lock);
+    if (c->pool_len > 0) loop = c->pool[--c->pool_len];
+    pthread_mutex_unlock(&c->pool_lock);
+    return loop;
+}
+
+void swng__client_give_loop(swng_client *c, swng_loop *loop)
 {
     pthread_mutex_lock(&c->pool_lock);
-    if (c->pool_len == c->pool_cap && c->pool_cap < MAX_IDLE_HANDLES) {
+    if (c->pool_len == c->pool_cap && c->pool_cap < MAX_IDLE_LOOPS) {
         size_t cap = c->pool_cap ? c->pool_cap * 2 : 4;
-        CURL **p = realloc(c->pool, cap * sizeof *p);
+        swng_loop **p = realloc(c->pool, cap * sizeof *p);
         if (p) {
             c->pool = p;
             c->pool_cap = cap;
         }
     }
     if (c->pool_len < c->pool_cap) {
-        c->pool[c->pool_len++] = h;
-        h = NULL;
+        c->pool[c->pool_len++] = loop;
+        loop = NULL;
     }
     pthread_mutex_unlock(&c->pool_lock);
-    if (h) curl_easy_cleanup(h);
+    if (loop) swng__loop_destroy(loop);
 }

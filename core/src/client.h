@@ -28,15 +28,21 @@ struct swng_client {
     struct curl_slist *headers_body;
     struct curl_slist *headers;
 
-    /* Idle easy handles, most recently used on top, so that sequential calls
-     * reuse the same handle and so its kept-alive connection. Each handle has
-     * its own connection cache: libcurl does not support sharing one
-     * connection cache between concurrent threads. DNS and TLS sessions are
-     * shared through `share`. */
+    /* Idle private loops of the blocking calls, most recently used on top,
+     * so that sequential calls reuse the same loop and so its kept-alive
+     * connections. Each loop has its own connection cache: libcurl does
+     * not support sharing one between concurrent threads. DNS and TLS
+     * sessions are shared through `share`. */
     pthread_mutex_t pool_lock;
-    CURL **pool;
+    swng_loop **pool;
     size_t pool_len;
     size_t pool_cap;
+
+    /* What cancels this client's calls (swng_client_set_cancel,
+     * swng_client_set_interrupt). */
+    swng_cancel *cancel;
+    swng_interrupt_fn interrupt;
+    void *interrupt_payload;
 
     CURLSH *share;
     pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
@@ -47,13 +53,17 @@ struct swng_client {
      * close_notify on a socket the parent still reads) and the child starts
      * afresh. Read and written with atomics. */
     pid_t pid;
-    CURL **inherited_pool; /* set aside in a child: still reachable, never freed */
+    swng_loop **inherited_pool; /* set aside in a child: still reachable, never freed */
     CURLSH *inherited_share;
 };
 
-/* Takes an idle handle from the pool or makes a configured new one. */
-CURL *swng__client_acquire(swng_client *c);
-/* Returns a handle to the pool (or frees it if the pool is full). */
-void swng__client_release(swng_client *c, CURL *h);
+/* A new easy handle with the client-wide options. */
+CURL *swng__client_new_handle(swng_client *c);
+/* Takes an idle private loop from the pool (NULL: none). */
+swng_loop *swng__client_take_loop(swng_client *c);
+/* Returns a private loop to the pool (or frees it if the pool is full). */
+void swng__client_give_loop(swng_client *c, swng_loop *loop);
+/* In a child after fork(): sets the parent's connections aside. */
+void swng__client_check_fork(swng_client *c);
 
 #endif

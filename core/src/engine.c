@@ -15,30 +15,9 @@
 
 /* ---------------------------------------------------------- one attempt */
 
-/* A response body being received, refused past SWNG_MAX_BODY. */
-struct body {
-    char *data;
-    size_t len;
-    size_t cap;
-    int overflow;
-};
-
-/* What one attempt produced. */
-struct attempt {
-    CURLcode curl_rc;
-    long http_status;
-    int sent;            /* 0: failed before the request went out */
-    int header_overflow; /* the response's header lines were too large */
-    size_t header_bytes;
-    long retry_after;    /* seconds, -1 if none */
-    char *request_id;
-    struct body body;
-    char errbuf[CURL_ERROR_SIZE];
-};
-
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-    struct body *b = userdata;
+    struct swng__body *b = userdata;
     size_t n = size * nmemb;
     if (n > SWNG_MAX_BODY - b->len) {
         b->overflow = 1;
@@ -103,7 +82,7 @@ static long parse_retry_after(const char *v, size_t n)
  * code path for every libcurl version (curl_easy_header needs 7.83). */
 static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
 {
-    struct attempt *a = userdata;
+    struct swng__attempt *a = userdata;
     size_t n = size * nitems, vlen;
     const char *v;
     if (n > SWNG_MAX_HEADERS - a->header_bytes) {
@@ -130,7 +109,7 @@ static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
     return n;
 }
 
-static void attempt_reset(struct attempt *a)
+static void attempt_reset(struct swng__attempt *a)
 {
     free(a->request_id);
     free(a->body.data);
@@ -147,8 +126,12 @@ void swng__handle_callbacks(CURL *h)
 /* Every per-request option is set on every request, so that nothing of one
  * request (method, body, headers) carries over to the next on a pooled
  * handle. The client-wide options were set when the handle was made. */
-static void prepare(swng_client *c, CURL *h, const struct swng__request *rq, struct attempt *a)
+void swng__xfer_prepare(swng_client *c, struct swng__xfer *x)
 {
+    CURL *h = x->h;
+    const struct swng__request *rq = &x->rq;
+    struct swng__attempt *a = &x->a;
+    attempt_reset(a);
     curl_easy_setopt(h, CURLOPT_URL, rq->url);
     if (rq->body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
@@ -172,24 +155,6 @@ static void prepare(swng_client *c, CURL *h, const struct swng__request *rq, str
     a->errbuf[0] = '\0';
 }
 
-static void perform(swng_client *c, CURL *h, const struct swng__request *rq, struct attempt *a)
-{
-    prepare(c, h, rq, a);
-    a->curl_rc = curl_easy_perform(h);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->http_status);
-    /* Nothing was sent if the connection could not even be made. */
-    a->sent = !(a->curl_rc == CURLE_COULDNT_CONNECT || a->curl_rc == CURLE_COULDNT_RESOLVE_HOST ||
-                a->curl_rc == CURLE_COULDNT_RESOLVE_PROXY);
-    if (a->http_status == 0) {
-        free(a->request_id);
-        a->request_id = NULL;
-        a->retry_after = -1;
-    }
-}
-
 /* ------------------------------------------------------- classification */
 
 static int status_code_for_http(long status, int bad_request)
@@ -203,7 +168,7 @@ static int status_code_for_http(long status, int bad_request)
     return SWNG_EPROTOCOL;
 }
 
-static int status_code_for_curl(const struct attempt *a)
+static int status_code_for_curl(const struct swng__attempt *a)
 {
 #if LIBCURL_VERSION_NUM >= 0x080600
     if (a->curl_rc == CURLE_TOO_LARGE) return SWNG_EPROTOCOL;
@@ -241,7 +206,7 @@ void swng__attach_response(swng_error *e, struct swng__response *rs, const swng_
 }
 
 /* Turns a failed attempt into an error object with all the detail. */
-static int fail_from_attempt(swng_client *c, const struct swng__request *rq, struct attempt *a,
+static int fail_from_attempt(swng_client *c, const struct swng__request *rq, struct swng__attempt *a,
                              swng_error **err)
 {
     swng_error *e;
@@ -300,7 +265,7 @@ int swng__idempotent(const char *method) { return strcmp(method, "POST") != 0; }
 
 /* POST: only what cannot have created anything (429, 503, nothing sent).
  * Idempotent methods: also 500/502/504 and failures after sending. */
-static int retryable(const struct attempt *a, int idempotent)
+static int retryable(const struct swng__attempt *a, int idempotent)
 {
     if (a->curl_rc != CURLE_OK) {
         if (a->body.overflow || a->header_overflow || a->curl_rc == CURLE_OUT_OF_MEMORY ||
@@ -332,15 +297,6 @@ long swng__backoff_ms(const swng_client *c, unsigned int attempt_no, long retry_
     return (long)(d > max ? max : d);
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0) {
-    }
-}
-
 void swng__response_free(struct swng__response *rs)
 {
     free(rs->request_id);
@@ -348,53 +304,65 @@ void swng__response_free(struct swng__response *rs)
     memset(rs, 0, sizeof *rs);
 }
 
-int swng__send(swng_client *c, const struct swng__request *rq, struct swng__response *rs,
-               swng_error **err)
+void swng__xfer_clear(struct swng__xfer *x)
 {
-    struct attempt a;
-    unsigned int attempt_no, seed;
-    int idempotent = swng__idempotent(rq->method), rc;
-    CURL *h;
+    attempt_reset(&x->a);
+    swng__response_free(&x->rs);
+    swng_error_free(x->err);
+    x->err = NULL;
+    free(x->url);
+    free(x->body);
+    x->url = x->body = NULL;
+}
 
-    memset(rs, 0, sizeof *rs);
-    h = swng__client_acquire(c);
-    if (!h) return swng__fail(err, SWNG_ENOMEM, "out of memory");
-    seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)&a;
-    memset(&a, 0, sizeof a);
-    for (attempt_no = 0;; attempt_no++) {
-        attempt_reset(&a);
-        perform(c, h, rq, &a);
-        if (a.curl_rc == CURLE_OK && a.http_status >= 200 && a.http_status <= 299) {
-            rs->status = a.http_status;
-            /* Text from the server, cleaned here once for every use (a
-             * result, a list item, an error): valid UTF-8, no controls, no
-             * secret. Out of memory drops it, as swng__clean_error does. */
-            rs->request_id = a.request_id ? swng__clean_line(a.request_id, strlen(a.request_id),
-                                                             SWNG_MAX_HEADERS, c->secrets)
-                                          : NULL;
-            rs->retry_after = a.retry_after;
-            /* The body may become a result's json: no more than a little
-             * unused capacity is kept with it. */
-            if (a.body.data && a.body.cap - a.body.len > 4096) {
-                char *p = realloc(a.body.data, a.body.len + 1);
-                if (p) a.body.data = p;
-            }
-            rs->body = a.body.data;
-            rs->len = a.body.len;
-            a.body.data = NULL;
-            rc = SWNG_OK;
-            break;
-        }
-        if (attempt_no < c->max_retries && retryable(&a, idempotent)) {
-            sleep_ms(swng__backoff_ms(c, attempt_no, a.retry_after, &seed));
-            continue;
-        }
-        rc = fail_from_attempt(c, rq, &a, err);
-        break;
+int swng__xfer_attempt_done(swng_client *c, struct swng__xfer *x, CURLcode curl_rc)
+{
+    struct swng__attempt *a = &x->a;
+    CURL *h = x->h;
+    a->curl_rc = curl_rc;
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->http_status);
+    /* Nothing was sent if the connection could not even be made. */
+    a->sent = !(curl_rc == CURLE_COULDNT_CONNECT || curl_rc == CURLE_COULDNT_RESOLVE_HOST ||
+                curl_rc == CURLE_COULDNT_RESOLVE_PROXY);
+    if (a->http_status == 0) {
+        free(a->request_id);
+        a->request_id = NULL;
+        a->retry_after = -1;
     }
-    attempt_reset(&a);
-    swng__client_release(c, h);
-    return rc;
+    if (curl_rc == CURLE_OK && a->http_status >= 200 && a->http_status <= 299) {
+        struct swng__response *rs = &x->rs;
+        rs->status = a->http_status;
+        /* Text from the server, cleaned here once for every use (a result,
+         * a list item, an error): valid UTF-8, no controls, no secret. Out
+         * of memory drops it, as swng__clean_error does. */
+        rs->request_id = a->request_id ? swng__clean_line(a->request_id, strlen(a->request_id),
+                                                          SWNG_MAX_HEADERS, c->secrets)
+                                       : NULL;
+        rs->retry_after = a->retry_after;
+        /* The body may become a result's json: no more than a little
+         * unused capacity is kept with it. */
+        if (a->body.data && a->body.cap - a->body.len > 4096) {
+            char *p = realloc(a->body.data, a->body.len + 1);
+            if (p) a->body.data = p;
+        }
+        rs->body = a->body.data;
+        rs->len = a->body.len;
+        a->body.data = NULL;
+        x->rc = SWNG_OK;
+        attempt_reset(a);
+        return x->state = SWNG__X_DONE;
+    }
+    if (x->attempt_no < c->max_retries && retryable(a, swng__idempotent(x->rq.method))) {
+        x->retry_at = swng__now_ms() + swng__backoff_ms(c, x->attempt_no, a->retry_after, &x->seed);
+        x->attempt_no++;
+        return x->state = SWNG__X_WAIT;
+    }
+    x->rc = fail_from_attempt(c, &x->rq, a, &x->err);
+    attempt_reset(a);
+    return x->state = SWNG__X_DONE;
 }
 
 /* ------------------------------------------------------------ operations */
@@ -646,47 +614,96 @@ int swng__check_echo(const struct swng__op *op, const struct swng__arg *args,
     return SWNG_OK;
 }
 
+/* swng__send's job: the response is the caller's. */
+static int raw_then(swng_request *r)
+{
+    swng_error *err = r->x.err;
+    r->x.err = NULL;
+    *r->raw = r->x.rs;
+    memset(&r->x.rs, 0, sizeof r->x.rs);
+    return swng__job_end(r, r->x.rc, err);
+}
+
+int swng__send(swng_client *c, const struct swng__request *rq, struct swng__response *rs,
+               swng_error **err)
+{
+    swng_request r;
+    memset(rs, 0, sizeof *rs);
+    memset(&r, 0, sizeof r);
+    r.client = c;
+    r.raw = rs;
+    r.then = raw_then;
+    swng__xfer_begin(&r, rq);
+    return swng__job_run(c, &r, NULL, err);
+}
+
+/* The operation's job, after its one transfer: the result parsed and
+ * checked against the request. */
+int swng__op_then(swng_request *r)
+{
+    struct swng__xfer *x = &r->x;
+    const struct swng__op *op = r->row;
+    struct swng__object *o = NULL;
+    swng_error *err = x->err;
+    int rc = x->rc;
+    x->err = NULL;
+    if (rc == SWNG_OK && op->result) {
+        rc = swng__object_from_response(&o, op->result, r->client, &x->rs, &err);
+        if (rc == SWNG_OK && (rc = swng__check_echo(op, r->args, o, &err)) != SWNG_OK) {
+            /* A crossed answer never passes as success: the error gets the
+             * response's detail (the request id and body go back from the
+             * object). */
+            if (err) {
+                struct swng__response rs = x->rs;
+                rs.request_id = o->request_id;
+                o->request_id = NULL;
+                rs.body = o->json;
+                o->json = NULL;
+                swng__attach_response(err, &rs, r->client);
+                swng__response_free(&rs);
+                x->rs.body = NULL;
+                x->rs.request_id = NULL;
+            }
+            swng__object_free(o);
+            o = NULL;
+        }
+    }
+    r->result = o;
+    return swng__job_end(r, rc, err);
+}
+
+int swng__job_begin_op(swng_request *r, swng_client *c, const struct swng__op *op,
+                       const struct swng__arg *args, swng_error **err)
+{
+    struct swng__request rq;
+    size_t i;
+    int rc, no_body;
+    r->client = c;
+    if ((rc = swng__op_url(op, c, args, &r->x.url, err)) != SWNG_OK) return rc;
+    r->x.body = build_body(op, args, &no_body);
+    if (!r->x.body && !no_body) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    r->row = op;
+    for (i = 0; i < op->nparams && i < sizeof r->args / sizeof r->args[0]; i++) r->args[i] = args[i];
+    rq.method = op->method;
+    rq.url = r->x.url;
+    rq.body = r->x.body;
+    rq.bad_request = op->bad_request;
+    r->then = swng__op_then;
+    return swng__xfer_begin(r, &rq);
+}
+
 int swng__call(const struct swng__op *op, swng_client *c, const struct swng__arg *args,
                struct swng__object **out, swng_error **err)
 {
-    struct swng__request rq;
-    struct swng__response rs;
-    char *url, *body;
-    int rc, no_body;
-
+    swng_request r;
+    int rc;
     if (err) *err = NULL;
     if (out) *out = NULL;
     if (op->result && !out) return swng__fail_arg(err, "out", "out must not be NULL");
-    if ((rc = swng__op_url(op, c, args, &url, err)) != SWNG_OK) return rc;
-    body = build_body(op, args, &no_body);
-    if (!body && !no_body) {
-        free(url);
-        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    memset(&r, 0, sizeof r);
+    if ((rc = swng__job_begin_op(&r, c, op, args, err)) < 0) {
+        swng__job_free_state(&r);
+        return rc;
     }
-    rq.method = op->method;
-    rq.url = url;
-    rq.body = body;
-    rq.bad_request = op->bad_request;
-    rc = swng__send(c, &rq, &rs, err);
-    free(url);
-    free(body);
-    if (rc != SWNG_OK) return rc;
-    if (op->result) {
-        rc = swng__object_from_response(out, op->result, c, &rs, err);
-        if (rc == SWNG_OK && (rc = swng__check_echo(op, args, *out, err)) != SWNG_OK) {
-            /* A crossed answer never passes as success: the error gets the
-             * response's detail (the request id and body go back from the object). */
-            if (err && *err) {
-                rs.request_id = (*out)->request_id;
-                (*out)->request_id = NULL;
-                rs.body = (*out)->json;
-                (*out)->json = NULL;
-                swng__attach_response(*err, &rs, c);
-            }
-            swng__object_free(*out);
-            *out = NULL;
-        }
-    }
-    swng__response_free(&rs);
-    return rc;
+    return swng__job_run(c, &r, out, err);
 }

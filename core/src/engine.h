@@ -23,15 +23,59 @@ struct swng__response {
     long retry_after;
 };
 
+/* A response body being received, refused past SWNG_MAX_BODY. */
+struct swng__body {
+    char *data;
+    size_t len;
+    size_t cap;
+    int overflow;
+};
+
+/* What one attempt produced. */
+struct swng__attempt {
+    CURLcode curl_rc;
+    long http_status;
+    int sent;            /* 0: failed before the request went out */
+    int header_overflow; /* the response's header lines were too large */
+    size_t header_bytes;
+    long retry_after;    /* seconds, -1 if none */
+    char *request_id;
+    struct swng__body body;
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+/* A transfer: one request with its retries, on a loop (loop.c). */
+enum {
+    SWNG__X_IDLE,    /* no transfer */
+    SWNG__X_PENDING, /* begun: the loop starts it at its next step */
+    SWNG__X_ACTIVE,  /* in libcurl */
+    SWNG__X_WAIT,    /* waiting to retry */
+    SWNG__X_DONE     /* ended: the job's `then` reads it */
+};
+struct swng__xfer {
+    CURL *h; /* while active or waiting to retry */
+    struct swng__request rq;
+    char *url, *body; /* owned copies behind rq when the transfer owns them */
+    struct swng__attempt a;
+    unsigned int attempt_no, seed;
+    int state;
+    long long retry_at; /* monotonic ms, in SWNG__X_WAIT */
+    /* The outcome, in SWNG__X_DONE: rc with rs (SWNG_OK) or err. */
+    int rc;
+    struct swng__response rs;
+    swng_error *err;
+};
+
 /* 1 for methods that may be repeated without changing the result (GET, PUT,
  * DELETE): they are also retried on 500/502/504 and on transport failures
  * after the request was sent. */
 int swng__idempotent(const char *method);
 
-/* Sends rq with the client's retry rule for its method. On a 2xx fills *rs
- * (free with swng__response_free) and returns SWNG_OK; otherwise returns the
- * code with the detail (HTTP status, 422 items, request id, Retry-After,
- * capped and redacted body) in *err. */
+/* Sends rq with the client's retry rule for its method, blocking (a job of
+ * one transfer on a private loop). On a 2xx fills *rs (free with
+ * swng__response_free) and returns SWNG_OK; otherwise returns the code with
+ * the detail (HTTP status, 422 items, request id, Retry-After, capped and
+ * redacted body) in *err. */
 int swng__send(swng_client *c, const struct swng__request *rq, struct swng__response *rs,
                swng_error **err);
 void swng__response_free(struct swng__response *rs);
@@ -115,6 +159,7 @@ extern const struct swng__op swng__op_list_number_groups;
 extern const struct swng__op swng__op_list_memberships;
 extern const struct swng__op swng__op_list_phone_numbers;
 extern const struct swng__op swng__op_delete_membership;
+extern const struct swng__op swng__op_create_membership;
 
 /* Checks o against the arguments its request named (the params' echo
  * fields): SWNG_EPROTOCOL when the answer is about another resource. */
@@ -125,5 +170,87 @@ int swng__check_echo(const struct swng__op *op, const struct swng__arg *args,
  * status and request id (a parse failure gets the response's detail). */
 int swng__object_from_response(struct swng__object **out, const struct swng__type *t,
                                swng_client *c, struct swng__response *rs, swng_error **err);
+
+/* -------------------------------------------------------------- jobs */
+
+/* A job on a loop: a request started by swng_request_start or
+ * swng_cursor_fetch, or a blocking call run on a private loop. It runs
+ * one transfer at a time; `then` reads the finished transfer and either
+ * begins another (returns SWNG__MORE) or ends the job (returns its status,
+ * with result or error set). */
+#define SWNG__MORE 1
+struct swng_request {
+    swng_client *client;
+    swng_loop *loop;
+    swng_request *prev, *next; /* the loop's jobs in flight */
+    struct swng__xfer x;
+    int (*then)(swng_request *r);
+    /* The job's own state. */
+    const struct swng__op *row;
+    struct swng__arg args[4];
+    char *argbuf;                /* owned copies of args (started jobs) */
+    swng_cursor *cursor;
+    int own_cursor;
+    int phase, if_exists, field;
+    size_t matches;
+    const char *what;
+    struct swng__object *found;
+    swng_error *first;
+    struct swng__response *raw; /* swng__send: where the 2xx response goes */
+    /* The outcome. */
+    int finished, cancelled, status, blocking;
+    struct swng__object *result;
+    swng_error *error;
+    swng_request_cb cb;
+    void *payload;
+};
+
+/* Begins r's next transfer of rq (url and body borrowed: r->x.url and
+ * r->x.body when the job owns them). The loop starts it at its next step.
+ * Returns SWNG__MORE. */
+int swng__xfer_begin(swng_request *r, const struct swng__request *rq);
+/* Ends r with status and, on failure, err (taken). Returns status. */
+int swng__job_end(swng_request *r, int status, swng_error *err);
+/* Runs r (already begun: its first transfer started or it ended) on the
+ * client's private loop until it ends: the blocking calls. Returns its
+ * status; the result goes to *out, the error to *err. */
+int swng__job_run(swng_client *c, swng_request *r, struct swng__object **out, swng_error **err);
+/* A private loop of c for a blocking call, and its return. */
+swng_loop *swng__loop_acquire(swng_client *c, swng_error **err);
+void swng__loop_release(swng_client *c, swng_loop *loop);
+/* Frees a private loop (client.c frees its pool). */
+void swng__loop_destroy(swng_loop *loop);
+
+/* Engine steps of a transfer (engine.c), driven by loop.c. */
+void swng__xfer_prepare(swng_client *c, struct swng__xfer *x);
+/* After libcurl finished the transfer's attempt with curl_rc: SWNG__X_DONE
+ * (outcome set) or SWNG__X_WAIT (retry_at set). */
+int swng__xfer_attempt_done(swng_client *c, struct swng__xfer *x, CURLcode curl_rc);
+void swng__xfer_clear(struct swng__xfer *x);
+long long swng__now_ms(void);
+
+/* Starts a job for op on r (args checked; nothing sent on a bad one). */
+int swng__job_begin_op(swng_request *r, swng_client *c, const struct swng__op *op,
+                       const struct swng__arg *args, swng_error **err);
+/* The operation job's end: the result parsed and checked against the
+ * request (for jobs that run an operation and then decide). */
+int swng__op_then(swng_request *r);
+/* A cursor whose fetch job was cancelled is finished. */
+void swng__cursor_abandon(swng_cursor *cur);
+/* The operations that swng_request_start can run, by swng_op (ops.c). */
+int swng__start_op(swng_request *r, swng_client *c, int op, const struct swng__arg *args,
+                   size_t nargs, swng_error **err);
+/* Composite jobs and page fetches (list.c). */
+int swng__job_begin_fetch(swng_request *r, swng_cursor *cur, swng_error **err);
+int swng__job_begin_find_group(swng_request *r, swng_client *c, const char *name, size_t len,
+                               swng_error **err);
+int swng__job_begin_find_phone(swng_request *r, swng_client *c, const char *e164, size_t len,
+                               swng_error **err);
+int swng__job_begin_remove_number(swng_request *r, swng_client *c, const struct swng__arg *group,
+                                  const struct swng__arg *phone, swng_error **err);
+int swng__job_begin_create_ex(swng_request *r, swng_client *c, const struct swng__arg *group,
+                              const struct swng__arg *phone, int if_exists, swng_error **err);
+/* A job that needs no transfer ends at once (delivered at the next step). */
+void swng__job_free_state(swng_request *r);
 
 #endif

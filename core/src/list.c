@@ -31,6 +31,7 @@ struct swng_cursor {
     size_t pages;
     unsigned int empty_run; /* consecutive empty pages */
     int done;
+    int fetching; /* a fetch job holds the page being read */
 };
 
 /* ----------------------------------------------------------- URL parts */
@@ -275,42 +276,87 @@ static int take_page(swng_cursor *cur, const char *page_url, struct swng__respon
     return SWNG_OK;
 }
 
-/* Fetches the page at cur->next_url. */
-static int fetch(swng_cursor *cur, swng_error **err)
+/* A fetch's first half: the request for cur->next_url, begun on r (the
+ * transfer owns the URL). Fails only for lack of memory. */
+static int fetch_begin(swng_request *r, swng_cursor *cur, swng_error **err)
 {
     struct swng__request rq;
-    struct swng__response rs;
     char *url = cur->next_url;
-    int rc;
     cur->next_url = NULL;
     cJSON_Delete(cur->page);
     cur->page = NULL;
     cur->item = NULL;
     if (cur->pages == 0 && seen_before(cur, url) < 0) {
         free(url);
+        cur->done = 1;
         return swng__fail(err, SWNG_ENOMEM, "out of memory");
     }
+    free(r->x.url);
+    r->x.url = url;
+    cur->fetching = 1;
     rq.method = "GET";
     rq.url = url;
     rq.body = NULL;
     rq.bad_request = cur->op->bad_request;
-    rc = swng__send(cur->client, &rq, &rs, err);
+    return swng__xfer_begin(r, &rq);
+}
+
+/* Its second half: the page taken from r's finished transfer. */
+static int fetch_end(swng_request *r, swng_cursor *cur, swng_error **err)
+{
+    struct swng__xfer *x = &r->x;
+    int rc = x->rc;
+    *err = x->err;
+    x->err = NULL;
+    cur->fetching = 0;
     if (rc == SWNG_OK) {
         cur->pages++;
-        cur->status = rs.status;
+        cur->status = x->rs.status;
         free(cur->request_id);
         cur->request_id = NULL;
-        rc = take_page(cur, url, &rs, err);
-        if (rc != SWNG_OK && err && *err) {
-            swng__attach_response(*err, &rs, cur->client);
+        rc = take_page(cur, x->url, &x->rs, err);
+        if (rc != SWNG_OK && *err) {
+            swng__attach_response(*err, &x->rs, cur->client);
         } else {
-            cur->request_id = rs.request_id; /* cleaned by swng__send */
-            rs.request_id = NULL;
+            cur->request_id = x->rs.request_id; /* cleaned by the engine */
+            x->rs.request_id = NULL;
         }
-        swng__response_free(&rs);
+        swng__response_free(&x->rs);
     }
-    free(url);
+    free(x->url);
+    x->url = NULL;
+    if (rc != SWNG_OK) cur->done = 1;
     return rc;
+}
+
+void swng__cursor_abandon(swng_cursor *cur)
+{
+    /* A fetch cancelled half-way: the list cannot go on from here. */
+    if (cur && cur->fetching) {
+        cur->fetching = 0;
+        cur->done = 1;
+    }
+}
+
+int swng_cursor_needs_fetch(const swng_cursor *cur)
+{
+    return cur && !cur->done && !cur->item && cur->next_url ? 1 : 0;
+}
+
+static int fetch_then(swng_request *r)
+{
+    swng_error *e = NULL;
+    int rc = fetch_end(r, r->cursor, &e);
+    return swng__job_end(r, rc, e);
+}
+
+int swng__job_begin_fetch(swng_request *r, swng_cursor *cur, swng_error **err)
+{
+    r->client = cur->client;
+    r->cursor = cur;
+    r->then = fetch_then;
+    if (!swng_cursor_needs_fetch(cur)) return swng__job_end(r, SWNG_OK, NULL);
+    return fetch_begin(r, cur, err);
 }
 
 /* Gives an item's parse error its page's status and request id and the
@@ -329,7 +375,9 @@ static void item_detail(const swng_cursor *cur, const cJSON *item, swng_error *e
     swng__response_free(&rs);
 }
 
-static int cursor_next(swng_cursor *cur, const struct swng__type *t, struct swng__object **out,
+/* The next item without fetching: SWNG__MORE when a page must be fetched
+ * first (swng_cursor_needs_fetch). */
+static int cursor_take(swng_cursor *cur, const struct swng__type *t, struct swng__object **out,
                        swng_error **err)
 {
     int rc;
@@ -362,13 +410,24 @@ static int cursor_next(swng_cursor *cur, const struct swng__type *t, struct swng
             return rc;
         }
         if (!cur->next_url) break;
-        if ((rc = fetch(cur, err)) != SWNG_OK) {
-            cur->done = 1;
-            return rc;
-        }
+        return SWNG__MORE;
     }
     cur->done = 1;
     return SWNG_OK;
+}
+
+/* The next item, fetching pages as needed (blocking). */
+static int cursor_next(swng_cursor *cur, const struct swng__type *t, struct swng__object **out,
+                       swng_error **err)
+{
+    swng_request r;
+    int rc;
+    while ((rc = cursor_take(cur, t, out, err)) == SWNG__MORE) {
+        memset(&r, 0, sizeof r);
+        if ((rc = swng__job_begin_fetch(&r, cur, err)) < 0) return rc;
+        if ((rc = swng__job_run(cur->client, &r, NULL, err)) != SWNG_OK) return rc;
+    }
+    return rc;
 }
 
 int swng__cursor_next(swng_cursor *cur, struct swng__object **out, swng_error **err)
@@ -448,46 +507,67 @@ int swng_phone_number_next(swng_cursor *cur, swng_phone_number **out, swng_error
 
 /* -------------------------------------------------------------- helpers */
 
-/* Reads every item of cur and keeps the one whose field equals want
- * exactly: none is SWNG_ENOTFOUND, several SWNG_EAMBIGUOUS. what names
- * the resource and the field in messages ("number group named"). Frees
- * cur. */
-static int find_one(swng_cursor *cur, int field, const char *want, size_t want_len,
-                    const char *what, struct swng__object **out, swng_error **err)
+/* ---- find one: every item of the job's cursor read, the one whose field
+ * equals want (args[0]) exactly kept. None is SWNG_ENOTFOUND, several
+ * SWNG_EAMBIGUOUS; `what` names the resource and field in messages. */
+
+static int find_scan(swng_request *r)
 {
-    struct swng__object *o, *found = NULL;
-    size_t matches = 0;
+    const struct swng__arg *want = &r->args[0];
+    struct swng__object *o;
+    swng_error *e = NULL;
     int rc;
-    while ((rc = cursor_next(cur, cur->type, &o, err)) == SWNG_OK && o) {
-        const char *v = swng__object_str(o, field);
-        if (v && strlen(v) == want_len && memcmp(v, want, want_len) == 0 && matches++ == 0) {
-            found = o;
+    while ((rc = cursor_take(r->cursor, r->cursor->type, &o, &e)) == SWNG_OK && o) {
+        const char *v = swng__object_str(o, r->field);
+        if (v && strlen(v) == want->len && memcmp(v, want->value, want->len) == 0 &&
+            r->matches++ == 0) {
+            r->found = o;
             continue;
         }
         swng__object_free(o);
     }
-    swng_cursor_free(cur);
-    if (rc == SWNG_OK && matches == 0)
-        rc = swng__fail(err, SWNG_ENOTFOUND, "no %s \"%.*s\"", what, (int)want_len, want);
-    else if (rc == SWNG_OK && matches > 1)
-        rc = swng__fail(err, SWNG_EAMBIGUOUS, "%lu of them: %s \"%.*s\"", (unsigned long)matches,
-                        what, (int)want_len, want);
-    if (rc != SWNG_OK) {
-        swng__object_free(found);
-        return rc;
+    if (rc == SWNG__MORE) {
+        if ((rc = fetch_begin(r, r->cursor, &e)) >= 0) return rc;
+    } else if (rc == SWNG_OK && r->matches == 0) {
+        rc = swng__fail(&e, SWNG_ENOTFOUND, "no %s \"%.*s\"", r->what, (int)want->len,
+                        want->value);
+    } else if (rc == SWNG_OK && r->matches > 1) {
+        rc = swng__fail(&e, SWNG_EAMBIGUOUS, "%lu of them: %s \"%.*s\"",
+                        (unsigned long)r->matches, r->what, (int)want->len, want->value);
+    } else if (rc == SWNG_OK) {
+        r->result = r->found;
+        r->found = NULL;
     }
-    *out = found;
-    return SWNG_OK;
+    return swng__job_end(r, rc, e);
 }
 
-int swng_number_group_find_n(swng_number_group **out, swng_client *client, const char *name,
-                             size_t name_len, swng_error **err)
+static int find_then(swng_request *r)
+{
+    swng_error *e = NULL;
+    int rc = fetch_end(r, r->cursor, &e);
+    return rc != SWNG_OK ? swng__job_end(r, rc, e) : find_scan(r);
+}
+
+/* Begins a find over cur (taken) for want. */
+static int find_begin(swng_request *r, swng_cursor *cur, int field, const char *want,
+                      size_t want_len, const char *what, swng_error **err)
+{
+    r->client = cur->client;
+    r->cursor = cur;
+    r->own_cursor = 1;
+    r->field = field;
+    r->what = what;
+    r->args[0].value = want;
+    r->args[0].len = want_len;
+    r->then = find_then;
+    return fetch_begin(r, cur, err);
+}
+
+int swng__job_begin_find_group(swng_request *r, swng_client *client, const char *name,
+                               size_t name_len, swng_error **err)
 {
     swng_cursor *cur;
     int rc;
-    if (err) *err = NULL;
-    if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
-    *out = NULL;
     if (!name) return swng__fail_arg(err, "name", "name must not be NULL");
     /* A name longer than the filter may be is still found, by reading
      * every group: checked as text first, then not sent. */
@@ -498,8 +578,23 @@ int swng_number_group_find_n(swng_number_group **out, swng_client *client, const
         rc = swng_number_group_list_n(&cur, client, name, name_len, 0, err);
     }
     if (rc != SWNG_OK) return rc;
-    return find_one(cur, SWNG__G_NAME, name, name_len, "number group named",
-                    (struct swng__object **)out, err);
+    return find_begin(r, cur, SWNG__G_NAME, name, name_len, "number group named", err);
+}
+
+int swng_number_group_find_n(swng_number_group **out, swng_client *client, const char *name,
+                             size_t name_len, swng_error **err)
+{
+    swng_request r;
+    int rc;
+    if (err) *err = NULL;
+    if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
+    *out = NULL;
+    memset(&r, 0, sizeof r);
+    if ((rc = swng__job_begin_find_group(&r, client, name, name_len, err)) < 0) {
+        swng__job_free_state(&r);
+        return rc;
+    }
+    return swng__job_run(client, &r, (struct swng__object **)out, err);
 }
 int swng_number_group_find(swng_number_group **out, swng_client *client, const char *name,
                            swng_error **err)
@@ -517,22 +612,35 @@ static int is_e164(const char *s, size_t n)
     return 1;
 }
 
-int swng_phone_number_find_n(swng_phone_number **out, swng_client *client, const char *e164,
-                             size_t e164_len, swng_error **err)
+int swng__job_begin_find_phone(swng_request *r, swng_client *client, const char *e164,
+                               size_t e164_len, swng_error **err)
 {
     swng_cursor *cur;
     int rc;
-    if (err) *err = NULL;
-    if (out) *out = NULL;
     if (!e164) return swng__fail_arg(err, "e164", "e164 must not be NULL");
     if (!is_e164(e164, e164_len))
         return swng__fail_arg(err, "e164",
                               "e164 must be an E.164 number: \"+\" and 2 to 15 digits");
-    if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
     if ((rc = swng_phone_number_list_n(&cur, client, e164, e164_len, NULL, 0, 0, err)) != SWNG_OK)
         return rc;
-    return find_one(cur, SWNG__P_NUMBER, e164, e164_len, "phone number",
-                    (struct swng__object **)out, err);
+    return find_begin(r, cur, SWNG__P_NUMBER, e164, e164_len, "phone number", err);
+}
+
+int swng_phone_number_find_n(swng_phone_number **out, swng_client *client, const char *e164,
+                             size_t e164_len, swng_error **err)
+{
+    swng_request r;
+    int rc;
+    if (err) *err = NULL;
+    if (out) *out = NULL;
+    memset(&r, 0, sizeof r);
+    rc = swng__job_begin_find_phone(&r, client, e164, e164_len, err);
+    if (rc >= 0 && !out) rc = swng__fail_arg(err, "out", "out must not be NULL");
+    if (rc < 0) {
+        swng__job_free_state(&r);
+        return rc;
+    }
+    return swng__job_run(client, &r, (struct swng__object **)out, err);
 }
 int swng_phone_number_find(swng_phone_number **out, swng_client *client, const char *e164,
                            swng_error **err)
@@ -540,61 +648,120 @@ int swng_phone_number_find(swng_phone_number **out, swng_client *client, const c
     return swng_phone_number_find_n(out, client, e164, SWNG__LEN(e164), err);
 }
 
-/* An id argument, checked as the engine checks one (the error names it). */
-static int check_id(const char *name, const char *v, size_t n, swng_error **err)
+/* ---- a group's membership of a phone number (args[0] the group, args[1]
+ * the number; ids checked), through the group's list. Then, by phase:
+ * remove the number (the membership deleted), or, after a create answered
+ * 422 with if_exists "return", the membership found returned as existing
+ * (not found: the 422 stands). */
+enum { PHASE_REMOVE, PHASE_CREATE_EX };
+
+static int member_found(swng_request *r)
 {
-    int rc = swng__check_uuid(name, v, n, err);
+    struct swng__arg id;
+    swng_error *e = NULL;
+    int rc;
+    if (r->phase == PHASE_CREATE_EX) {
+        r->found->existed = 1;
+        r->result = r->found;
+        r->found = NULL;
+        return swng__job_end(r, SWNG_OK, NULL);
+    }
+    /* The delete borrows the id from the membership, kept until the end. */
+    id.value = swng__object_str(r->found, SWNG__M_ID);
+    id.len = strlen(id.value);
+    if ((rc = swng__job_begin_op(r, r->client, &swng__op_delete_membership, &id, &e)) < 0)
+        return swng__job_end(r, rc, e);
+    return rc;
+}
+
+static int member_scan(swng_request *r)
+{
+    const struct swng__arg *group = &r->args[0], *phone = &r->args[1];
+    struct swng__object *o;
+    swng_error *e = NULL;
+    int rc;
+    while ((rc = cursor_take(r->cursor, r->cursor->type, &o, &e)) == SWNG_OK && o) {
+        const char *id = swng__object_str(o, SWNG__M_PHONE_ID);
+        /* UUIDs compare without case: the server may answer in lowercase. */
+        if (id && strlen(id) == phone->len && strncasecmp(id, phone->value, phone->len) == 0) {
+            r->found = o;
+            return member_found(r);
+        }
+        swng__object_free(o);
+    }
+    if (rc == SWNG__MORE) {
+        if ((rc = fetch_begin(r, r->cursor, &e)) >= 0) return rc;
+    } else if (rc == SWNG_OK && r->phase == PHASE_CREATE_EX) {
+        e = r->first; /* not in the group: the 422 stands */
+        r->first = NULL;
+        rc = SWNG_EVALIDATION;
+    } else if (rc == SWNG_OK) {
+        rc = swng__fail(&e, SWNG_ENOTFOUND, "phone number %.*s is not in number group %.*s",
+                        (int)phone->len, phone->value, (int)group->len, group->value);
+    }
+    return swng__job_end(r, rc, e);
+}
+
+static int member_then(swng_request *r)
+{
+    swng_error *e = NULL;
+    int rc = fetch_end(r, r->cursor, &e);
+    return rc != SWNG_OK ? swng__job_end(r, rc, e) : member_scan(r);
+}
+
+/* Begins reading the group's memberships for the number. */
+static int member_begin(swng_request *r, swng_error **err)
+{
+    int rc = swng_membership_list_n(&r->cursor, r->client, r->args[0].value, r->args[0].len,
+                                    1000, err);
+    if (rc != SWNG_OK) return rc;
+    r->own_cursor = 1;
+    r->then = member_then;
+    return fetch_begin(r, r->cursor, err);
+}
+
+/* An id argument, checked as the engine checks one (the error names it). */
+static int check_id(const char *name, const struct swng__arg *a, swng_error **err)
+{
+    int rc = swng__check_uuid(name, a->value, a->len, err);
     if (rc != SWNG_OK && err && *err) (*err)->option = name;
     return rc;
 }
 
-/* The group's membership of a phone number (ids already checked), through
- * the group's list; SWNG_ENOTFOUND when it is not there. */
-static int find_membership(swng_client *client, const char *group, size_t group_len,
-                           const char *phone, size_t phone_len, struct swng__object **out,
-                           swng_error **err)
+int swng__job_begin_remove_number(swng_request *r, swng_client *client,
+                                  const struct swng__arg *group, const struct swng__arg *phone,
+                                  swng_error **err)
 {
-    swng_cursor *cur;
-    struct swng__object *o;
-    int rc = swng_membership_list_n(&cur, client, group, group_len, 1000, err);
-    *out = NULL;
-    if (rc != SWNG_OK) return rc;
-    while ((rc = cursor_next(cur, cur->type, &o, err)) == SWNG_OK && o) {
-        const char *id = swng__object_str(o, SWNG__M_PHONE_ID);
-        /* UUIDs compare without case: the server may answer in lowercase. */
-        if (id && strlen(id) == phone_len && strncasecmp(id, phone, phone_len) == 0) {
-            *out = o;
-            break;
-        }
-        swng__object_free(o);
-    }
-    swng_cursor_free(cur);
-    if (rc == SWNG_OK && !*out)
-        rc = swng__fail(err, SWNG_ENOTFOUND, "phone number %.*s is not in number group %.*s",
-                        (int)phone_len, phone, (int)group_len, group);
-    return rc;
+    int rc;
+    if (!client) return swng__fail_arg(err, "client", "client must not be NULL");
+    if ((rc = check_id("number_group_id", group, err)) ||
+        (rc = check_id("phone_number_id", phone, err)))
+        return rc;
+    r->client = client;
+    r->args[0] = *group;
+    r->args[1] = *phone;
+    r->phase = PHASE_REMOVE;
+    return member_begin(r, err);
 }
 
 int swng_number_group_remove_number_n(swng_client *client, const char *number_group_id,
                                       size_t number_group_id_len, const char *phone_number_id,
                                       size_t phone_number_id_len, swng_error **err)
 {
-    struct swng__object *m;
-    struct swng__arg arg;
+    struct swng__arg group, phone;
+    swng_request r;
     int rc;
     if (err) *err = NULL;
-    if (!client) return swng__fail_arg(err, "client", "client must not be NULL");
-    if ((rc = check_id("number_group_id", number_group_id, number_group_id_len, err)) ||
-        (rc = check_id("phone_number_id", phone_number_id, phone_number_id_len, err)))
+    group.value = number_group_id;
+    group.len = number_group_id_len;
+    phone.value = phone_number_id;
+    phone.len = phone_number_id_len;
+    memset(&r, 0, sizeof r);
+    if ((rc = swng__job_begin_remove_number(&r, client, &group, &phone, err)) < 0) {
+        swng__job_free_state(&r);
         return rc;
-    if ((rc = find_membership(client, number_group_id, number_group_id_len, phone_number_id,
-                              phone_number_id_len, &m, err)) != SWNG_OK)
-        return rc;
-    arg.value = swng__object_str(m, SWNG__M_ID);
-    arg.len = strlen(arg.value);
-    rc = swng__call(&swng__op_delete_membership, client, &arg, NULL, err);
-    swng__object_free(m);
-    return rc;
+    }
+    return swng__job_run(client, &r, NULL, err);
 }
 int swng_number_group_remove_number(swng_client *client, const char *number_group_id,
                                     const char *phone_number_id, swng_error **err)
@@ -604,46 +771,64 @@ int swng_number_group_remove_number(swng_client *client, const char *number_grou
         SWNG__LEN(phone_number_id), err);
 }
 
+/* After the create: a 422 with if_exists "return" looks in the group. */
+static int create_ex_then(swng_request *r)
+{
+    struct swng__xfer *x = &r->x;
+    if (!(x->rc == SWNG_EVALIDATION && r->if_exists == SWNG_IF_EXISTS_RETURN))
+        return swng__op_then(r);
+    /* A 422 may mean anything: only the group's list says the number is
+     * in it. */
+    r->first = x->err;
+    x->err = NULL;
+    swng__xfer_clear(x);
+    r->phase = PHASE_CREATE_EX;
+    {
+        swng_error *e = NULL;
+        int rc = member_begin(r, &e);
+        return rc < 0 ? swng__job_end(r, rc, e) : rc;
+    }
+}
+
+int swng__job_begin_create_ex(swng_request *r, swng_client *client,
+                              const struct swng__arg *group, const struct swng__arg *phone,
+                              int if_exists, swng_error **err)
+{
+    struct swng__arg args[2];
+    int rc;
+    if (if_exists != SWNG_IF_EXISTS_ERROR && if_exists != SWNG_IF_EXISTS_RETURN)
+        return swng__fail_arg(err, "if_exists",
+                              "if_exists must be SWNG_IF_EXISTS_ERROR or SWNG_IF_EXISTS_RETURN");
+    args[0] = *group;
+    args[1] = *phone;
+    if ((rc = swng__job_begin_op(r, client, &swng__op_create_membership, args, err)) < 0)
+        return rc;
+    r->if_exists = if_exists;
+    r->then = create_ex_then;
+    return rc;
+}
+
 int swng_membership_create_ex_n(swng_membership **out, swng_client *client,
                                 const char *number_group_id, size_t number_group_id_len,
                                 const char *phone_number_id, size_t phone_number_id_len,
                                 int if_exists, swng_error **err)
 {
-    swng_error *first = NULL;
-    struct swng__object *m;
+    struct swng__arg group, phone;
+    swng_request r;
     int rc;
     if (err) *err = NULL;
     if (out) *out = NULL;
-    if (if_exists != SWNG_IF_EXISTS_ERROR && if_exists != SWNG_IF_EXISTS_RETURN)
-        return swng__fail_arg(err, "if_exists",
-                              "if_exists must be SWNG_IF_EXISTS_ERROR or SWNG_IF_EXISTS_RETURN");
-    rc = swng_membership_create_n(out, client, number_group_id, number_group_id_len,
-                                  phone_number_id, phone_number_id_len, &first);
-    if (rc != SWNG_EVALIDATION || if_exists != SWNG_IF_EXISTS_RETURN) {
-        if (err)
-            *err = first;
-        else
-            swng_error_free(first);
+    if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
+    group.value = number_group_id;
+    group.len = number_group_id_len;
+    phone.value = phone_number_id;
+    phone.len = phone_number_id_len;
+    memset(&r, 0, sizeof r);
+    if ((rc = swng__job_begin_create_ex(&r, client, &group, &phone, if_exists, err)) < 0) {
+        swng__job_free_state(&r);
         return rc;
     }
-    /* A 422 may mean anything: only the group's list says the number is
-     * in it. Not there: the 422 stands. */
-    rc = find_membership(client, number_group_id, number_group_id_len, phone_number_id,
-                         phone_number_id_len, &m, err);
-    if (rc == SWNG_ENOTFOUND) {
-        if (err) {
-            swng_error_free(*err);
-            *err = first;
-        } else {
-            swng_error_free(first);
-        }
-        return SWNG_EVALIDATION;
-    }
-    swng_error_free(first);
-    if (rc != SWNG_OK) return rc;
-    m->existed = 1;
-    *out = (swng_membership *)m;
-    return SWNG_OK;
+    return swng__job_run(client, &r, (struct swng__object **)out, err);
 }
 int swng_membership_create_ex(swng_membership **out, swng_client *client,
                               const char *number_group_id, const char *phone_number_id,

@@ -15,7 +15,7 @@ static const struct swng__param create_membership_params[] = {
     {"number_group_id", SWNG__IN_PATH, SWNG__A_UUID, 0, NULL, "number_group_id"},
     {"phone_number_id", SWNG__IN_BODY, SWNG__A_UUID, 0, NULL, "phone_number.id"},
 };
-static const struct swng__op op_create_membership = {
+const struct swng__op swng__op_create_membership = {
     "POST", "/api/relay/rest/number_groups/{}/number_group_memberships",
     create_membership_params, 2, &swng__type_membership, 0};
 
@@ -196,7 +196,7 @@ int swng_membership_create_n(swng_membership **out, swng_client *client,
 {
     const struct swng__arg args[] = {{number_group_id, number_group_id_len},
                                      {phone_number_id, phone_number_id_len}};
-    return swng__call(&op_create_membership, client, args, OUT(out), err);
+    return swng__call(&swng__op_create_membership, client, args, OUT(out), err);
 }
 
 int swng_membership_create(swng_membership **out, swng_client *client, const char *number_group_id,
@@ -329,3 +329,81 @@ const char *swng_phone_number_request_id(const swng_phone_number *p)
     return p ? p->o.request_id : NULL;
 }
 const char *swng_phone_number_json(const swng_phone_number *p) { return p ? p->o.json : NULL; }
+
+/* ------------------------------------------------ started on a loop */
+
+/* A sticky_sender text ("true" / "false"; NULL: dflt) as a SWNG__A_BOOL
+ * argument (NULL value: left out). */
+static int bool_text(struct swng__arg *a, const struct swng__arg *text, const char *dflt,
+                     swng_error **err)
+{
+    if (!text->value) {
+        a->value = dflt;
+        a->len = dflt ? strlen(dflt) : 0;
+        return SWNG_OK;
+    }
+    if ((text->len == 4 && memcmp(text->value, "true", 4) == 0) ||
+        (text->len == 5 && memcmp(text->value, "false", 5) == 0)) {
+        *a = *text;
+        return SWNG_OK;
+    }
+    return swng__fail_arg(err, "sticky_sender", "sticky_sender must be \"true\" or \"false\"");
+}
+
+/* One row per swng_op: the operation and how many texts it takes. */
+static const struct {
+    const struct swng__op *op; /* NULL: a helper job */
+    unsigned char min, max;
+} start_rows[] = {
+    {NULL, 0, 0},
+    {NULL, 2, 3},                          /* SWNG_OP_MEMBERSHIP_CREATE */
+    {&op_create_number_group, 1, 2},      /* SWNG_OP_NUMBER_GROUP_CREATE */
+    {&op_get_number_group, 1, 1},         /* SWNG_OP_NUMBER_GROUP_GET */
+    {&op_update_number_group, 2, 3},      /* SWNG_OP_NUMBER_GROUP_UPDATE */
+    {&op_delete_number_group, 1, 1},      /* SWNG_OP_NUMBER_GROUP_DELETE */
+    {&op_get_membership, 1, 1},           /* SWNG_OP_MEMBERSHIP_GET */
+    {&swng__op_delete_membership, 1, 1},  /* SWNG_OP_MEMBERSHIP_DELETE */
+    {&op_get_phone_number, 1, 1},         /* SWNG_OP_PHONE_NUMBER_GET */
+    {NULL, 1, 1},                          /* SWNG_OP_NUMBER_GROUP_FIND */
+    {NULL, 1, 1},                          /* SWNG_OP_PHONE_NUMBER_FIND */
+    {NULL, 2, 2},                          /* SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER */
+};
+
+int swng__start_op(swng_request *r, swng_client *c, int op, const struct swng__arg *args,
+                   size_t nargs, swng_error **err)
+{
+    struct swng__arg a[3];
+    int rc;
+    if (op <= 0 || (size_t)op >= sizeof start_rows / sizeof start_rows[0])
+        return swng__fail_arg(err, "op", "op %d is not an operation (swng_op)", op);
+    if (nargs < start_rows[op].min || nargs > start_rows[op].max)
+        return swng__fail_arg(err, "args", "operation %d takes %u to %u arguments, not %lu", op,
+                              start_rows[op].min, start_rows[op].max, (unsigned long)nargs);
+    memset(a, 0, sizeof a);
+    memcpy(a, args, nargs * sizeof *args);
+    switch (op) {
+    case SWNG_OP_MEMBERSHIP_CREATE: {
+        int if_exists = SWNG_IF_EXISTS_ERROR;
+        if (a[2].value && a[2].len == 6 && memcmp(a[2].value, "return", 6) == 0)
+            if_exists = SWNG_IF_EXISTS_RETURN;
+        else if (a[2].value && !(a[2].len == 5 && memcmp(a[2].value, "error", 5) == 0))
+            return swng__fail_arg(err, "if_exists", "if_exists must be \"error\" or \"return\"");
+        return swng__job_begin_create_ex(r, c, &a[0], &a[1], if_exists, err);
+    }
+    case SWNG_OP_NUMBER_GROUP_CREATE:
+        if ((rc = bool_text(&a[1], &a[1], "false", err)) != SWNG_OK) return rc;
+        break;
+    case SWNG_OP_NUMBER_GROUP_UPDATE:
+        if ((rc = bool_text(&a[2], &a[2], NULL, err)) != SWNG_OK) return rc;
+        break;
+    case SWNG_OP_NUMBER_GROUP_FIND:
+        return swng__job_begin_find_group(r, c, a[0].value, a[0].len, err);
+    case SWNG_OP_PHONE_NUMBER_FIND:
+        return swng__job_begin_find_phone(r, c, a[0].value, a[0].len, err);
+    case SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER:
+        return swng__job_begin_remove_number(r, c, &a[0], &a[1], err);
+    default:
+        break;
+    }
+    return swng__job_begin_op(r, c, start_rows[op].op, a, err);
+}

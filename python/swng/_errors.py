@@ -150,9 +150,14 @@ class AmbiguousError(Error):
     swng_status = -12
 
 
+class CancelledError(Error):
+    """The call was cancelled; nothing was sent after the cancel."""
+    swng_status = -13
+
+
 #: every class above, in the order of the core's codes
 _CLASSES: Tuple[Type[Error], ...] = (
-    InvalidArgument, OutOfMemoryError, AuthenticationError, NotFoundError, ValidationError, RateLimitError, ServerError, TransportError, TimeoutError, ProtocolError, ClosedError, AmbiguousError,
+    InvalidArgument, OutOfMemoryError, AuthenticationError, NotFoundError, ValidationError, RateLimitError, ServerError, TransportError, TimeoutError, ProtocolError, ClosedError, AmbiguousError, CancelledError,
 )
 
 # ---- END generated

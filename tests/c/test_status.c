@@ -38,6 +38,7 @@ static void test_status_names(void)
         {SWNG_EPROTOCOL, "protocol"},
         {SWNG_ECLOSED, "closed"},
         {SWNG_EAMBIGUOUS, "ambiguous"},
+        {SWNG_ECANCELLED, "cancelled"},
     };
     size_t i;
     int code, n = 0;
@@ -73,12 +74,12 @@ static void test_status_names(void)
                       code, other, text);
         }
     }
-    CHECK_INT_EQ(n, 13);
+    CHECK_INT_EQ(n, 14);
 }
 
 static void test_unknown_codes(void)
 {
-    static const int unknown[] = {1, 2, 100, SWNG_STATUS_LAST - 1, -13, -100, -1000, INT_MAX,
+    static const int unknown[] = {1, 2, 100, SWNG_STATUS_LAST - 1, -14, -100, -1000, INT_MAX,
                                   INT_MIN, INT_MIN + 1};
     size_t i;
     for (i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
