@@ -798,7 +798,7 @@ typedef enum swng_op {
 
 /**
  * Called once per request, from swng_loop_step (or swng_loop_free), on its
- * thread. status is SWNG_OK or a failure code; result (on success, for
+ * thread (a request started with cb NULL is kept for swng_loop_take). status is SWNG_OK or a failure code; result (on success, for
  * operations that return one; else NULL) and err (on failure) belong to
  * the callback: free them with their _free functions. The callback may
  * start and cancel requests on the same loop, but must not step or free
@@ -868,6 +868,28 @@ SWNG_EXTERN int swng_request_start(swng_request **out, swng_loop *loop, int op,
  *  nothing more is sent for it. Only for a request whose callback has not
  *  yet been called. */
 SWNG_EXTERN void swng_request_cancel(swng_request *req);
+
+/**
+ * A request started with cb NULL is kept when it ends, for the host to
+ * take: the form for bindings, which cannot pass C callbacks. After
+ * swng_loop_step, take each with swng_loop_take (NULL: no more), read it
+ * with swng_request_id, swng_request_status, swng_request_take_result and
+ * swng_request_take_error, and free it with swng_request_free.
+ */
+SWNG_EXTERN swng_request *swng_loop_take(swng_loop *loop);
+/** The request's id: 1, 2, ... in the order requests were started on its
+ *  loop (never reused by that loop). 0 for NULL. */
+SWNG_EXTERN unsigned long long swng_request_id(const swng_request *req);
+/** A taken request's status (SWNG_OK or a failure code). */
+SWNG_EXTERN int swng_request_status(const swng_request *req);
+/** A taken request's result (as the callback's result; NULL after the
+ *  first call), now the caller's. */
+SWNG_EXTERN void *swng_request_take_result(swng_request *req);
+/** A taken request's error (NULL after the first call), now the caller's. */
+SWNG_EXTERN swng_error *swng_request_take_error(swng_request *req);
+/** Frees a taken request with whatever was not taken from it. NULL, and a
+ *  request still in flight, are ignored. */
+SWNG_EXTERN void swng_request_free(swng_request *req);
 
 /** 1 when the cursor's next _next call would have to fetch a page (no item
  *  is waiting and the list goes on), else 0: a loop's host then fetches it

@@ -26,6 +26,8 @@ struct swng_loop {
     long long curl_deadline; /* monotonic ms of libcurl's timer, -1: none */
     swng_request *head;      /* jobs in flight */
     size_t pending;
+    swng_request *done_head, *done_tail; /* ended with no callback: swng_loop_take */
+    unsigned long long next_id;
     CURL *idle[MAX_IDLE];
     size_t nidle;
     pid_t pid;
@@ -485,12 +487,16 @@ static void deliver(swng_loop *loop)
         next = r->next;
         if (!r->finished || r->blocking) continue;
         unlink_job(loop, r);
-        if (r->cb) {
-            r->cb(r, r->status, r->result, r->error, r->payload);
-        } else {
-            swng__object_free(r->result);
-            swng_error_free(r->error);
+        if (!r->cb) { /* kept for swng_loop_take */
+            r->next = NULL;
+            if (loop->done_tail)
+                loop->done_tail->next = r;
+            else
+                loop->done_head = r;
+            loop->done_tail = r;
+            continue;
         }
+        r->cb(r, r->status, r->result, r->error, r->payload);
         free(r->argbuf);
         free(r);
         /* The callback may have started jobs: they went to the head, and
@@ -564,6 +570,44 @@ void swng_loop_cancel_all(swng_loop *loop)
     wake(loop);
 }
 
+swng_request *swng_loop_take(swng_loop *loop)
+{
+    swng_request *r = loop ? loop->done_head : NULL;
+    if (!r) return NULL;
+    loop->done_head = r->next;
+    if (!loop->done_head) loop->done_tail = NULL;
+    r->next = NULL;
+    r->loop = NULL;
+    return r;
+}
+
+int swng_request_status(const swng_request *r) { return r ? r->status : SWNG_EINVAL; }
+
+unsigned long long swng_request_id(const swng_request *r) { return r ? r->id : 0; }
+
+void *swng_request_take_result(swng_request *r)
+{
+    void *o = r ? r->result : NULL;
+    if (r) r->result = NULL;
+    return o;
+}
+
+swng_error *swng_request_take_error(swng_request *r)
+{
+    swng_error *e = r ? r->error : NULL;
+    if (r) r->error = NULL;
+    return e;
+}
+
+void swng_request_free(swng_request *r)
+{
+    if (!r || r->loop) return; /* only taken requests are the caller's */
+    swng__object_free(r->result);
+    swng_error_free(r->error);
+    free(r->argbuf);
+    free(r);
+}
+
 void swng_loop_free(swng_loop *loop)
 {
     swng_request *r;
@@ -572,6 +616,7 @@ void swng_loop_free(swng_loop *loop)
         for (r = loop->head; r; r = r->next)
             if (!r->finished) cancel_job(loop, r);
         deliver(loop);
+        while ((r = swng_loop_take(loop)) != NULL) swng_request_free(r);
         swng__loop_destroy(loop);
     } else {
         /* A child's copy: the descriptors and connections are the
@@ -607,6 +652,7 @@ static int job_started(swng_request **out, swng_loop *loop, swng_request *r, int
         free(r);
         return rc;
     }
+    r->id = ++loop->next_id;
     link_job(loop, r);
     wake(loop);
     if (out) *out = r;
