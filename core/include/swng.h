@@ -878,8 +878,9 @@ SWNG_EXTERN void swng_request_cancel(swng_request *req);
  */
 SWNG_EXTERN swng_request *swng_loop_take(swng_loop *loop);
 /** The request's id: 1, 2, ... in the order requests were started on its
- *  loop (never reused by that loop). 0 for NULL. */
-SWNG_EXTERN unsigned long long swng_request_id(const swng_request *req);
+ *  loop (never reused by that loop, short of ULONG_MAX of them). 0 for
+ *  NULL. */
+SWNG_EXTERN unsigned long swng_request_id(const swng_request *req);
 /** A taken request's status (SWNG_OK or a failure code). */
 SWNG_EXTERN int swng_request_status(const swng_request *req);
 /** A taken request's result (as the callback's result; NULL after the

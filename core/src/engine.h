@@ -203,7 +203,7 @@ struct swng_request {
     swng_error *error;
     swng_request_cb cb;
     void *payload;
-    unsigned long long id;
+    unsigned long id;
 };
 
 /* Begins r's next transfer of rq (url and body borrowed: r->x.url and

@@ -27,7 +27,7 @@ struct swng_loop {
     swng_request *head;      /* jobs in flight */
     size_t pending;
     swng_request *done_head, *done_tail; /* ended with no callback: swng_loop_take */
-    unsigned long long next_id;
+    unsigned long next_id;
     CURL *idle[MAX_IDLE];
     size_t nidle;
     pid_t pid;
@@ -583,7 +583,7 @@ swng_request *swng_loop_take(swng_loop *loop)
 
 int swng_request_status(const swng_request *r) { return r ? r->status : SWNG_EINVAL; }
 
-unsigned long long swng_request_id(const swng_request *r) { return r ? r->id : 0; }
+unsigned long swng_request_id(const swng_request *r) { return r ? r->id : 0; }
 
 void *swng_request_take_result(swng_request *r)
 {
