@@ -5,6 +5,7 @@
 #include <swng.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +90,8 @@ static const char usage_text[] =
     "exit status: 0 ok, 1 other, 2 invalid argument or usage, 3 authentication,\n"
     "4 not found, 5 validation, 6 rate limited, 7 server error, 8 transport,\n"
     "9 timeout, 10 protocol (the response breaks the API contract), 11 ambiguous\n"
-    "(a name or number matches several)\n";
+    "(a name or number matches several), 130 cancelled (Ctrl-C or SIGTERM: nothing\n"
+    "more is sent)\n";
 
 /* ------------------------------------------------------ safe text */
 
@@ -912,6 +914,30 @@ static int resolve(swng_client *client, const struct cli *c, const struct comman
     return rc;
 }
 
+/* Ctrl-C (or SIGTERM) cancels the call in progress at once: the library
+ * sends nothing more (no retry after it) and the command exits 130. A
+ * second signal has the default effect (SA_RESETHAND). */
+static swng_cancel *interrupt_cancel;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    swng_cancel_trigger(interrupt_cancel); /* async-signal-safe */
+}
+
+static void cancel_on_signals(swng_client *client)
+{
+    struct sigaction sa;
+    if (swng_cancel_new(&interrupt_cancel, NULL) != SWNG_OK) return; /* Ctrl-C then kills */
+    swng_client_set_cancel(client, interrupt_cancel);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
@@ -974,6 +1000,7 @@ int main(int argc, char **argv)
         x.args = ids;
         rc = swng_client_new(&client, &c.opts, &err);
         x.client = client;
+        if (rc == SWNG_OK) cancel_on_signals(client);
         if (rc == SWNG_OK) rc = resolve(client, &c, cmd, ids, owned, &err, &name_flags);
         if (rc == SWNG_OK && (rc = cmd->run(&x, &res, &err)) == SWNG_OK)
             rc = show(&x.out, cmd->kind, &res, &err);
@@ -991,6 +1018,7 @@ int main(int argc, char **argv)
     free(owned[1]);
     swng_error_free(err);
     swng_client_free(client);
+    swng_cancel_free(interrupt_cancel);
     if (c.token) {
         memset(c.token, 0, strlen(c.token));
         free(c.token);
