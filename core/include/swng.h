@@ -105,12 +105,16 @@ typedef enum swng_status {
      *  client's interrupt function, swng_request_cancel,
      *  swng_loop_cancel_all); nothing was sent after the cancel. Name
      *  "cancelled". */
-    SWNG_ECANCELLED = -13
+    SWNG_ECANCELLED = -13,
+    /** An item of a batch that was not sent: a duplicate of an earlier
+     *  input (sent once, there), or not attempted because the batch
+     *  stopped after an authentication failure. Name "skipped". */
+    SWNG_ESKIPPED = -14
 } swng_status;
 
 /** The first and last codes, for iterating over every code. */
 #define SWNG_STATUS_FIRST SWNG_OK
-#define SWNG_STATUS_LAST SWNG_ECANCELLED
+#define SWNG_STATUS_LAST SWNG_ESKIPPED
 
 /** A fixed English description of a code; never NULL, static storage.
  *  Unknown codes give "unknown error". */
@@ -905,6 +909,123 @@ SWNG_EXTERN int swng_cursor_needs_fetch(const swng_cursor *cursor);
  *  cursor that does not need a fetch calls back SWNG_OK at the next step. */
 SWNG_EXTERN int swng_cursor_fetch(swng_request **out, swng_loop *loop, swng_cursor *cursor,
                                   swng_request_cb cb, void *payload, swng_error **err);
+
+/* --------------------------------------------------------------- batches */
+
+/**
+ * A batch: many phone numbers added to one group (SWNG_OP_MEMBERSHIP_CREATE)
+ * or taken out of it (SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER), with bounded
+ * concurrency, on a loop. Each input gets exactly one outcome, delivered
+ * with its input position (0, 1, ... in the order pushed) as it finishes:
+ *
+ *  - success: the membership (add; with if_exists "return" an existing one
+ *    is returned, swng_membership_existed) or NULL (remove);
+ *  - its own failure (an unknown number, a bad id, a 404, a 422, ...), with
+ *    the full detail; the batch goes on;
+ *  - SWNG_ESKIPPED for an id seen before in the batch (ids compare without
+ *    case; it is sent once, for its first position);
+ *  - after an authentication failure (401/403) the batch stops: items not
+ *    yet sent are SWNG_ESKIPPED ("not attempted");
+ *  - a 429 (after the client's own retries) pauses the whole batch for its
+ *    Retry-After (at least the client's backoff) and sends the item again,
+ *    at most SWNG_BATCH_MAX_RATE_LIMITED times before it fails with the 429;
+ *  - SWNG_ECANCELLED for what was not finished when the batch (or its loop,
+ *    or the client's cancel handle) was cancelled.
+ *
+ * Memory: ids pushed and not yet started are kept (a streaming producer
+ * pushes while swng_batch_waiting is small), plus 16 bytes per distinct id
+ * for the duplicate check.
+ */
+typedef struct swng_batch swng_batch;
+
+/** The most times a batch sends one item again after a 429. */
+#define SWNG_BATCH_MAX_RATE_LIMITED 5
+/** The most requests a batch keeps in flight. */
+#define SWNG_BATCH_MAX_CONCURRENCY 64
+
+/** One item's outcome: index is its input position; result (on success of
+ *  an add: a swng_membership *) and err belong to the callee. */
+typedef void (*swng_batch_item_fn)(size_t index, int status, void *result, swng_error *err,
+                                   void *payload);
+/** Called after each item's outcome: done items of pushed so far. */
+typedef void (*swng_batch_progress_fn)(size_t done, size_t pushed, void *payload);
+
+/** Batch options; initialise with SWNG_BATCH_OPTIONS_INIT. */
+typedef struct swng_batch_options {
+    /** Must be SWNG_BATCH_OPTIONS_VERSION. */
+    unsigned int version;
+    /** Requests in flight at most: 0 means 8; 1 to SWNG_BATCH_MAX_CONCURRENCY. */
+    unsigned int concurrency;
+    /** For adds: SWNG_IF_EXISTS_ERROR (a number already in the group is
+     *  its 422) or SWNG_IF_EXISTS_RETURN (its membership, existed). */
+    int if_exists;
+    /** Each outcome (NULL: kept for swng_batch_take). */
+    swng_batch_item_fn on_item;
+    /** Progress, or NULL. */
+    swng_batch_progress_fn on_progress;
+    /** Passed to both. */
+    void *payload;
+} swng_batch_options;
+#define SWNG_BATCH_OPTIONS_VERSION 1
+#define SWNG_BATCH_OPTIONS_INIT { SWNG_BATCH_OPTIONS_VERSION, 0, 0, 0, 0, 0 }
+
+/** A new batch of op (SWNG_OP_MEMBERSHIP_CREATE or
+ *  SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER) on number_group_id (checked here)
+ *  on loop, which must outlive it. opts NULL: defaults. */
+SWNG_EXTERN int swng_batch_new(swng_batch **out, swng_loop *loop, int op,
+                               const char *number_group_id, const swng_batch_options *opts,
+                               swng_error **err);
+/** Adds one phone-number id (len bytes; copied) at the next input
+ *  position, which *index receives (if not NULL). An id that is not a
+ *  UUID is that item's SWNG_EINVAL outcome, not an error here. Refused
+ *  (SWNG_EINVAL) after swng_batch_close or swng_batch_cancel. */
+SWNG_EXTERN int swng_batch_push(swng_batch *batch, const char *phone_number_id, size_t len,
+                                size_t *index, swng_error **err);
+/** No more input: the batch finishes when every pushed item has its
+ *  outcome. */
+SWNG_EXTERN void swng_batch_close(swng_batch *batch);
+/** Items pushed and not yet sent. */
+SWNG_EXTERN size_t swng_batch_waiting(const swng_batch *batch);
+/** 1 when the batch is closed and every item has its outcome. */
+SWNG_EXTERN int swng_batch_finished(const swng_batch *batch);
+/** Cancels the batch: nothing more is sent, every unfinished item ends
+ *  with SWNG_ECANCELLED (at the next step). */
+SWNG_EXTERN void swng_batch_cancel(swng_batch *batch);
+/** Takes a kept outcome (on_item NULL): 1 with *index, *status, *result
+ *  and *err (the caller's), or 0 when none is waiting. */
+SWNG_EXTERN int swng_batch_take(swng_batch *batch, size_t *index, int *status, void **result,
+                                swng_error **err);
+/** Frees a batch (cancelling what is unfinished; their outcomes are
+ *  dropped). NULL is allowed. Not from one of its callbacks. */
+SWNG_EXTERN void swng_batch_free(swng_batch *batch);
+
+/** The outcomes of swng_batch_run, in input order. */
+typedef struct swng_batch_result swng_batch_result;
+
+/**
+ * Runs a whole batch of n ids (ids[i], lens[i] bytes; lens NULL:
+ * NUL-terminated) to completion, blocking, on a private loop of client:
+ * the convenience form. opts->on_item and on_progress are called on this
+ * thread as items finish. Returns SWNG_OK when every item has its outcome
+ * (each may have failed: read them from *out), SWNG_ECANCELLED when the
+ * client's cancel handle or interrupt function stopped it (*out then says
+ * what was done), or an error for the batch itself (a bad group id, out of
+ * memory; *out NULL).
+ */
+SWNG_EXTERN int swng_batch_run(swng_batch_result **out, swng_client *client, int op,
+                               const char *number_group_id, const char *const *ids,
+                               const size_t *lens, size_t n, const swng_batch_options *opts,
+                               swng_error **err);
+/** The number of items. */
+SWNG_EXTERN size_t swng_batch_result_count(const swng_batch_result *res);
+/** Item i's status (SWNG_EINVAL past the end). */
+SWNG_EXTERN int swng_batch_result_status(const swng_batch_result *res, size_t i);
+/** Item i's result (NULL after the first call), now the caller's. */
+SWNG_EXTERN void *swng_batch_result_take(swng_batch_result *res, size_t i);
+/** Item i's error (NULL after the first call), now the caller's. */
+SWNG_EXTERN swng_error *swng_batch_result_take_error(swng_batch_result *res, size_t i);
+/** Frees the outcomes with whatever was not taken. NULL is allowed. */
+SWNG_EXTERN void swng_batch_result_free(swng_batch_result *res);
 
 #ifdef __cplusplus
 }

@@ -251,6 +251,21 @@ int swng__job_begin_remove_number(swng_request *r, swng_client *c, const struct 
                                   const struct swng__arg *phone, swng_error **err);
 int swng__job_begin_create_ex(swng_request *r, swng_client *c, const struct swng__arg *group,
                               const struct swng__arg *phone, int if_exists, swng_error **err);
+/* Batches on a loop (batch.c, loop.c). */
+void swng__loop_add_batch(swng_loop *loop, swng_batch *b);
+void swng__loop_remove_batch(swng_loop *loop, swng_batch *b);
+void swng__loop_wake(swng_loop *loop);
+swng_client *swng__loop_client(const swng_loop *loop);
+/* One round of a loop driven by its owner: waits up to max_ms (-1: the
+ * loop's timeout) for work, does it, delivers ended jobs and pumps the
+ * batches. */
+void swng__loop_drive(swng_loop *loop, long max_ms);
+void swng__batch_pump(swng_batch *b);
+/* When the batch has a start to make: -1 never (nothing waiting or no free
+ * slot), else a monotonic ms (0 or past: now). */
+long long swng__batch_due(const swng_batch *b);
+void swng__batch_detach(swng_batch *b);
+
 /* A job that needs no transfer ends at once (delivered at the next step). */
 void swng__job_free_state(swng_request *r);
 

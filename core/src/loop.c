@@ -32,6 +32,8 @@ struct swng_loop {
     size_t nidle;
     pid_t pid;
     int delivering; /* in callbacks: no step, no free */
+    swng_batch **batches; /* pumped after each delivery */
+    size_t nbatches, capbatches;
     int dirty;      /* something to do at once (a cancel, a job that ended) */
 };
 
@@ -192,6 +194,7 @@ void swng__loop_destroy(swng_loop *loop)
     if (loop->multi) curl_multi_cleanup(loop->multi);
     if (loop->epfd >= 0) close(loop->epfd);
     if (loop->wakefd >= 0) close(loop->wakefd);
+    free(loop->batches);
     free(loop);
 }
 
@@ -391,7 +394,16 @@ static void run_once(swng_loop *loop, long wait_ms)
     }
 }
 
+static long jobs_timeout(const swng_loop *loop);
+static long batches_timeout(const swng_loop *loop, long t);
+
 static long loop_timeout(const swng_loop *loop)
+{
+    long t = jobs_timeout(loop);
+    return t == 0 || !loop->nbatches ? t : batches_timeout(loop, t);
+}
+
+static long jobs_timeout(const swng_loop *loop)
 {
     long long t = loop->curl_deadline, now;
     const swng_request *r;
@@ -405,6 +417,48 @@ static long loop_timeout(const swng_loop *loop)
     if (t < 0) return -1;
     now = swng__now_ms();
     return t <= now ? 0 : (t - now > 2147483647LL ? 2147483647L : (long)(t - now));
+}
+
+static void wake(swng_loop *loop);
+static void deliver(swng_loop *loop);
+
+/* ------------------------------------------------------------ batches */
+
+void swng__loop_add_batch(swng_loop *loop, swng_batch *b)
+{
+    if (loop->nbatches == loop->capbatches) {
+        size_t cap = loop->capbatches ? loop->capbatches * 2 : 4;
+        swng_batch **p = realloc(loop->batches, cap * sizeof *p);
+        if (!p) return; /* not pumped by steps; swng_batch_run drives it */
+        loop->batches = p;
+        loop->capbatches = cap;
+    }
+    loop->batches[loop->nbatches++] = b;
+}
+
+void swng__loop_remove_batch(swng_loop *loop, swng_batch *b)
+{
+    size_t i;
+    for (i = 0; i < loop->nbatches; i++)
+        if (loop->batches[i] == b) {
+            loop->batches[i] = loop->batches[--loop->nbatches];
+            return;
+        }
+}
+
+static long batches_timeout(const swng_loop *loop, long t)
+{
+    size_t i;
+    long long now = -1;
+    for (i = 0; i < loop->nbatches; i++) {
+        long long due = swng__batch_due(loop->batches[i]);
+        long w;
+        if (due < 0) continue;
+        if (now < 0) now = swng__now_ms();
+        w = due <= now ? 0 : (due - now > 2147483647LL ? 2147483647L : (long)(due - now));
+        if (t < 0 || w < t) t = w;
+    }
+    return t;
 }
 
 /* ------------------------------------------------- blocking: one path */
@@ -482,6 +536,7 @@ static int loop_usable(const swng_loop *loop, swng_error **err)
 static void deliver(swng_loop *loop)
 {
     swng_request *r, *next;
+    size_t i;
     loop->delivering = 1;
     for (r = loop->head; r; r = next) {
         next = r->next;
@@ -503,6 +558,10 @@ static void deliver(swng_loop *loop)
          * are not finished yet. `next` is still linked (only this loop's
          * deliver unlinks). */
     }
+    /* Batches start what the ended items made room for (their item
+     * callbacks ran above). A batch may be freed by its owner only
+     * outside delivery, so the array is stable here. */
+    for (i = 0; i < loop->nbatches; i++) swng__batch_pump(loop->batches[i]);
     loop->delivering = 0;
 }
 
@@ -527,7 +586,7 @@ int swng_loop_wait(swng_loop *loop, long max_ms, swng_error **err)
     if (loop->delivering)
         return swng__fail_arg(err, "loop", "swng_loop_wait called from a request's callback");
     wait = loop_timeout(loop);
-    if (loop->pending == 0) wait = 0;
+    if (swng_loop_pending(loop) == 0) wait = 0;
     if (max_ms >= 0 && (wait < 0 || wait > max_ms)) wait = max_ms;
     run_once(loop, wait);
     deliver(loop);
@@ -543,7 +602,26 @@ long swng_loop_timeout(swng_loop *loop)
     return loop_timeout(loop);
 }
 
-size_t swng_loop_pending(const swng_loop *loop) { return loop ? loop->pending : 0; }
+size_t swng_loop_pending(const swng_loop *loop)
+{
+    size_t n, i;
+    if (!loop) return 0;
+    n = loop->pending;
+    for (i = 0; i < loop->nbatches; i++) n += swng_batch_waiting(loop->batches[i]);
+    return n;
+}
+
+void swng__loop_wake(swng_loop *loop) { if (loop) wake(loop); }
+
+swng_client *swng__loop_client(const swng_loop *loop) { return loop->client; }
+
+void swng__loop_drive(swng_loop *loop, long max_ms)
+{
+    long wait = loop_timeout(loop);
+    if (max_ms >= 0 && (wait < 0 || wait > max_ms)) wait = max_ms;
+    run_once(loop, wait);
+    deliver(loop);
+}
 
 static void wake(swng_loop *loop)
 {
@@ -617,6 +695,9 @@ void swng_loop_free(swng_loop *loop)
             if (!r->finished) cancel_job(loop, r);
         deliver(loop);
         while ((r = swng_loop_take(loop)) != NULL) swng_request_free(r);
+        while (loop->nbatches) swng__batch_detach(loop->batches[--loop->nbatches]);
+        free(loop->batches);
+        loop->batches = NULL;
         swng__loop_destroy(loop);
     } else {
         /* A child's copy: the descriptors and connections are the

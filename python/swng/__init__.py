@@ -19,6 +19,7 @@ from ._client import Client, Membership, NumberGroup, PhoneNumber
 from ._errors import (
     AmbiguousError,
     CancelledError,
+    SkippedError,
     AuthenticationError,
     ClosedError,
     Error,
@@ -38,7 +39,7 @@ from ._errors import (
 for _cls in (Client, Membership, NumberGroup, PhoneNumber, Error, ErrorItem, InvalidArgument,
              OutOfMemoryError, AuthenticationError, NotFoundError, ValidationError,
              RateLimitError, ServerError, TransportError, TimeoutError, ProtocolError,
-             ClosedError, AmbiguousError, CancelledError):
+             ClosedError, AmbiguousError, CancelledError, SkippedError):
     _cls.__module__ = __name__
 del _cls
 
@@ -51,4 +52,5 @@ __all__ = [
     "Error", "ErrorItem", "InvalidArgument", "OutOfMemoryError", "AuthenticationError",
     "NotFoundError", "ValidationError", "RateLimitError", "ServerError", "TransportError",
     "TimeoutError", "ProtocolError", "ClosedError", "AmbiguousError", "CancelledError",
+    "SkippedError",
 ]

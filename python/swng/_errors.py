@@ -20,6 +20,7 @@ __all__ = [
     "Error", "ErrorItem", "InvalidArgument", "OutOfMemoryError", "AuthenticationError",
     "NotFoundError", "ValidationError", "RateLimitError", "ServerError", "TransportError",
     "TimeoutError", "ProtocolError", "ClosedError", "AmbiguousError", "CancelledError",
+    "SkippedError",
 ]
 
 
@@ -155,9 +156,14 @@ class CancelledError(Error):
     swng_status = -13
 
 
+class SkippedError(Error):
+    """A batch item that was not sent: a duplicate of an earlier input, or not attempted after an authentication failure stopped the batch."""
+    swng_status = -14
+
+
 #: every class above, in the order of the core's codes
 _CLASSES: Tuple[Type[Error], ...] = (
-    InvalidArgument, OutOfMemoryError, AuthenticationError, NotFoundError, ValidationError, RateLimitError, ServerError, TransportError, TimeoutError, ProtocolError, ClosedError, AmbiguousError, CancelledError,
+    InvalidArgument, OutOfMemoryError, AuthenticationError, NotFoundError, ValidationError, RateLimitError, ServerError, TransportError, TimeoutError, ProtocolError, ClosedError, AmbiguousError, CancelledError, SkippedError,
 )
 
 # ---- END generated

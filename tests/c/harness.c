@@ -339,6 +339,15 @@ int th_journal_count(void)
     return n;
 }
 
+long th_space_peak_in_flight(void)
+{
+    cJSON *root = control("GET", "/stats", NULL);
+    const cJSON *v = root ? cJSON_GetObjectItemCaseSensitive(root, "peak_in_flight") : NULL;
+    long n = cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+    cJSON_Delete(root);
+    return n;
+}
+
 cJSON *th_space_memberships(cJSON **memberships)
 {
     return control_array("/memberships", "memberships", memberships);

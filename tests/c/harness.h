@@ -117,6 +117,8 @@ int th_space_clear_journal(void);
  * *requests points into it). */
 cJSON *th_space_journal(cJSON **requests);
 int th_journal_count(void);
+/* The most route requests the space served at once since its last reset. */
+long th_space_peak_in_flight(void);
 cJSON *th_space_memberships(cJSON **memberships);
 
 /* A string field of a cJSON object, or NULL. */

@@ -157,6 +157,30 @@ int swng_header_check(void)
             rc = swng_request_take_result(req) != 0;
             swng_error_free(swng_request_take_error(req));
             swng_request_free(req);
+            {
+                swng_batch_options bo = SWNG_BATCH_OPTIONS_INIT;
+                swng_batch *b = NULL;
+                swng_batch_result *br = NULL;
+                size_t index = 0;
+                void *res = 0;
+                swng_error *ie = NULL;
+                rc = swng_batch_new(&b, loop, SWNG_OP_MEMBERSHIP_CREATE, "g", &bo, &err);
+                rc = swng_batch_push(b, "p", 1, &index, &err);
+                swng_batch_close(b);
+                n = swng_batch_waiting(b);
+                rc = swng_batch_finished(b);
+                swng_batch_cancel(b);
+                rc = swng_batch_take(b, &index, &rc, &res, &ie);
+                swng_batch_free(b);
+                rc = swng_batch_run(&br, client, SWNG_OP_MEMBERSHIP_CREATE, "g", args, 0, 1, &bo,
+                                    &err);
+                n = swng_batch_result_count(br);
+                rc = swng_batch_result_status(br, 0);
+                rc = swng_batch_result_take(br, 0) != 0;
+                swng_error_free(swng_batch_result_take_error(br, 0));
+                swng_batch_result_free(br);
+                rc = SWNG_ESKIPPED + SWNG_BATCH_MAX_RATE_LIMITED + SWNG_BATCH_MAX_CONCURRENCY;
+            }
             swng_loop_free(loop);
             swng_client_set_cancel(client, 0);
             swng_cancel_free(k);

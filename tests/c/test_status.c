@@ -39,6 +39,7 @@ static void test_status_names(void)
         {SWNG_ECLOSED, "closed"},
         {SWNG_EAMBIGUOUS, "ambiguous"},
         {SWNG_ECANCELLED, "cancelled"},
+        {SWNG_ESKIPPED, "skipped"},
     };
     size_t i;
     int code, n = 0;
@@ -74,12 +75,12 @@ static void test_status_names(void)
                       code, other, text);
         }
     }
-    CHECK_INT_EQ(n, 14);
+    CHECK_INT_EQ(n, 15);
 }
 
 static void test_unknown_codes(void)
 {
-    static const int unknown[] = {1, 2, 100, SWNG_STATUS_LAST - 1, -14, -100, -1000, INT_MAX,
+    static const int unknown[] = {1, 2, 100, SWNG_STATUS_LAST - 1, -15, -100, -1000, INT_MAX,
                                   INT_MIN, INT_MIN + 1};
     size_t i;
     for (i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {

@@ -221,6 +221,15 @@ class SpaceState:
         self.paging = dict(PAGING_NORMAL)
         self.reset()
 
+    def flight(self, delta):
+        with self.lock:
+            self.in_flight += delta
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def stats(self):
+        with self.lock:
+            return {"in_flight": self.in_flight, "peak_in_flight": self.peak_in_flight}
+
     def reset(self):
         """Back to the startup state: the fixture's groups, no memberships, empty
         journal, only --fault faults, the --paging mode."""
@@ -238,6 +247,10 @@ class SpaceState:
             for f in self.startup_faults:
                 self._add_fault_locked(dict(f))
             self.paging = dict(self.startup_paging)
+            # Route requests being served now, and the most at once since
+            # the last reset (bounded-concurrency tests read /stats).
+            self.in_flight = getattr(self, "in_flight", 0)  # requests still being served
+            self.peak_in_flight = self.in_flight
 
     # -- connections and journal --
 
@@ -1036,7 +1049,11 @@ class SpaceHandler(http.server.BaseHTTPRequestHandler):
             elif is_control:
                 self._control(path[len(CONTROL_ROOT):], body)
             else:
-                self._serve(path, body)
+                self.state.flight(+1)
+                try:
+                    self._serve(path, body)
+                finally:
+                    self.state.flight(-1)
         except (ConnectionError, socket.timeout):
             self.close_connection = True
         except Exception as e:
@@ -1158,7 +1175,8 @@ class SpaceHandler(http.server.BaseHTTPRequestHandler):
         allowed = {"/health": ("GET",), "/journal": ("GET", "DELETE"),
                    "/faults": ("GET", "POST", "DELETE"), "/reset": ("POST",),
                    "/memberships": ("GET",), "/number_groups": ("GET",),
-                   "/paging": ("GET", "POST", "DELETE"), "/routes": ("GET",)}
+                   "/paging": ("GET", "POST", "DELETE"), "/routes": ("GET",),
+                   "/stats": ("GET",)}
         if route not in allowed:
             return self._send_json(404, {"error": "Not Found"})
         if self.command not in allowed[route]:
@@ -1183,6 +1201,8 @@ class SpaceHandler(http.server.BaseHTTPRequestHandler):
         elif key == ("DELETE", "/faults"):
             state.clear_faults()
             self._send_json(200, {"ok": True})
+        elif key == ("GET", "/stats"):
+            self._send_json(200, state.stats())
         elif key == ("POST", "/reset"):
             state.reset()
             self._send_json(200, {"ok": True})

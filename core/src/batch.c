@@ -1,0 +1,565 @@
+/* batch.c - many numbers added to one group or taken out of it, on a loop:
+ * bounded concurrency, one outcome per input with its position,
+ * duplicates sent once, a 429 pausing the whole batch, an authentication
+ * failure stopping it. Each item is an ordinary request (the same job as
+ * swng_membership_create_ex / swng_number_group_remove_number); the batch
+ * only decides when to start the next one. */
+#include "engine.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One input. */
+struct item {
+    struct item *next, *prev;
+    swng_batch *batch; /* NULL: the batch was freed while it was in flight */
+    swng_request *req; /* while in flight */
+    size_t index;
+    unsigned int rate_limited; /* times sent again after a 429 */
+    size_t len;
+    char id[1]; /* len bytes and a NUL (allocated to size) */
+};
+
+/* An outcome kept for swng_batch_take. */
+struct outcome {
+    struct outcome *next;
+    size_t index;
+    int status;
+    void *result;
+    swng_error *err;
+};
+
+struct swng_batch {
+    swng_loop *loop;
+    swng_client *client;
+    int op;
+    char group[40];
+    size_t group_len;
+    const char *if_exists; /* "error" / "return" (adds) */
+    unsigned int concurrency;
+    swng_batch_options opts;
+    struct item *wait_head, *wait_tail; /* pushed (or sent again), not in flight */
+    struct item *flying;                /* in flight */
+    size_t nwaiting, inflight;
+    /* swng_batch_run's input, read as slots free up (no copies). */
+    const char *const *src;
+    const size_t *src_lens;
+    size_t src_n, src_next;
+    /* Case-folded FNV-1a hash of every id started (open addressing, 0 =
+     * free) and the position of its first occurrence. */
+    struct seen {
+        uint64_t h;
+        size_t index;
+    } *seen;
+    size_t nseen, capseen;
+    size_t pushed, done;
+    long long paused_until; /* monotonic ms: no start before */
+    unsigned int seed;
+    int closed, cancelled, stopped;
+    struct outcome *out_head, *out_tail;
+    /* swng_batch_run: outcomes stored by position. */
+    swng_batch_result *store;
+};
+
+struct swng_batch_result {
+    size_t n;
+    int *status;
+    void **result;
+    swng_error **err;
+};
+
+static uint64_t hash_id(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 'A' && ch <= 'Z') ch = (unsigned char)(ch - 'A' + 'a');
+        h = (h ^ ch) * 1099511628211ULL;
+    }
+    return h ? h : 1;
+}
+
+/* The position of an earlier id with the same hash, or records this one:
+ * 1 seen (*first set), 0 new, -1 out of memory. */
+static int seen_id(swng_batch *b, const char *id, size_t len, size_t index, size_t *first)
+{
+    uint64_t h = hash_id(id, len);
+    size_t i;
+    if (2 * (b->nseen + 1) > b->capseen) {
+        size_t cap = b->capseen ? b->capseen * 2 : 64, k;
+        struct seen *t = calloc(cap, sizeof *t);
+        if (!t) return -1;
+        for (k = 0; k < b->capseen; k++) {
+            if (!b->seen[k].h) continue;
+            for (i = b->seen[k].h % cap; t[i].h; i = (i + 1) % cap) {
+            }
+            t[i] = b->seen[k];
+        }
+        free(b->seen);
+        b->seen = t;
+        b->capseen = cap;
+    }
+    for (i = h % b->capseen; b->seen[i].h; i = (i + 1) % b->capseen)
+        if (b->seen[i].h == h) {
+            *first = b->seen[i].index;
+            return 1;
+        }
+    b->seen[i].h = h;
+    b->seen[i].index = index;
+    b->nseen++;
+    return 0;
+}
+
+/* ------------------------------------------------------------ outcomes */
+
+static void emit(swng_batch *b, size_t index, int status, void *result, swng_error *err)
+{
+    b->done++;
+    if (b->store) {
+        if (index < b->store->n) {
+            b->store->status[index] = status;
+            b->store->result[index] = result;
+            b->store->err[index] = err;
+        }
+    } else if (b->opts.on_item) {
+        b->opts.on_item(index, status, result, err, b->opts.payload);
+    } else {
+        struct outcome *o = malloc(sizeof *o);
+        if (!o) { /* the outcome is lost, but counted: nothing hangs */
+            swng__object_free(result);
+            swng_error_free(err);
+        } else {
+            o->next = NULL;
+            o->index = index;
+            o->status = status;
+            o->result = result;
+            o->err = err;
+            if (b->out_tail)
+                b->out_tail->next = o;
+            else
+                b->out_head = o;
+            b->out_tail = o;
+        }
+    }
+    if (b->opts.on_progress) b->opts.on_progress(b->done, b->pushed, b->opts.payload);
+}
+
+/* An outcome with no request: the message is pre, the input number, post. */
+static void emit_status(swng_batch *b, size_t index, int status, const char *pre, size_t arg,
+                        const char *post)
+{
+    emit(b, index, status, NULL, swng__error_new(status, "%s%lu%s", pre, (unsigned long)arg, post));
+}
+
+/* --------------------------------------------------------------- items */
+
+static struct item *item_new(swng_batch *b, const char *id, size_t len, size_t index)
+{
+    struct item *it = malloc(sizeof *it + len);
+    if (!it) return NULL;
+    memset(it, 0, sizeof *it);
+    it->batch = b;
+    it->index = index;
+    it->len = len;
+    memcpy(it->id, id, len);
+    it->id[len] = '\0';
+    return it;
+}
+
+static void wait_push(swng_batch *b, struct item *it, int front)
+{
+    it->prev = NULL;
+    if (front) {
+        it->next = b->wait_head;
+        b->wait_head = it;
+        if (!b->wait_tail) b->wait_tail = it;
+    } else {
+        it->next = NULL;
+        if (b->wait_tail)
+            b->wait_tail->next = it;
+        else
+            b->wait_head = it;
+        b->wait_tail = it;
+    }
+    b->nwaiting++;
+}
+
+static struct item *wait_pop(swng_batch *b)
+{
+    struct item *it = b->wait_head;
+    if (!it) return NULL;
+    b->wait_head = it->next;
+    if (!b->wait_head) b->wait_tail = NULL;
+    it->next = NULL;
+    b->nwaiting--;
+    return it;
+}
+
+static void fly_link(swng_batch *b, struct item *it)
+{
+    it->prev = NULL;
+    it->next = b->flying;
+    if (b->flying) b->flying->prev = it;
+    b->flying = it;
+    b->inflight++;
+}
+
+static void fly_unlink(swng_batch *b, struct item *it)
+{
+    if (it->prev)
+        it->prev->next = it->next;
+    else
+        b->flying = it->next;
+    if (it->next) it->next->prev = it->prev;
+    it->next = it->prev = NULL;
+    b->inflight--;
+}
+
+/* An item's request ended (called from swng_loop_step's delivery). */
+static void item_done(swng_request *req, int status, void *result, swng_error *err, void *payload)
+{
+    struct item *it = payload;
+    swng_batch *b = it->batch;
+    (void)req;
+    if (!b) { /* its batch is gone */
+        swng__object_free(result);
+        swng_error_free(err);
+        free(it);
+        return;
+    }
+    fly_unlink(b, it);
+    it->req = NULL;
+    if (status == SWNG_ERATELIMIT && !b->cancelled && !b->stopped &&
+        it->rate_limited < SWNG_BATCH_MAX_RATE_LIMITED) {
+        /* The whole batch waits (at least Retry-After), then this item
+         * goes first. */
+        long long until = swng__now_ms() + swng__backoff_ms(b->client, it->rate_limited,
+                                                            swng_error_retry_after(err), &b->seed);
+        if (until > b->paused_until) b->paused_until = until;
+        it->rate_limited++;
+        swng_error_free(err);
+        wait_push(b, it, 1);
+        return;
+    }
+    if (status == SWNG_EAUTH) b->stopped = 1;
+    emit(b, it->index, status, result, err);
+    free(it);
+}
+
+/* The next item to start: a waiting one, else one from the run's input. */
+static struct item *next_item(swng_batch *b)
+{
+    struct item *it = wait_pop(b);
+    if (it || !b->src || b->src_next >= b->src_n) return it;
+    {
+        size_t i = b->src_next++;
+        const char *id = b->src[i] ? b->src[i] : "";
+        size_t len = b->src[i] ? (b->src_lens ? b->src_lens[i] : strlen(id)) : 0;
+        if (!(it = item_new(b, id, len, i)))
+            emit_status(b, i, SWNG_ENOMEM, "out of memory (input ", i, ")");
+        return it;
+    }
+}
+
+/* Starts what may start now and gives the outcomes that need no request.
+ * Called after each step's delivery (swng__loop_batches_pump). */
+static void pump(swng_batch *b)
+{
+    struct item *it;
+    if (!b->cancelled && swng_cancel_triggered(b->client->cancel)) swng_batch_cancel(b);
+    if (b->cancelled || b->stopped) {
+        int status = b->cancelled ? SWNG_ECANCELLED : SWNG_ESKIPPED;
+        const char *why = b->cancelled ? "cancelled (input "
+                                       : "not attempted: the batch stopped after an "
+                                         "authentication failure (input ";
+        while ((it = next_item(b)) != NULL) {
+            emit_status(b, it->index, status, why, it->index, ")");
+            free(it);
+        }
+        return;
+    }
+    if (swng__now_ms() < b->paused_until) return;
+    while (b->inflight < b->concurrency && (it = next_item(b)) != NULL) {
+        const char *args[3];
+        size_t lens[3], first;
+        swng_error *err = NULL;
+        int rc = it->rate_limited ? 0 : seen_id(b, it->id, it->len, it->index, &first);
+        if (rc != 0) {
+            if (rc < 0)
+                emit_status(b, it->index, SWNG_ENOMEM, "out of memory (input ", it->index, ")");
+            else
+                emit_status(b, it->index, SWNG_ESKIPPED, "a duplicate of input ", first,
+                            " (sent once, there)");
+            free(it);
+            continue;
+        }
+        args[0] = b->group;
+        lens[0] = b->group_len;
+        args[1] = it->id;
+        lens[1] = it->len;
+        args[2] = b->if_exists;
+        lens[2] = b->if_exists ? strlen(b->if_exists) : 0;
+        rc = swng_request_start(&it->req, b->loop, b->op, args, lens, b->if_exists ? 3 : 2,
+                                item_done, it, &err);
+        if (rc != SWNG_OK) { /* a bad id: this item's outcome, nothing sent */
+            emit(b, it->index, rc, NULL, err);
+            free(it);
+            continue;
+        }
+        fly_link(b, it);
+    }
+}
+
+/* ---------------------------------------------------------- public API */
+
+static int batch_make(swng_batch **out, swng_loop *loop, int op, const char *group,
+                      const swng_batch_options *opts, swng_error **err)
+{
+    swng_batch_options defaults;
+    swng_batch *b;
+    int rc;
+    *out = NULL;
+    if (!loop) return swng__fail_arg(err, "loop", "loop must not be NULL");
+    if (!opts) {
+        memset(&defaults, 0, sizeof defaults);
+        defaults.version = SWNG_BATCH_OPTIONS_VERSION;
+        opts = &defaults;
+    }
+    if (opts->version != SWNG_BATCH_OPTIONS_VERSION)
+        return swng__fail_arg(err, "version",
+                              "version is %u in the batch options; initialise them with "
+                              "SWNG_BATCH_OPTIONS_INIT",
+                              opts->version);
+    if (op != SWNG_OP_MEMBERSHIP_CREATE && op != SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER)
+        return swng__fail_arg(err, "op",
+                              "a batch adds (SWNG_OP_MEMBERSHIP_CREATE) or removes "
+                              "(SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER) numbers");
+    if (opts->concurrency > SWNG_BATCH_MAX_CONCURRENCY)
+        return swng__fail_arg(err, "concurrency", "concurrency must be 0 (8) or 1 to %d",
+                              SWNG_BATCH_MAX_CONCURRENCY);
+    if (opts->if_exists != SWNG_IF_EXISTS_ERROR && opts->if_exists != SWNG_IF_EXISTS_RETURN)
+        return swng__fail_arg(err, "if_exists",
+                              "if_exists must be SWNG_IF_EXISTS_ERROR or SWNG_IF_EXISTS_RETURN");
+    if (!group) return swng__fail_arg(err, "number_group_id", "number_group_id must not be NULL");
+    if ((rc = swng__check_uuid("number_group_id", group, strlen(group), err)) != SWNG_OK) {
+        if (err && *err) (*err)->option = "number_group_id";
+        return rc;
+    }
+    if (!(b = calloc(1, sizeof *b))) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    b->loop = loop;
+    b->client = swng__loop_client(loop);
+    b->op = op;
+    b->group_len = strlen(group);
+    memcpy(b->group, group, b->group_len);
+    b->opts = *opts;
+    b->concurrency = opts->concurrency ? opts->concurrency : 8;
+    if (op == SWNG_OP_MEMBERSHIP_CREATE)
+        b->if_exists = opts->if_exists == SWNG_IF_EXISTS_RETURN ? "return" : "error";
+    b->seed = (unsigned int)swng__now_ms() ^ (unsigned int)(uintptr_t)b;
+    swng__loop_add_batch(loop, b);
+    *out = b;
+    return SWNG_OK;
+}
+
+int swng_batch_new(swng_batch **out, swng_loop *loop, int op, const char *number_group_id,
+                   const swng_batch_options *opts, swng_error **err)
+{
+    if (err) *err = NULL;
+    if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
+    return batch_make(out, loop, op, number_group_id, opts, err);
+}
+
+int swng_batch_push(swng_batch *b, const char *id, size_t len, size_t *index, swng_error **err)
+{
+    struct item *it;
+    if (err) *err = NULL;
+    if (!b) return swng__fail_arg(err, "batch", "batch must not be NULL");
+    if (b->closed || b->cancelled)
+        return swng__fail_arg(err, "batch", "the batch is closed to input");
+    if (!id) {
+        id = "";
+        len = 0;
+    }
+    if (!(it = item_new(b, id, len, b->pushed)))
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    if (index) *index = b->pushed;
+    b->pushed++;
+    wait_push(b, it, 0);
+    swng__loop_wake(b->loop);
+    return SWNG_OK;
+}
+
+void swng_batch_close(swng_batch *b)
+{
+    if (!b) return;
+    b->closed = 1;
+    swng__loop_wake(b->loop);
+}
+
+size_t swng_batch_waiting(const swng_batch *b)
+{
+    return b ? b->nwaiting + (b->src ? b->src_n - b->src_next : 0) : 0;
+}
+
+int swng_batch_finished(const swng_batch *b)
+{
+    return b && b->closed && b->done >= b->pushed && b->inflight == 0;
+}
+
+void swng_batch_cancel(swng_batch *b)
+{
+    struct item *it;
+    if (!b || b->cancelled) return;
+    b->cancelled = 1;
+    for (it = b->flying; it; it = it->next) swng_request_cancel(it->req);
+    swng__loop_wake(b->loop);
+}
+
+int swng_batch_take(swng_batch *b, size_t *index, int *status, void **result, swng_error **err)
+{
+    struct outcome *o = b ? b->out_head : NULL;
+    if (!o) return 0;
+    b->out_head = o->next;
+    if (!b->out_head) b->out_tail = NULL;
+    if (index) *index = o->index;
+    if (status) *status = o->status;
+    if (result)
+        *result = o->result;
+    else
+        swng__object_free(o->result);
+    if (err)
+        *err = o->err;
+    else
+        swng_error_free(o->err);
+    free(o);
+    return 1;
+}
+
+void swng_batch_free(swng_batch *b)
+{
+    struct item *it;
+    if (!b) return;
+    if (b->loop) swng__loop_remove_batch(b->loop, b);
+    /* Items in flight end later, in a step: they find no batch. */
+    for (it = b->flying; it; it = it->next) {
+        it->batch = NULL;
+        swng_request_cancel(it->req);
+    }
+    while ((it = wait_pop(b)) != NULL) free(it);
+    while (swng_batch_take(b, NULL, NULL, NULL, NULL)) {
+    }
+    free(b->seen);
+    free(b);
+}
+
+/* Called by loop.c after each delivery, and for its timeout. */
+void swng__batch_pump(swng_batch *b) { pump(b); }
+
+long long swng__batch_due(const swng_batch *b)
+{
+    int more = b->nwaiting || (b->src && b->src_next < b->src_n);
+    if (!more || (b->inflight >= b->concurrency && !b->cancelled && !b->stopped)) return -1;
+    if (b->cancelled || b->stopped || swng_cancel_triggered(b->client->cancel)) return 0;
+    return b->paused_until; /* 0 or past: now */
+}
+
+void swng__batch_detach(swng_batch *b) { b->loop = NULL; }
+
+/* ------------------------------------------------------ blocking form */
+
+static void result_free_items(swng_batch_result *r, size_t from)
+{
+    size_t i;
+    for (i = from; i < r->n; i++) {
+        swng__object_free(r->result[i]);
+        swng_error_free(r->err[i]);
+    }
+}
+
+int swng_batch_run(swng_batch_result **out, swng_client *client, int op,
+                   const char *number_group_id, const char *const *ids, const size_t *lens,
+                   size_t n, const swng_batch_options *opts, swng_error **err)
+{
+    swng_batch_result *res;
+    swng_batch *b;
+    swng_loop *loop;
+    size_t i;
+    int rc;
+    if (err) *err = NULL;
+    if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
+    *out = NULL;
+    if (!client) return swng__fail_arg(err, "client", "client must not be NULL");
+    if (n && !ids) return swng__fail_arg(err, "ids", "ids must not be NULL");
+    res = calloc(1, sizeof *res);
+    if (!res || !(res->status = calloc(n ? n : 1, sizeof *res->status)) ||
+        !(res->result = calloc(n ? n : 1, sizeof *res->result)) ||
+        !(res->err = calloc(n ? n : 1, sizeof *res->err))) {
+        swng_batch_result_free(res);
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    }
+    res->n = n;
+    for (i = 0; i < n; i++) res->status[i] = SWNG_ECANCELLED;
+    if (!(loop = swng__loop_acquire(client, err))) {
+        swng_batch_result_free(res);
+        return SWNG_ENOMEM;
+    }
+    if ((rc = batch_make(&b, loop, op, number_group_id, opts, err)) != SWNG_OK) {
+        swng__loop_release(client, loop);
+        swng_batch_result_free(res);
+        return rc;
+    }
+    b->store = res;
+    b->src = ids;
+    b->src_lens = lens;
+    b->src_n = n;
+    b->pushed = n;
+    b->closed = 1;
+    while (!swng_batch_finished(b)) {
+        swng__loop_drive(loop, client->interrupt ? SWNG_INTERRUPT_INTERVAL_MS : -1);
+        if (!b->cancelled && client->interrupt && client->interrupt(client->interrupt_payload))
+            swng_batch_cancel(b);
+    }
+    rc = b->cancelled ? SWNG_ECANCELLED : SWNG_OK;
+    swng_batch_free(b);
+    swng__loop_release(client, loop);
+    if (rc != SWNG_OK) swng__fail(err, rc, "the batch was cancelled");
+    *out = res;
+    return rc;
+}
+
+size_t swng_batch_result_count(const swng_batch_result *r) { return r ? r->n : 0; }
+
+int swng_batch_result_status(const swng_batch_result *r, size_t i)
+{
+    return r && i < r->n ? r->status[i] : SWNG_EINVAL;
+}
+
+void *swng_batch_result_take(swng_batch_result *r, size_t i)
+{
+    void *o;
+    if (!r || i >= r->n) return NULL;
+    o = r->result[i];
+    r->result[i] = NULL;
+    return o;
+}
+
+swng_error *swng_batch_result_take_error(swng_batch_result *r, size_t i)
+{
+    swng_error *e;
+    if (!r || i >= r->n) return NULL;
+    e = r->err[i];
+    r->err[i] = NULL;
+    return e;
+}
+
+void swng_batch_result_free(swng_batch_result *r)
+{
+    if (!r) return;
+    if (r->result && r->err) result_free_items(r, 0);
+    free(r->status);
+    free(r->result);
+    free(r->err);
+    free(r);
+}

@@ -1,0 +1,472 @@
+/* test_batch.c - batches (issue 13, the core): many numbers added to a group
+ * or taken out of it, against the emulated space.
+ *
+ *  run_add_in_order      swng_batch_run: every outcome at its input
+ *                        position, the space holds every membership, no
+ *                        more than `concurrency` requests at once (the
+ *                        space's peak), progress called once per item
+ *  partial_failure       an unknown number, a bad id: their own failures
+ *                        with detail; the others succeed
+ *  duplicates            the same id twice (case aside) is sent once; the
+ *                        second is SWNG_ESKIPPED naming the first
+ *  if_exists_return      a second run with SWNG_IF_EXISTS_RETURN returns
+ *                        the existing memberships (existed)
+ *  remove                a remove batch empties the group; again: not found
+ *  rate_limited_pauses   a 429 with Retry-After 1 pauses the batch and the
+ *                        item is sent again: all succeed, >= 1 s
+ *  auth_stops            a 401 stops the batch: the rest is SWNG_ESKIPPED
+ *                        and nothing is sent after it
+ *  loop_streamed         swng_batch_new/push/close/take on a loop driven by
+ *                        poll(), 300 ids pushed as room frees up
+ *  cancel_handle         a cancel handle triggered mid-batch: SWNG_ECANCELLED,
+ *                        the partial outcomes say what was done
+ *  bad_batch             bad op, group, options: SWNG_EINVAL, nothing sent
+ */
+#include "harness.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* The first n fixture phone ids. */
+static const char *phone(int i) { return th_json_str(th_fixture_phone(i), "id"); }
+
+struct progress {
+    size_t calls, last_done;
+    int monotonic;
+};
+
+static void on_progress(size_t done, size_t pushed, void *payload)
+{
+    struct progress *p = payload;
+    if (done != p->last_done + 1 || done > pushed) p->monotonic = 0;
+    p->last_done = done;
+    p->calls++;
+}
+
+static int members_in_group(const char *group)
+{
+    cJSON *ms, *m;
+    cJSON *root = th_space_memberships(&ms);
+    int n = 0;
+    cJSON_ArrayForEach(m, ms)
+    {
+        const char *g = th_json_str(m, "number_group_id");
+        if (g && strcasecmp(g, group) == 0) n++;
+    }
+    cJSON_Delete(root);
+    return n;
+}
+
+static void test_run_add_in_order(void)
+{
+    const char *ids[40];
+    swng_batch_options o = SWNG_BATCH_OPTIONS_INIT;
+    struct progress pr = {0, 0, 1};
+    swng_batch_result *res = NULL;
+    swng_error *err = NULL;
+    swng_client *c = th_client(NULL);
+    size_t i;
+    int rc;
+    REQUIRE(c);
+    for (i = 0; i < 40; i++) ids[i] = phone((int)i);
+    o.concurrency = 4;
+    /* Slow answers, so that the batch's requests overlap even under
+     * valgrind: the space's peak then shows the bound. */
+    REQUIRE(th_space_fault("{\"mode\":\"delay\",\"seconds\":0.1,\"count\":-1}") == 0);
+    o.on_progress = on_progress;
+    o.payload = &pr;
+    rc = swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, ids, NULL, 40, &o, &err);
+    CHECK_RC(rc, SWNG_OK, err);
+    REQUIRE(res);
+    CHECK_INT_EQ(swng_batch_result_count(res), 40);
+    for (i = 0; i < 40; i++) {
+        swng_membership *m = swng_batch_result_take(res, i);
+        CHECK_INT_EQ(swng_batch_result_status(res, i), SWNG_OK);
+        /* Position i holds the membership of input i. */
+        if (CHECK_NOT_NULL(m)) CHECK(strcasecmp(swng_membership_phone_number_id(m), ids[i]) == 0);
+        swng_membership_free(m);
+    }
+    CHECK_INT_EQ(swng_batch_result_status(res, 40), SWNG_EINVAL);
+    CHECK_INT_EQ(members_in_group(TH_GROUP_SALES), 40);
+    CHECK_MSG(th_space_peak_in_flight() <= 4, "peak in flight %ld > 4", th_space_peak_in_flight());
+    CHECK_MSG(th_space_peak_in_flight() >= 2, "peak in flight %ld: not concurrent",
+              th_space_peak_in_flight());
+    CHECK_INT_EQ(pr.calls, 40);
+    CHECK(pr.monotonic);
+    CHECK_INT_EQ(th_journal_count(), 40);
+    swng_batch_result_free(res);
+    swng_client_free(c);
+}
+
+static void test_partial_failure(void)
+{
+    const char *ids[] = {TH_PHONE_MAIN, TH_UNKNOWN_UUID, "not-a-uuid", TH_PHONE_ZURICH};
+    swng_batch_result *res = NULL;
+    swng_error *err = NULL, *e;
+    swng_client *c = th_client(NULL);
+    int rc;
+    REQUIRE(c);
+    rc = swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, ids, NULL, 4, NULL, &err);
+    CHECK_RC(rc, SWNG_OK, err);
+    REQUIRE(res);
+    CHECK_INT_EQ(swng_batch_result_status(res, 0), SWNG_OK);
+    CHECK(swng_batch_result_status(res, 1) == SWNG_EVALIDATION ||
+          swng_batch_result_status(res, 1) == SWNG_ENOTFOUND);
+    e = swng_batch_result_take_error(res, 1);
+    CHECK_MSG(e && swng_error_http_status(e) >= 400, "the unknown number's detail");
+    swng_error_free(e);
+    CHECK_INT_EQ(swng_batch_result_status(res, 2), SWNG_EINVAL);
+    e = swng_batch_result_take_error(res, 2);
+    if (CHECK_NOT_NULL(e)) CHECK_STR_CONTAINS(swng_error_message(e), "phone_number_id");
+    swng_error_free(e);
+    CHECK_INT_EQ(swng_batch_result_status(res, 3), SWNG_OK);
+    CHECK_INT_EQ(th_journal_count(), 3); /* the bad id was never sent */
+    swng_batch_result_free(res);
+    swng_client_free(c);
+}
+
+static void test_duplicates(void)
+{
+    char upper[64];
+    const char *ids[3];
+    swng_batch_result *res = NULL;
+    swng_error *err = NULL, *e;
+    swng_client *c = th_client(NULL);
+    size_t i;
+    int rc;
+    REQUIRE(c);
+    snprintf(upper, sizeof upper, "%s", TH_PHONE_ZURICH);
+    for (i = 0; upper[i]; i++)
+        if (upper[i] >= 'a' && upper[i] <= 'f') upper[i] = (char)(upper[i] - 'a' + 'A');
+    ids[0] = TH_PHONE_ZURICH;
+    ids[1] = TH_PHONE_MAIN;
+    ids[2] = upper;
+    rc = swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, ids, NULL, 3, NULL, &err);
+    CHECK_RC(rc, SWNG_OK, err);
+    REQUIRE(res);
+    CHECK_INT_EQ(swng_batch_result_status(res, 0), SWNG_OK);
+    CHECK_INT_EQ(swng_batch_result_status(res, 1), SWNG_OK);
+    CHECK_INT_EQ(swng_batch_result_status(res, 2), SWNG_ESKIPPED);
+    e = swng_batch_result_take_error(res, 2);
+    if (CHECK_NOT_NULL(e)) CHECK_STR_CONTAINS(swng_error_message(e), "duplicate of input 0");
+    swng_error_free(e);
+    CHECK_INT_EQ(th_journal_count(), 2);
+    swng_batch_result_free(res);
+    swng_client_free(c);
+}
+
+static void test_if_exists_return(void)
+{
+    const char *ids[] = {TH_PHONE_MAIN, TH_PHONE_ZURICH};
+    swng_batch_options o = SWNG_BATCH_OPTIONS_INIT;
+    swng_batch_result *res = NULL;
+    swng_error *err = NULL;
+    swng_client *c = th_client(NULL);
+    size_t i;
+    int rc;
+    REQUIRE(c);
+    rc = swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, ids, NULL, 2, NULL, &err);
+    CHECK_RC(rc, SWNG_OK, err);
+    swng_batch_result_free(res);
+    res = NULL;
+    o.if_exists = SWNG_IF_EXISTS_RETURN;
+    rc = swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, ids, NULL, 2, &o, &err);
+    CHECK_RC(rc, SWNG_OK, err);
+    REQUIRE(res);
+    for (i = 0; i < 2; i++) {
+        swng_membership *m = swng_batch_result_take(res, i);
+        CHECK_INT_EQ(swng_batch_result_status(res, i), SWNG_OK);
+        if (CHECK_NOT_NULL(m)) CHECK_INT_EQ(swng_membership_existed(m), 1);
+        swng_membership_free(m);
+    }
+    CHECK_INT_EQ(members_in_group(TH_GROUP_SALES), 2);
+    swng_batch_result_free(res);
+    swng_client_free(c);
+}
+
+static void test_remove(void)
+{
+    const char *ids[12];
+    swng_batch_result *res = NULL;
+    swng_error *err = NULL;
+    swng_client *c = th_client(NULL);
+    size_t i;
+    int rc;
+    REQUIRE(c);
+    for (i = 0; i < 12; i++) ids[i] = phone((int)i);
+    rc = swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SUPPORT, ids, NULL, 12, NULL, &err);
+    CHECK_RC(rc, SWNG_OK, err);
+    swng_batch_result_free(res);
+    res = NULL;
+    CHECK_INT_EQ(members_in_group(TH_GROUP_SUPPORT), 12);
+    rc = swng_batch_run(&res, c, SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER, TH_GROUP_SUPPORT, ids, NULL,
+                        12, NULL, &err);
+    CHECK_RC(rc, SWNG_OK, err);
+    for (i = 0; res && i < 12; i++) {
+        CHECK_INT_EQ(swng_batch_result_status(res, i), SWNG_OK);
+        CHECK_NULL(swng_batch_result_take(res, i));
+    }
+    swng_batch_result_free(res);
+    res = NULL;
+    CHECK_INT_EQ(members_in_group(TH_GROUP_SUPPORT), 0);
+    rc = swng_batch_run(&res, c, SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER, TH_GROUP_SUPPORT, ids, NULL,
+                        12, NULL, &err);
+    CHECK_RC(rc, SWNG_OK, err);
+    for (i = 0; res && i < 12; i++) CHECK_INT_EQ(swng_batch_result_status(res, i), SWNG_ENOTFOUND);
+    swng_batch_result_free(res);
+    swng_client_free(c);
+}
+
+static void test_rate_limited_pauses(void)
+{
+    const char *ids[6];
+    swng_batch_options o = SWNG_BATCH_OPTIONS_INIT;
+    swng_batch_result *res = NULL;
+    swng_error *err = NULL;
+    swng_client *c = th_client(NULL);
+    double t0;
+    size_t i;
+    int rc;
+    REQUIRE(c);
+    for (i = 0; i < 6; i++) ids[i] = phone((int)i);
+    o.concurrency = 2;
+    REQUIRE(th_space_fault("{\"mode\":\"status\",\"status\":429,\"retry_after\":\"1\"}") == 0);
+    t0 = th_now_ms();
+    rc = swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, ids, NULL, 6, &o, &err);
+    CHECK_RC(rc, SWNG_OK, err);
+    for (i = 0; res && i < 6; i++) {
+        CHECK_INT_EQ(swng_batch_result_status(res, i), SWNG_OK);
+        swng_membership_free(swng_batch_result_take(res, i));
+    }
+    CHECK_MSG(th_now_ms() - t0 >= 900, "the batch did not wait for Retry-After (%.0f ms)",
+              th_now_ms() - t0);
+    CHECK_INT_EQ(th_journal_count(), 7); /* the 429'd item was sent again */
+    CHECK_INT_EQ(members_in_group(TH_GROUP_SALES), 6);
+    swng_batch_result_free(res);
+    swng_client_free(c);
+}
+
+static void test_auth_stops(void)
+{
+    const char *ids[8];
+    swng_batch_options o = SWNG_BATCH_OPTIONS_INIT;
+    swng_batch_result *res = NULL;
+    swng_error *err = NULL, *e;
+    swng_client *c = th_client(NULL);
+    size_t i;
+    int rc;
+    REQUIRE(c);
+    for (i = 0; i < 8; i++) ids[i] = phone((int)i);
+    o.concurrency = 1;
+    /* One batch succeeds; in the next, the first request is refused. */
+    rc = swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, ids, NULL, 1, &o, &err);
+    CHECK_RC(rc, SWNG_OK, err);
+    swng_batch_result_free(res);
+    res = NULL;
+    REQUIRE(th_space_fault("{\"mode\":\"status\",\"status\":401}") == 0);
+    rc = swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, ids + 1, NULL, 7, &o,
+                        &err);
+    CHECK_RC(rc, SWNG_OK, err);
+    REQUIRE(res);
+    CHECK_INT_EQ(swng_batch_result_status(res, 0), SWNG_EAUTH);
+    for (i = 1; i < 7; i++) {
+        CHECK_INT_EQ(swng_batch_result_status(res, i), SWNG_ESKIPPED);
+        e = swng_batch_result_take_error(res, i);
+        if (CHECK_NOT_NULL(e)) CHECK_STR_CONTAINS(swng_error_message(e), "not attempted");
+        swng_error_free(e);
+    }
+    CHECK_INT_EQ(th_journal_count(), 2); /* one success, one 401, nothing after */
+    swng_batch_result_free(res);
+    swng_client_free(c);
+}
+
+/* ---- a batch on a loop, fed as it goes */
+
+struct streamed {
+    size_t outcomes;
+    int ok, order_seen[300];
+};
+
+static void streamed_item(size_t index, int status, void *result, swng_error *err, void *payload)
+{
+    struct streamed *s = payload;
+    s->outcomes++;
+    if (index < 300) s->order_seen[index]++;
+    if (status == SWNG_OK) s->ok++;
+    swng_membership_free(result);
+    swng_error_free(err);
+}
+
+static void test_loop_streamed(void)
+{
+    swng_batch_options o = SWNG_BATCH_OPTIONS_INIT;
+    struct streamed s;
+    swng_loop *loop = NULL;
+    swng_batch *b = NULL;
+    swng_error *err = NULL;
+    swng_client *c = th_client(NULL);
+    size_t next = 0, max_waiting = 0, i, index;
+    int n = th_fixture_phone_count(), dup_ok = 0;
+    REQUIRE(c);
+    memset(&s, 0, sizeof s);
+    REQUIRE_RC(swng_loop_new(&loop, c, &err), SWNG_OK, err);
+    o.concurrency = 6;
+    o.on_item = streamed_item;
+    o.payload = &s;
+    REQUIRE_RC(swng_batch_new(&b, loop, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SUPPORT, &o, &err),
+               SWNG_OK, err);
+    /* 300 inputs: the fixture's numbers, then repeats of them (skipped). */
+    while (!swng_batch_finished(b)) {
+        struct pollfd p;
+        while (next < 300 && swng_batch_waiting(b) < 12) {
+            CHECK_RC(swng_batch_push(b, phone((int)(next % (size_t)n)), 36, &index, &err), SWNG_OK,
+                     err);
+            CHECK_INT_EQ(index, next);
+            next++;
+            if (next == 300) swng_batch_close(b);
+        }
+        if (swng_batch_waiting(b) > max_waiting) max_waiting = swng_batch_waiting(b);
+        p.fd = swng_loop_fd(loop);
+        p.events = POLLIN;
+        poll(&p, 1, (int)swng_loop_timeout(loop));
+        CHECK(swng_loop_step(loop, &err) >= 0);
+    }
+    CHECK_INT_EQ(s.outcomes, 300);
+    for (i = 0; i < 300; i++) dup_ok += s.order_seen[i] == 1;
+    CHECK_INT_EQ(dup_ok, 300);
+    CHECK_INT_EQ(s.ok, n);
+    CHECK_MSG(max_waiting <= 12, "the producer's queue grew to %lu", (unsigned long)max_waiting);
+    CHECK_INT_EQ(members_in_group(TH_GROUP_SUPPORT), n);
+    CHECK_MSG(th_space_peak_in_flight() <= 6, "peak %ld", th_space_peak_in_flight());
+    CHECK_INT_EQ(swng_batch_push(b, TH_PHONE_MAIN, 36, NULL, &err), SWNG_EINVAL);
+    swng_error_free(err);
+    err = NULL;
+    swng_batch_free(b);
+    swng_loop_free(loop);
+    swng_client_free(c);
+}
+
+/* ---- cancelled from another thread */
+
+static void *trigger_later(void *arg)
+{
+    th_sleep_ms(400);
+    swng_cancel_trigger(arg);
+    return NULL;
+}
+
+static void test_cancel_handle(void)
+{
+    const char *ids[20];
+    swng_batch_options o = SWNG_BATCH_OPTIONS_INIT;
+    swng_batch_result *res = NULL;
+    swng_error *err = NULL;
+    swng_cancel *k = NULL;
+    swng_client *c = th_client(NULL);
+    pthread_t t;
+    size_t i, ok = 0, cancelled = 0;
+    double t0;
+    int rc;
+    REQUIRE(c);
+    for (i = 0; i < 20; i++) ids[i] = phone((int)i);
+    REQUIRE_RC(swng_cancel_new(&k, &err), SWNG_OK, err);
+    swng_client_set_cancel(c, k);
+    o.concurrency = 2;
+    /* Every answer takes 0.3 s: about 2 done by the cancel at 0.4 s. */
+    REQUIRE(th_space_fault("{\"mode\":\"delay\",\"seconds\":0.3,\"count\":-1}") == 0);
+    REQUIRE(pthread_create(&t, NULL, trigger_later, k) == 0);
+    t0 = th_now_ms();
+    rc = swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, ids, NULL, 20, &o, &err);
+    pthread_join(t, NULL);
+    CHECK_RC(rc, SWNG_ECANCELLED, err);
+    swng_error_free(err);
+    CHECK_MSG(th_now_ms() - t0 < 1500, "cancel took %.0f ms", th_now_ms() - t0);
+    REQUIRE(res);
+    for (i = 0; i < 20; i++) {
+        int st = swng_batch_result_status(res, i);
+        ok += st == SWNG_OK;
+        cancelled += st == SWNG_ECANCELLED;
+    }
+    CHECK_INT_EQ(ok + cancelled, 20);
+    CHECK_MSG(ok >= 1 && ok <= 4, "%lu done before the cancel", (unsigned long)ok);
+    CHECK_MSG(th_journal_count() <= (int)ok + 2, "sent after the cancel");
+    swng_batch_result_free(res);
+    swng_client_set_cancel(c, NULL);
+    swng_cancel_free(k);
+    swng_client_free(c);
+}
+
+static void test_bad_batch(void)
+{
+    const char *ids[] = {TH_PHONE_MAIN};
+    swng_batch_options o = SWNG_BATCH_OPTIONS_INIT;
+    swng_batch_result *res = NULL;
+    swng_error *err = NULL;
+    swng_client *c = th_client(NULL);
+    REQUIRE(c);
+    CHECK_RC(swng_batch_run(&res, c, SWNG_OP_NUMBER_GROUP_GET, TH_GROUP_SALES, ids, NULL, 1, NULL,
+                            &err),
+             SWNG_EINVAL, err);
+    swng_error_free(err);
+    err = NULL;
+    CHECK_RC(swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, "sales", ids, NULL, 1, NULL, &err),
+             SWNG_EINVAL, err);
+    swng_error_free(err);
+    err = NULL;
+    o.concurrency = SWNG_BATCH_MAX_CONCURRENCY + 1;
+    CHECK_RC(swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, ids, NULL, 1, &o,
+                            &err),
+             SWNG_EINVAL, err);
+    swng_error_free(err);
+    err = NULL;
+    o.concurrency = 0;
+    o.version = 99;
+    CHECK_RC(swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, ids, NULL, 1, &o,
+                            &err),
+             SWNG_EINVAL, err);
+    swng_error_free(err);
+    err = NULL;
+    CHECK_NULL(res);
+    CHECK_INT_EQ(th_journal_count(), 0);
+    swng_client_free(c);
+}
+
+static void reset(void) { th_space_reset(); }
+
+#define T(name)                                                                          \
+    static void run_##name(void)                                                         \
+    {                                                                                    \
+        reset();                                                                         \
+        test_##name();                                                                   \
+    }
+T(run_add_in_order)
+T(partial_failure)
+T(duplicates)
+T(if_exists_return)
+T(remove)
+T(rate_limited_pauses)
+T(auth_stops)
+T(loop_streamed)
+T(cancel_handle)
+T(bad_batch)
+
+int main(int argc, char **argv)
+{
+    static const th_test tests[] = {
+        {"run_add_in_order", run_run_add_in_order},
+        {"partial_failure", run_partial_failure},
+        {"duplicates", run_duplicates},
+        {"if_exists_return", run_if_exists_return},
+        {"remove", run_remove},
+        {"rate_limited_pauses", run_rate_limited_pauses},
+        {"auth_stops", run_auth_stops},
+        {"loop_streamed", run_loop_streamed},
+        {"cancel_handle", run_cancel_handle},
+        {"bad_batch", run_bad_batch},
+    };
+    return th_main(argc, argv, tests, sizeof tests / sizeof tests[0]);
+}
