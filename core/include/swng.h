@@ -734,6 +734,24 @@ typedef int (*swng_interrupt_fn)(void *payload);
  */
 SWNG_EXTERN int swng_client_set_interrupt(swng_client *client, swng_interrupt_fn fn,
                                           void *payload);
+/**
+ * A trace function: called on the thread that drives the request after
+ * every attempt of every request of the client (blocking or on a loop):
+ * method, the path and query of the URL (never the host's credentials:
+ * there are none in a URL, and the token is never traced), the HTTP status
+ * (0 if none), the outcome code of that attempt (SWNG_OK or a failure
+ * code, which a retry may follow), the attempt's duration in seconds, its
+ * number (0 for the first, 1 for the first retry, ...) and the answer's
+ * X-Request-Id (cleaned like error texts, or NULL). Texts are borrowed for
+ * the call.
+ */
+typedef void (*swng_trace_fn)(const char *method, const char *path, long http_status,
+                              int status, double seconds, unsigned int attempt,
+                              const char *request_id, void *payload);
+/** Sets the client's trace function (NULL: none). Not to be called while
+ *  the client is in use by another thread. */
+SWNG_EXTERN int swng_client_set_trace(swng_client *client, swng_trace_fn fn, void *payload);
+
 /** The longest time a blocking call waits between two calls of the
  *  interrupt function. */
 #define SWNG_INTERRUPT_INTERVAL_MS 50

@@ -43,6 +43,8 @@ struct swng_client {
     swng_cancel *cancel;
     swng_interrupt_fn interrupt;
     void *interrupt_payload;
+    swng_trace_fn trace; /* swng_client_set_trace */
+    void *trace_payload;
 
     CURLSH *share;
     pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];

@@ -132,6 +132,7 @@ void swng__xfer_prepare(swng_client *c, struct swng__xfer *x)
     const struct swng__request *rq = &x->rq;
     struct swng__attempt *a = &x->a;
     attempt_reset(a);
+    if (c->trace) x->started_at = swng__now_ms();
     curl_easy_setopt(h, CURLOPT_URL, rq->url);
     if (rq->body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
@@ -315,6 +316,29 @@ void swng__xfer_clear(struct swng__xfer *x)
     x->url = x->body = NULL;
 }
 
+/* Reports an attempt to the client's trace function: the URL from its
+ * path on (the base URL is the client's), the request id cleaned. */
+static void trace_attempt(swng_client *c, const struct swng__xfer *x)
+{
+    const struct swng__attempt *a = &x->a;
+    size_t base = strncmp(x->rq.url, c->base_url, strlen(c->base_url)) == 0 ? strlen(c->base_url) : 0;
+    /* A next link came from the server: cleaned like the request id. */
+    char *path = swng__clean_line(x->rq.url + base, strlen(x->rq.url + base), SWNG_MAX_HEADERS,
+                                  c->secrets);
+    char *rid = a->request_id ? swng__clean_line(a->request_id, strlen(a->request_id),
+                                                 SWNG_MAX_HEADERS, c->secrets)
+                              : NULL;
+    int code = a->curl_rc != CURLE_OK ? status_code_for_curl(a)
+               : a->http_status >= 200 && a->http_status <= 299
+                   ? SWNG_OK
+                   : status_code_for_http(a->http_status, x->rq.bad_request);
+    c->trace(x->rq.method, path ? path : "", a->http_status, code,
+             (double)(swng__now_ms() - x->started_at) / 1000.0, x->attempt_no, rid,
+             c->trace_payload);
+    free(rid);
+    free(path);
+}
+
 int swng__xfer_attempt_done(swng_client *c, struct swng__xfer *x, CURLcode curl_rc)
 {
     struct swng__attempt *a = &x->a;
@@ -332,6 +356,7 @@ int swng__xfer_attempt_done(swng_client *c, struct swng__xfer *x, CURLcode curl_
         a->request_id = NULL;
         a->retry_after = -1;
     }
+    if (c->trace) trace_attempt(c, x);
     if (curl_rc == CURLE_OK && a->http_status >= 200 && a->http_status <= 299) {
         struct swng__response *rs = &x->rs;
         rs->status = a->http_status;

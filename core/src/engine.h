@@ -59,7 +59,8 @@ struct swng__xfer {
     struct swng__attempt a;
     unsigned int attempt_no, seed;
     int state;
-    long long retry_at; /* monotonic ms, in SWNG__X_WAIT */
+    long long retry_at;   /* monotonic ms, in SWNG__X_WAIT */
+    long long started_at; /* monotonic ms of the attempt's start (traces) */
     /* The outcome, in SWNG__X_DONE: rc with rs (SWNG_OK) or err. */
     int rc;
     struct swng__response rs;

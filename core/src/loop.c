@@ -106,6 +106,14 @@ int swng_client_set_cancel(swng_client *c, swng_cancel *k)
     return SWNG_OK;
 }
 
+int swng_client_set_trace(swng_client *c, swng_trace_fn fn, void *payload)
+{
+    if (!c) return SWNG_EINVAL;
+    c->trace = fn;
+    c->trace_payload = payload;
+    return SWNG_OK;
+}
+
 int swng_client_set_interrupt(swng_client *c, swng_interrupt_fn fn, void *payload)
 {
     if (!c) return SWNG_EINVAL;

@@ -21,6 +21,10 @@
  *  cancel_handle         a cancel handle triggered mid-batch: SWNG_ECANCELLED,
  *                        the partial outcomes say what was done
  *  bad_batch             bad op, group, options: SWNG_EINVAL, nothing sent
+ *  trace                 swng_client_set_trace: every attempt of every
+ *                        request (blocking, batch) with method, path,
+ *                        status, outcome, attempt number, request id; the
+ *                        token never appears, even echoed by a server
  */
 #include "harness.h"
 
@@ -435,6 +439,85 @@ static void test_bad_batch(void)
     swng_client_free(c);
 }
 
+/* ---- the trace */
+
+struct traced {
+    int n;
+    char method[8][8], path[8][160], rid[8][200];
+    long http[8];
+    int status[8];
+    unsigned attempt[8];
+    double seconds[8];
+};
+
+static void on_trace(const char *method, const char *path, long http_status, int status,
+                     double seconds, unsigned int attempt, const char *request_id, void *payload)
+{
+    struct traced *t = payload;
+    int i = t->n++;
+    if (i >= 8) return;
+    snprintf(t->method[i], sizeof t->method[i], "%s", method);
+    snprintf(t->path[i], sizeof t->path[i], "%s", path);
+    snprintf(t->rid[i], sizeof t->rid[i], "%s", request_id ? request_id : "(null)");
+    t->http[i] = http_status;
+    t->status[i] = status;
+    t->attempt[i] = attempt;
+    t->seconds[i] = seconds;
+}
+
+static void test_trace(void)
+{
+    swng_client_options o;
+    struct traced t;
+    swng_membership *m = NULL;
+    swng_error *err = NULL;
+    swng_client *c;
+    char fault[512];
+    int i;
+    th_space_options(&o);
+    o.max_retries = 1;
+    o.retry_base_ms = 1;
+    REQUIRE((c = th_client(&o)) != NULL);
+    memset(&t, 0, sizeof t);
+    swng_client_set_trace(c, on_trace, &t);
+    /* A 503 echoing the token in its request id, then the retry's 200. */
+    snprintf(fault, sizeof fault,
+             "{\"mode\":\"status\",\"status\":503,\"headers\":{\"X-Request-Id\":\"echo-%s\"}}",
+             th_token());
+    REQUIRE(th_space_fault(fault) == 0);
+    CHECK_RC(swng_membership_create(&m, c, TH_GROUP_SALES, TH_PHONE_MAIN, &err), SWNG_OK, err);
+    swng_membership_free(m);
+    CHECK_RC(swng_number_group_get(NULL, c, TH_UNKNOWN_UUID, &err), SWNG_EINVAL, err);
+    swng_error_free(err);
+    err = NULL;
+    {
+        swng_number_group *g = NULL;
+        CHECK_RC(swng_number_group_get(&g, c, TH_UNKNOWN_UUID, &err), SWNG_ENOTFOUND, err);
+        swng_error_free(err);
+        err = NULL;
+    }
+    REQUIRE(t.n == 3);
+    CHECK_STR_EQ(t.method[0], "POST");
+    CHECK_STR_EQ(t.path[0], "/api/relay/rest/number_groups/" TH_GROUP_SALES "/number_group_memberships");
+    CHECK_INT_EQ(t.http[0], 503);
+    CHECK_INT_EQ(t.status[0], SWNG_ESERVER);
+    CHECK_INT_EQ(t.attempt[0], 0);
+    CHECK_STR_CONTAINS(t.rid[0], "echo-");
+    CHECK_INT_EQ(t.http[1], 200);
+    CHECK_INT_EQ(t.status[1], SWNG_OK);
+    CHECK_INT_EQ(t.attempt[1], 1);
+    CHECK_MSG(strlen(t.rid[1]) == 36, "request id %s", th_q(t.rid[1]));
+    CHECK_STR_EQ(t.method[2], "GET");
+    CHECK_INT_EQ(t.http[2], 404);
+    CHECK_INT_EQ(t.status[2], SWNG_ENOTFOUND);
+    for (i = 0; i < 3; i++) {
+        CHECK_MSG(t.seconds[i] >= 0 && t.seconds[i] < 30, "seconds %f", t.seconds[i]);
+        CHECK_STR_NOT_CONTAINS(t.rid[i], th_token());
+        CHECK_STR_NOT_CONTAINS(t.path[i], th_token());
+    }
+    swng_client_free(c);
+}
+
 static void reset(void) { th_space_reset(); }
 
 #define T(name)                                                                          \
@@ -453,6 +536,7 @@ T(auth_stops)
 T(loop_streamed)
 T(cancel_handle)
 T(bad_batch)
+T(trace)
 
 int main(int argc, char **argv)
 {
@@ -467,6 +551,7 @@ int main(int argc, char **argv)
         {"loop_streamed", run_loop_streamed},
         {"cancel_handle", run_cancel_handle},
         {"bad_batch", run_bad_batch},
+        {"trace", run_trace},
     };
     return th_main(argc, argv, tests, sizeof tests / sizeof tests[0]);
 }
