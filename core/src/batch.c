@@ -7,6 +7,7 @@
 #include "engine.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,28 @@ struct swng_batch {
     struct outcome *out_head, *out_tail;
     /* swng_batch_run: outcomes stored by position. */
     swng_batch_result *store;
+    /* Removes: the group's memberships, read once before the first delete
+     * (phone id hash -> membership id), so each number costs one DELETE. */
+    int index_state; /* INDEX_NONE, _LOADING, _READY, _FAILED */
+    swng_cursor *index_cursor;
+    struct index_ref *index_ref; /* the page fetch in flight, or NULL */
+    struct member {
+        uint64_t h;
+        char id[40];
+    } *members;
+    size_t nmembers, capmembers;
+    int index_code;
+    char *index_why;
+};
+
+enum { INDEX_NONE, INDEX_LOADING, INDEX_READY, INDEX_FAILED };
+
+/* A page fetch's payload: it outlives the batch if the batch is freed
+ * while the fetch is in flight (the callback then frees the cursor). */
+struct index_ref {
+    swng_batch *b;
+    swng_cursor *cursor;
+    swng_request *req;
 };
 
 struct swng_batch_result {
@@ -263,6 +286,126 @@ static struct item *next_item(swng_batch *b)
     }
 }
 
+/* ---- the group's memberships, for removes */
+
+static int member_add(swng_batch *b, const char *phone, const char *mid)
+{
+    uint64_t h = hash_id(phone, strlen(phone));
+    size_t i;
+    if (2 * (b->nmembers + 1) > b->capmembers) {
+        size_t cap = b->capmembers ? b->capmembers * 2 : 64, k;
+        struct member *t = calloc(cap, sizeof *t);
+        if (!t) return -1;
+        for (k = 0; k < b->capmembers; k++) {
+            if (!b->members[k].h) continue;
+            for (i = b->members[k].h % cap; t[i].h; i = (i + 1) % cap) {
+            }
+            t[i] = b->members[k];
+        }
+        free(b->members);
+        b->members = t;
+        b->capmembers = cap;
+    }
+    for (i = h % b->capmembers; b->members[i].h; i = (i + 1) % b->capmembers)
+        if (b->members[i].h == h) return 0; /* one membership per number is enough */
+    b->members[i].h = h;
+    snprintf(b->members[i].id, sizeof b->members[i].id, "%s", mid);
+    b->nmembers++;
+    return 0;
+}
+
+static const char *member_find(const swng_batch *b, const char *phone, size_t len)
+{
+    uint64_t h = hash_id(phone, len);
+    size_t i;
+    if (!b->capmembers) return NULL;
+    for (i = h % b->capmembers; b->members[i].h; i = (i + 1) % b->capmembers)
+        if (b->members[i].h == h) return b->members[i].id;
+    return NULL;
+}
+
+static void index_fail(swng_batch *b, int code, swng_error *err)
+{
+    b->index_state = INDEX_FAILED;
+    b->index_code = code;
+    b->index_why = swng__strdup(err ? swng_error_message(err) : swng_strerror(code));
+    swng_error_free(err);
+}
+
+static void index_page(swng_request *req, int status, void *result, swng_error *err,
+                       void *payload);
+
+/* Reads the items of the page just fetched (without blocking), then
+ * fetches the next page or declares the index ready. */
+static void index_take(swng_batch *b)
+{
+    swng_error *err = NULL;
+    int rc;
+    while (!swng_cursor_needs_fetch(b->index_cursor)) {
+        swng_membership *m = NULL;
+        if ((rc = swng_membership_next(b->index_cursor, &m, &err)) != SWNG_OK) {
+            index_fail(b, rc, err);
+            return;
+        }
+        if (!m) {
+            b->index_state = INDEX_READY;
+            return;
+        }
+        rc = member_add(b, swng_membership_phone_number_id(m), swng_membership_id(m));
+        swng_membership_free(m);
+        if (rc < 0) {
+            index_fail(b, SWNG_ENOMEM, NULL);
+            return;
+        }
+    }
+    if (!(b->index_ref = calloc(1, sizeof *b->index_ref))) {
+        index_fail(b, SWNG_ENOMEM, NULL);
+        return;
+    }
+    b->index_ref->b = b;
+    b->index_ref->cursor = b->index_cursor;
+    rc = swng_cursor_fetch(&b->index_ref->req, b->loop, b->index_cursor, index_page, b->index_ref,
+                           &err);
+    if (rc != SWNG_OK) {
+        free(b->index_ref);
+        b->index_ref = NULL;
+        index_fail(b, rc, err);
+    }
+}
+
+static void index_page(swng_request *req, int status, void *result, swng_error *err,
+                       void *payload)
+{
+    struct index_ref *ref = payload;
+    swng_batch *b = ref->b;
+    (void)req;
+    (void)result;
+    if (!b) { /* the batch is gone */
+        swng_cursor_free(ref->cursor);
+        swng_error_free(err);
+        free(ref);
+        return;
+    }
+    free(ref);
+    b->index_ref = NULL;
+    if (status != SWNG_OK)
+        index_fail(b, status, err);
+    else
+        index_take(b);
+}
+
+/* Starts reading the group's memberships (a remove batch's first step). */
+static void index_start(swng_batch *b)
+{
+    swng_error *err = NULL;
+    int rc = swng_membership_list(&b->index_cursor, b->client, b->group, 1000, &err);
+    b->index_state = INDEX_LOADING;
+    if (rc != SWNG_OK)
+        index_fail(b, rc, err);
+    else
+        index_take(b);
+}
+
 /* Starts what may start now and gives the outcomes that need no request.
  * Called after each step's delivery (swng__loop_batches_pump). */
 static void pump(swng_batch *b)
@@ -281,6 +424,12 @@ static void pump(swng_batch *b)
         return;
     }
     if (swng__now_ms() < b->paused_until) return;
+    if (b->op == SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER && b->index_state != INDEX_READY &&
+        b->index_state != INDEX_FAILED) {
+        if (b->index_state == INDEX_NONE && (b->nwaiting || (b->src && b->src_next < b->src_n)))
+            index_start(b);
+        if (b->index_state == INDEX_LOADING) return;
+    }
     while (b->inflight < b->concurrency && (it = next_item(b)) != NULL) {
         const char *args[3];
         size_t lens[3], first;
@@ -293,6 +442,32 @@ static void pump(swng_batch *b)
                 emit_status(b, it->index, SWNG_ESKIPPED, "a duplicate of input ", first,
                             " (sent once, there)");
             free(it);
+            continue;
+        }
+        if (b->op == SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER) {
+            /* One DELETE of the membership the group's list named. */
+            const char *mid;
+            if ((rc = swng__check_uuid("phone_number_id", it->id, it->len, &err)) != SWNG_OK) {
+                if (err) err->option = "phone_number_id";
+            } else if (b->index_state == INDEX_FAILED) {
+                rc = b->index_code;
+                err = swng__error_new(rc, "the group's memberships could not be read: %s",
+                                      b->index_why ? b->index_why : swng_strerror(rc));
+            } else if (!(mid = member_find(b, it->id, it->len))) {
+                rc = SWNG_ENOTFOUND;
+                err = swng__error_new(rc, "phone number %s is not in number group %s", it->id,
+                                      b->group);
+            } else {
+                args[0] = mid;
+                rc = swng_request_start(&it->req, b->loop, SWNG_OP_MEMBERSHIP_DELETE, args, NULL,
+                                        1, item_done, it, &err);
+            }
+            if (rc != SWNG_OK) {
+                emit(b, it->index, rc, NULL, err);
+                free(it);
+                continue;
+            }
+            fly_link(b, it);
             continue;
         }
         args[0] = b->group;
@@ -450,6 +625,14 @@ void swng_batch_free(swng_batch *b)
     while ((it = wait_pop(b)) != NULL) free(it);
     while (swng_batch_take(b, NULL, NULL, NULL, NULL)) {
     }
+    if (b->index_ref) { /* its callback frees the cursor */
+        b->index_ref->b = NULL;
+        swng_request_cancel(b->index_ref->req);
+    } else {
+        swng_cursor_free(b->index_cursor);
+    }
+    free(b->members);
+    free(b->index_why);
     free(b->seen);
     free(b);
 }
