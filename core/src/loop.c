@@ -32,6 +32,7 @@ struct swng_loop {
     size_t nidle;
     pid_t pid;
     int delivering; /* in callbacks: no step, no free */
+    int closing;    /* in swng_loop_free: no new request */
     int dirty;      /* something to do at once (a cancel, a job that ended) */
 };
 
@@ -478,6 +479,9 @@ static int loop_usable(const swng_loop *loop, swng_error **err)
     if (loop->pid != getpid())
         return swng__fail_arg(err, "loop",
                               "loop was made in another process (after fork(), make a new one)");
+    if (loop->closing)
+        return swng__fail_arg(err, "loop", "loop is being freed (called from a callback of "
+                                           "swng_loop_free)");
     return SWNG_OK;
 }
 
@@ -616,6 +620,9 @@ void swng_loop_free(swng_loop *loop)
     swng_request *r;
     if (!loop) return;
     if (loop->pid == getpid()) {
+        /* The callbacks below may try to start requests: refused, as
+         * nothing would ever call them back. */
+        loop->closing = 1;
         for (r = loop->head; r; r = r->next)
             if (!r->finished) cancel_job(loop, r);
         deliver(loop);
