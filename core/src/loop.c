@@ -181,6 +181,11 @@ static swng_loop *loop_make(swng_client *c)
     curl_multi_setopt(loop->multi, CURLMOPT_SOCKETDATA, loop);
     curl_multi_setopt(loop->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(loop->multi, CURLMOPT_TIMERDATA, loop);
+    /* libcurl's default cache is 4 connections per handle *in the multi*:
+     * when most requests end in one step (their handles removed before the
+     * callbacks start the next ones), kept-alive connections were closed
+     * and reopened. As many as the idle handles kept. */
+    curl_multi_setopt(loop->multi, CURLMOPT_MAXCONNECTS, (long)MAX_IDLE);
     return loop;
 }
 
