@@ -16,6 +16,9 @@ Sections (see bench/README.md for what each number means):
   6. Against raw libcurl: each binding's CPU (and instructions) per call as
      a ratio to the raw libcurl C loop of section 2, round by round, with
      the targets of the rewrite (C 1.10x, Python 1.30x, Lua 1.20x).
+  7. Non-blocking: the C loop API with 16 requests in flight vs a raw
+     libcurl multi loop with 16 in flight (target 1.15x); --loop-only runs
+     this section alone.
 
 Sections 1-3 run in one loop: every round runs every client once, each in a
 fresh process, the order rotated every round, so round r of any client can
@@ -122,6 +125,26 @@ def build_c(build_dir, out_dir):
     spawn_bin = os.path.join(out_dir, "bench_spawn")
     run([cc] + flags + ["-o", spawn_bin, os.path.join(src, "spawn.c")])
     return swng_bin, curl_bin, spawn_bin
+
+
+def build_c_loop(build_dir, out_dir):
+    """The section 7 clients: libswng's non-blocking API and a raw libcurl
+    multi loop, each with LOOP_INFLIGHT requests in flight."""
+    core = os.path.join(build_dir, "core")
+    try:
+        deps = run(["pkg-config", "--cflags", "--libs", "libcurl", "libcjson"]).stdout.split()
+    except (BenchError, OSError):
+        deps = ["-lcurl", "-lcjson"]
+    cc = os.environ.get("CC", "cc")
+    flags = ["-O2", "-Wall", "-Wextra", "-Werror"]
+    src = os.path.join(HERE, "c")
+    swng_bin = os.path.join(out_dir, "bench_loop_swng")
+    curl_bin = os.path.join(out_dir, "bench_loop_curl")
+    run([cc] + flags + ["-I", os.path.join(ROOT, "core", "include"), "-o", swng_bin,
+                        os.path.join(src, "bench_loop_swng.c"), "-L", core, "-lswng",
+                        "-Wl,-rpath," + core])
+    run([cc] + flags + ["-o", curl_bin, os.path.join(src, "bench_loop_curl.c")] + deps)
+    return swng_bin, curl_bin
 
 
 def lua_include_flags(pkgs, fallback):
@@ -373,6 +396,84 @@ def callgrind_per_call(space, argv, args_tail, env, n1, n2, out_dir):
     return (irs[1] - irs[0]) / (n2 - n1), irs[0]
 
 
+# ------------------------------------------------------ non-blocking (7)
+
+LOOP_INFLIGHT = 16   # the clients' INFLIGHT (bench/c/bench_loop_*.c)
+LOOP_WARMUP = 16     # one per connection, not timed
+LOOP_TARGET = 1.15   # C non-blocking API: CPU per request at most 1.15x raw multi
+
+
+def loop_section(space, swng_bin, curl_bin, rounds, calls, tail, cg_calls, out_dir):
+    """Section 7: libswng's non-blocking API vs a raw libcurl multi loop, both
+    with LOOP_INFLIGHT requests in flight. Every round runs both, the order
+    alternated, and the ratio is taken within the round (the pair runs a
+    fraction of a second apart). cg_calls: (n1, n2) for callgrind, or None."""
+    env = clean_env()
+    samples = {"swng": [], "curl": []}
+    ratios = []
+
+    def one(binary, n):
+        res, conns = checked(space, n + LOOP_WARMUP, lambda: run_json_client(
+            [binary, str(n), str(LOOP_WARMUP)] + tail, env))
+        res["connections"] = conns
+        return res
+
+    for r in range(rounds):
+        order = [("swng", swng_bin), ("curl", curl_bin)]
+        if r % 2:
+            order.reverse()
+        got = {k: one(b, calls) for k, b in order}
+        for k in got:
+            got[k]["round"] = r
+            samples[k].append(got[k])
+        ratios.append((got["swng"]["cpu_us"] / got["swng"]["calls"])
+                      / (got["curl"]["cpu_us"] / got["curl"]["calls"]))
+        log("  round %d/%d: %.2fx" % (r + 1, rounds, ratios[-1]))
+    ir = {}
+    if cg_calls:
+        n1, n2 = cg_calls
+        for k, b in (("swng", swng_bin), ("curl", curl_bin)):
+            irs = []
+            for n in (n1, n2):
+                (total, _), _ = checked(space, n + LOOP_WARMUP, lambda: callgrind_ir(
+                    [b, str(n), str(LOOP_WARMUP)] + tail, env, out_dir))
+                irs.append(total)
+            ir[k] = (irs[1] - irs[0]) / (n2 - n1)
+    return {"summary": {k: summarize(v) for k, v in samples.items()}, "samples": samples,
+            "ratios": ratios, "ratio": statistics.median(ratios), "ratio_min": min(ratios),
+            "ratio_max": max(ratios), "ir": ir,
+            "ir_ratio": ir["swng"] / ir["curl"] if ir else None, "calls": calls,
+            "rounds": rounds, "target": LOOP_TARGET}
+
+
+def print_loop_section(res, cg_calls):
+    s, ir = res["summary"], res["ir"]
+    print("7. Non-blocking, %d requests in flight: libswng's loop (swng_request_start, a"
+          % LOOP_INFLIGHT)
+    print("poll() on swng_loop_fd/swng_loop_timeout, swng_loop_step) vs a raw libcurl multi")
+    print("loop (%d easy handles, curl_multi_perform + curl_multi_poll, cJSON), the same"
+          % LOOP_INFLIGHT)
+    print("create-membership requests, %d per run after %d warm-up ones, %d rounds, the order"
+          % (res["calls"], LOOP_WARMUP, res["rounds"]))
+    print("alternated; x raw = libswng's number / raw libcurl's, CPU ratio taken within each round.")
+    rows = []
+    for key, label in (("curl", "raw libcurl multi + cJSON (reference)"),
+                       ("swng", "C libswng loop")):
+        r = s[key]
+        rows.append([label, fmt(r["cpu"]), "%s-%s" % (fmt(r["cpu_min"], 0), fmt(r["cpu_max"], 0)),
+                     fmt(ir.get(key), 0) if ir else "-", fmt(r["wall"]),
+                     fmt(r["rss_kb"] / 1024), str(r["connections"])])
+    print(table(["client", "CPU us/req", "(min-max)", "Ir/req", "wall us/req", "peak RSS MiB",
+                 "conns"], rows))
+    line = "   C libswng loop: CPU %.2fx raw (rounds %s), target <= %.2fx: %s" % (
+        res["ratio"], ", ".join("%.2f" % x for x in res["ratios"]), res["target"],
+        gap(res["ratio"], res["target"]))
+    if res["ir_ratio"]:
+        line += "; Ir %.2fx (%d/%d requests), %s" % (res["ir_ratio"], cg_calls[1], cg_calls[0],
+                                                    gap(res["ir_ratio"], res["target"]))
+    print(line)
+
+
 # ---------------------------------------------------------------- output
 
 def fmt(x, nd=1):
@@ -505,6 +606,10 @@ def main():
     ap.add_argument("--no-callgrind", action="store_true", help="skip section 5")
     ap.add_argument("--no-luajit", action="store_true", help="leave LuaJIT out")
     ap.add_argument("--json", metavar="FILE", help="also write every measurement to FILE")
+    ap.add_argument("--loop-calls", type=int,
+                    help="requests per run of section 7, the non-blocking API (2000)")
+    ap.add_argument("--loop-only", action="store_true",
+                    help="run only section 7 (needs only the core library)")
     a = ap.parse_args()
     q = a.quick
     calls = a.calls or (150 if q else 500)
@@ -518,9 +623,12 @@ def main():
     if min(calls, c_calls, rounds, invocations) < 1:
         ap.error("counts must be positive")
 
+    loop_calls = a.loop_calls or (500 if q else 2000)
     build_dir = os.path.abspath(a.build_dir)
     out_dir = os.path.join(build_dir, "bench")
     os.makedirs(out_dir, exist_ok=True)
+    if a.loop_only:
+        return main_loop_only(a, build_dir, out_dir, rounds, loop_calls, cg_c)
     for need in ("cli/swng", "python/swng/__init__.py"):
         if not os.path.exists(os.path.join(build_dir, need)):
             raise BenchError("no %s in %s: configure with -DSWNG_BUILD_PYTHON=ON and build "
@@ -636,6 +744,14 @@ def main():
                                                else "valgrind is not installed"))
         results["callgrind"] = cg
 
+        t = time.monotonic()
+        log("7. non-blocking, %d in flight: %d rounds of %d requests ..."
+            % (LOOP_INFLIGHT, rounds, loop_calls))
+        loop_swng, loop_curl = build_c_loop(build_dir, out_dir)
+        results["loop"] = loop_section(space, loop_swng, loop_curl, rounds, loop_calls, tail,
+                                       cg_c if have_valgrind else None, out_dir)
+        log("   %.0f s" % (time.monotonic() - t))
+
     labels = [("c", "libcurl", "raw libcurl+cJSON, C (reference)", None),
               ("c", "swng", "C libswng", "c"),
               ("python", "swng", "Python swng.Client", "python")]
@@ -744,6 +860,8 @@ def main():
                 line += "; Ir %.2fx, %s" % (r["ir_ratio"], gap(r["ir_ratio"], r["target"]))
             print(line)
     print()
+    print_loop_section(results["loop"], cg_c if have_valgrind else None)
+    print()
     for s in skipped:
         print("SKIPPED: " + s)
     print("every result verified (HTTP 200, ids echoed); the space saw exactly the expected "
@@ -751,6 +869,36 @@ def main():
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f, indent=1)
+
+
+def main_loop_only(a, build_dir, out_dir, rounds, loop_calls, cg_c):
+    """--loop-only: section 7 alone (the core library is all it needs)."""
+    if not os.path.exists(os.path.join(build_dir, "core", "libswng.so")):
+        raise BenchError("no %s/core/libswng.so: build first (see bench/README.md)" % build_dir)
+    have_valgrind = shutil.which("valgrind") is not None and not a.no_callgrind
+    info = machine_info()
+    t0 = time.monotonic()
+    log("compiling the section 7 clients ...")
+    loop_swng, loop_curl = build_c_loop(build_dir, out_dir)
+    cg = cg_c if have_valgrind else None
+    with start_space(allow_duplicates=True) as space:
+        group = space.fixture["number_groups"][0]["id"]
+        phone = space.fixture["phone_numbers"][1]["id"]
+        tail = [space.base_url, space.project_id, space.token, group, phone]
+        log("7. non-blocking, %d in flight: %d rounds of %d requests ..."
+            % (LOOP_INFLIGHT, rounds, loop_calls))
+        res = loop_section(space, loop_swng, loop_curl, rounds, loop_calls, tail, cg, out_dir)
+    print("swng benchmarks (section 7 only), %s" % info["date"])
+    print("machine: %s, %s CPUs, Linux %s" % (info["cpu"], info["cpus"], info["kernel"]))
+    print("command: python3 " + " ".join(shlex.quote(x) for x in sys.argv))
+    print()
+    print_loop_section(res, cg)
+    print()
+    print("every result verified (HTTP 200, ids echoed); the space saw exactly the expected "
+          "requests. %.0f s." % (time.monotonic() - t0))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"info": info, "loop": res}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -833,7 +833,8 @@ typedef void (*swng_request_cb)(swng_request *req, int status, void *result, swn
 SWNG_EXTERN int swng_loop_new(swng_loop **out, swng_client *client, swng_error **err);
 
 /** Frees a loop: requests still in flight are cancelled and their
- *  callbacks called with SWNG_ECANCELLED first. NULL is allowed. */
+ *  callbacks called with SWNG_ECANCELLED first (a request those callbacks
+ *  try to start is refused with SWNG_EINVAL). NULL is allowed. */
 SWNG_EXTERN void swng_loop_free(swng_loop *loop);
 
 /**

@@ -32,6 +32,7 @@ struct swng_loop {
     size_t nidle;
     pid_t pid;
     int delivering; /* in callbacks: no step, no free */
+    int closing;    /* in swng_loop_free: no new request */
     swng_batch **batches; /* pumped after each delivery */
     size_t nbatches, capbatches;
     int dirty;      /* something to do at once (a cancel, a job that ended) */
@@ -190,6 +191,11 @@ static swng_loop *loop_make(swng_client *c)
     curl_multi_setopt(loop->multi, CURLMOPT_SOCKETDATA, loop);
     curl_multi_setopt(loop->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(loop->multi, CURLMOPT_TIMERDATA, loop);
+    /* libcurl's default cache is 4 connections per handle *in the multi*:
+     * when most requests end in one step (their handles removed before the
+     * callbacks start the next ones), kept-alive connections were closed
+     * and reopened. As many as the idle handles kept. */
+    curl_multi_setopt(loop->multi, CURLMOPT_MAXCONNECTS, (long)MAX_IDLE);
     return loop;
 }
 
@@ -415,6 +421,9 @@ static long jobs_timeout(const swng_loop *loop)
 {
     long long t = loop->curl_deadline, now;
     const swng_request *r;
+    /* Nothing in flight: no timer. (A job that ended in the last step left
+     * `dirty` set; it was delivered since, and must not wake the host.) */
+    if (loop->pending == 0) return -1;
     if (loop->dirty) return 0;
     for (r = loop->head; r; r = r->next) {
         if (r->finished || r->cancelled || r->x.state == SWNG__X_PENDING ||
@@ -537,6 +546,9 @@ static int loop_usable(const swng_loop *loop, swng_error **err)
     if (loop->pid != getpid())
         return swng__fail_arg(err, "loop",
                               "loop was made in another process (after fork(), make a new one)");
+    if (loop->closing)
+        return swng__fail_arg(err, "loop", "loop is being freed (called from a callback of "
+                                           "swng_loop_free)");
     return SWNG_OK;
 }
 
@@ -699,6 +711,9 @@ void swng_loop_free(swng_loop *loop)
     swng_request *r;
     if (!loop) return;
     if (loop->pid == getpid()) {
+        /* The callbacks below may try to start requests: refused, as
+         * nothing would ever call them back. */
+        loop->closing = 1;
         for (r = loop->head; r; r = r->next)
             if (!r->finished) cancel_job(loop, r);
         deliver(loop);

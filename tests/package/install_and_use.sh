@@ -28,6 +28,9 @@ export PKG_CONFIG_PATH=$libdir/pkgconfig
 # shellcheck disable=SC2046
 "$cc" -Wall -Werror "$src/examples/c/group_tasks.c" $(pkg-config --cflags --libs swng) \
   -Wl,-rpath,"$libdir" -o "$work/group_tasks"
+# shellcheck disable=SC2046
+"$cc" -Wall -Werror "$src/examples/c/poll_loop.c" $(pkg-config --cflags --libs swng) \
+  -Wl,-rpath,"$libdir" -o "$work/poll_loop"
 
 cmake -S "$src/examples/cmake" -B "$work/cm" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$work/cm" >/dev/null
@@ -54,4 +57,12 @@ grep -q "group    $group" <<<"$out" || { echo "FAIL: find_package example output
 # Adding the same number again is a validation error: exit 1 and a message.
 if "$work/example_pc" "$group" "$phone" 2>"$work/err"; then echo "FAIL: duplicate accepted"; exit 1; fi
 grep -q "validation" "$work/err" || { echo "FAIL: duplicate error: $(cat "$work/err")"; exit 1; }
+# The non-blocking API in a poll() loop (examples/c/poll_loop.c): Sales now
+# holds the first and third numbers.
+out=$("$work/poll_loop" Sales +15551230001 +41445550002 | LC_ALL=C sort)
+echo "$out"
+want=$(printf '%s\n' "+15551230001 was already there" "+41445550002 added" "group Sales" \
+  "in Sales: +15551230001 (Main line)" "in Sales: +15551230003 (Spare)" \
+  "in Sales: +41445550002 (Zürich Büro ☎)" | LC_ALL=C sort)
+[ "$out" = "$want" ] || { echo "FAIL: poll_loop output"; exit 1; }
 echo "install_and_use: ok"
