@@ -21,11 +21,39 @@
 #define PY_SSIZE_T_CLEAN
 %}
 
+/* After the call: an exception set while it ran (the interrupt function
+ * below ran a signal handler that raised, e.g. KeyboardInterrupt for
+ * Ctrl-C, and the core cancelled the call) wins over the core's answer,
+ * which is dropped (the freearg typemaps free its out-parameters). */
 %exception {
   Py_BEGIN_ALLOW_THREADS
   $action
   Py_END_ALLOW_THREADS
+  if (PyErr_Occurred()) SWIG_fail;
 }
+
+/* ------------------------------------------------------------ Ctrl-C */
+
+%{
+/* Every client the module makes has this interrupt function (installed in
+ * the swng_client ** typemap): the core calls it on the calling thread
+ * while a blocking call waits, at least every SWNG_INTERRUPT_INTERVAL_MS
+ * and whenever a signal interrupts the wait. It runs the Python signal
+ * handlers that are due (only the main thread has any: elsewhere this is
+ * a no-op); if one raised (KeyboardInterrupt), the exception stays set on
+ * this thread, the core cancels the call (nothing more is sent) and the
+ * wrapper returns NULL so that the exception propagates. */
+static int swng_py_interrupt(void *payload)
+{
+  PyGILState_STATE g;
+  int raised;
+  (void)payload;
+  g = PyGILState_Ensure();
+  raised = PyErr_CheckSignals() < 0;
+  PyGILState_Release(g);
+  return raised;
+}
+%}
 
 /* ------------------------------------------------- registry and converters */
 
@@ -569,8 +597,11 @@ static PyObject *swng_py_register_class(PyObject *self, PyObject *args)
 /* An owning handle. */
 %typemap(in, numinputs=0) swng_client ** (swng_client *tmp = NULL) "$1 = &tmp;"
 %typemap(argout) swng_client ** {
+  if (*$1) swng_client_set_interrupt(*$1, swng_py_interrupt, NULL);
   %append_output(SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $descriptor(swng_client *), SWIG_POINTER_OWN));
+  *$1 = NULL;
 }
+%typemap(freearg) swng_client ** "if ($1 && *$1) swng_client_free(*$1);"
 
 /* A resource: converted, then freed. */
 %define SWNG_RESULT(TYPE)
@@ -587,6 +618,7 @@ static PyObject *swng_py_register_class(PyObject *self, PyObject *args)
   }
   %append_output(o);
 }
+%typemap(freearg) TYPE ** { if ($1 && *$1) TYPE##_free(*$1); }
 %enddef
 SWNG_RESULT(swng_membership)
 SWNG_RESULT(swng_number_group)
@@ -606,12 +638,15 @@ SWNG_RESULT(swng_phone_number)
   }
   %append_output(o);
 }
+%typemap(freearg) struct swng__object ** "if ($1 && *$1) swng__object_free(*$1);"
 
 /* A cursor: an owning handle (freed by its destructor). */
 %typemap(in, numinputs=0) swng_cursor ** (swng_cursor *tmp = NULL) "$1 = &tmp;"
 %typemap(argout) swng_cursor ** {
   %append_output(SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $descriptor(swng_cursor *), SWIG_POINTER_OWN));
+  *$1 = NULL;
 }
+%typemap(freearg) swng_cursor ** "if ($1 && *$1) swng_cursor_free(*$1);"
 
 /* An error: converted, then freed. */
 %typemap(in, numinputs=0) swng_error ** (swng_error *tmp = NULL) "$1 = &tmp;"
@@ -627,6 +662,7 @@ SWNG_RESULT(swng_phone_number)
   }
   %append_output(o);
 }
+%typemap(freearg) swng_error ** "if ($1 && *$1) swng_error_free(*$1);"
 
 /* ------------------------------------------------------------ inputs */
 

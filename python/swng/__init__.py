@@ -19,6 +19,7 @@ from ._client import Client, Membership, NumberGroup, PhoneNumber
 from ._errors import (
     AmbiguousError,
     AuthenticationError,
+    CancelledError,
     ClosedError,
     Error,
     ErrorItem,
@@ -37,7 +38,7 @@ from ._errors import (
 for _cls in (Client, Membership, NumberGroup, PhoneNumber, Error, ErrorItem, InvalidArgument,
              OutOfMemoryError, AuthenticationError, NotFoundError, ValidationError,
              RateLimitError, ServerError, TransportError, TimeoutError, ProtocolError,
-             ClosedError, AmbiguousError):
+             ClosedError, AmbiguousError, CancelledError):
     _cls.__module__ = __name__
 del _cls
 
@@ -49,5 +50,5 @@ __all__ = [
     "Client", "Membership", "NumberGroup", "PhoneNumber",
     "Error", "ErrorItem", "InvalidArgument", "OutOfMemoryError", "AuthenticationError",
     "NotFoundError", "ValidationError", "RateLimitError", "ServerError", "TransportError",
-    "TimeoutError", "ProtocolError", "ClosedError", "AmbiguousError",
+    "TimeoutError", "ProtocolError", "ClosedError", "AmbiguousError", "CancelledError",
 ]

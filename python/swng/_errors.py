@@ -19,7 +19,7 @@ from . import swng_core as _core
 __all__ = [
     "Error", "ErrorItem", "InvalidArgument", "OutOfMemoryError", "AuthenticationError",
     "NotFoundError", "ValidationError", "RateLimitError", "ServerError", "TransportError",
-    "TimeoutError", "ProtocolError", "ClosedError", "AmbiguousError",
+    "TimeoutError", "ProtocolError", "ClosedError", "AmbiguousError", "CancelledError",
 ]
 
 
