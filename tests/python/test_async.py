@@ -547,7 +547,7 @@ def test_closing_cancels_requests_in_flight(space: Space, group_id: str,
         t0 = time.monotonic()
         await ac.aclose()
         try:
-            await task
+            await asyncio.wait_for(task, 5)
         except BaseException as e:  # noqa: B036
             return e, time.monotonic() - t0
         raise AssertionError("no error")
