@@ -3,7 +3,8 @@ the space, with a signal expected while it waits.
 
     interrupt_child.py BASE_URL PROJECT TOKEN MAX_RETRIES CALL HANDLER
 
-CALL: create (create_membership) or list (list_phone_numbers, first item).
+CALL: create (create_membership), get (get_number_group) or list
+(list_phone_numbers, first item).
 HANDLER: default (Python's KeyboardInterrupt), raise (a SIGUSR1 handler
 that raises RuntimeError) or quiet (a SIGUSR1 handler that returns).
 Prints "ready", then one line: "raised NAME MONOTONIC" or "returned
@@ -32,6 +33,8 @@ def main() -> None:
         if call == "create":
             client.create_membership("41148420-0549-49cf-924c-e4a320c8c1e9",
                                      "ead2f00b-5111-4a4e-9c61-05ecf273d1f7")
+        elif call == "get":
+            client.get_number_group("41148420-0549-49cf-924c-e4a320c8c1e9")
         else:
             next(iter(client.list_phone_numbers()))
     except swng.Error as e:

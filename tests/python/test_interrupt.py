@@ -4,6 +4,10 @@ KeyboardInterrupt (or whatever a handler raises) comes out within the
 core's 50 ms check interval, and the core cancels the call: nothing more is
 sent, not even a due retry.
 
+The stalled calls are reads (get_number_group): the space still answers a
+delayed request after the client has gone, and a create would then change
+the state a later test starts from.
+
 Each case runs a real blocking call in a child process against the space,
 sends the signal while the call waits, and measures the time from the
 signal to the exception reaching Python code. The goal is 0.2 s; the
@@ -78,7 +82,7 @@ def report(name: str, latency: float) -> None:
 
 def test_ctrl_c_during_a_stalled_transfer(space: Space) -> None:
     space.fault("delay", seconds=5)
-    words, latency, signalled = run_interrupted(space, "create", retries=0)
+    words, latency, signalled = run_interrupted(space, "get", retries=0)
     assert words[:2] == ["raised", "KeyboardInterrupt"], words
     report("stalled transfer", latency)
     assert latency < LIMIT
@@ -87,10 +91,10 @@ def test_ctrl_c_during_a_stalled_transfer(space: Space) -> None:
 
 
 def test_ctrl_c_during_a_retry_wait(space: Space) -> None:
-    # 503 with Retry-After: 2 and retries allowed: the core waits 2 s, then
-    # would send again. Ctrl-C in the wait: no second request, ever.
+    # 503 with Retry-After: 2 and retries allowed (a GET is always retried):
+    # the core waits 2 s, then would send again. Ctrl-C in the wait: no second request, ever.
     space.fault("status", status=503, retry_after="2")
-    words, latency, signalled = run_interrupted(space, "create", retries=3)
+    words, latency, signalled = run_interrupted(space, "get", retries=3)
     assert words[:2] == ["raised", "KeyboardInterrupt"], words
     report("retry wait", latency)
     assert latency < LIMIT
@@ -100,7 +104,7 @@ def test_ctrl_c_during_a_retry_wait(space: Space) -> None:
 
 def test_ctrl_c_during_a_429_wait(space: Space) -> None:
     space.fault("status", status=429, retry_after="2")
-    words, latency, signalled = run_interrupted(space, "create", retries=3)
+    words, latency, signalled = run_interrupted(space, "get", retries=3)
     assert words[:2] == ["raised", "KeyboardInterrupt"], words
     report("429 wait", latency)
     assert latency < LIMIT
@@ -122,7 +126,7 @@ def test_a_handler_s_own_exception_propagates(space: Space) -> None:
     """Not only KeyboardInterrupt: whatever a Python signal handler raises
     ends the call, as it would end pure-Python code."""
     space.fault("delay", seconds=5)
-    words, latency, signalled = run_interrupted(space, "create", retries=0, handler="raise",
+    words, latency, signalled = run_interrupted(space, "get", retries=0, handler="raise",
                                                 signum=signal.SIGUSR1)
     assert words[:2] == ["raised", "RuntimeError"], words
     assert latency < LIMIT
