@@ -167,7 +167,7 @@ def lua_hosts(build_dir, out_dir):
 
 
 #: What the Python clients compare with, pip-installed into the bench venv:
-#: requests (run.py), aiohttp and httpx (concurrent.py).
+#: requests (run.py), aiohttp and httpx (inflight.py).
 PIP_PACKAGES = ("requests", "aiohttp", "httpx")
 
 

@@ -4,7 +4,7 @@
  * re-added for the next call as soon as its last one is verified (so
  * CONCURRENCY kept-alive connections), Basic auth, the JSON body per call,
  * the response parsed with cJSON and verified. The reference for the
- * concurrent Python clients (bench/concurrent.py). Prints one JSON line
+ * concurrent Python clients (bench/inflight.py). Prints one JSON line
  * (common.h).
  *
  *   bench_multi CONCURRENCY CALLS WARMUP BASE_URL PROJECT_ID TOKEN GROUP_ID PHONE_ID

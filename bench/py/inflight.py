@@ -1,7 +1,7 @@
-"""One concurrent Python benchmark client, run by bench/concurrent.py in a
+"""One concurrent Python benchmark client, run by bench/inflight.py in a
 fresh process.
 
-    python3 bench/py/concurrent.py IMPL CONCURRENCY CALLS WARMUP BASE_URL PROJECT_ID TOKEN GROUP PHONE
+    python3 bench/py/inflight.py IMPL CONCURRENCY CALLS WARMUP BASE_URL PROJECT_ID TOKEN GROUP PHONE
 
 CALLS create-membership calls with CONCURRENCY of them in flight at once
 (CONCURRENCY coroutines taking the next call as soon as their last one is

@@ -4,7 +4,7 @@ create-membership calls in flight, against aiohttp and httpx with 16 in
 flight and the same calls written on raw libcurl multi in C; and how soon
 Ctrl-C ends a blocking swng.Client call.
 
-    python3 bench/concurrent.py --build-dir _build/bench [--calls 2000]
+    python3 bench/inflight.py --build-dir _build/bench [--calls 2000]
         [--concurrency 16] [--rounds 5] [--ctrl-c 10] [--json FILE]
 
 Needs the build (the Python module, BUILD/python), cc with the libcurl and
@@ -121,7 +121,7 @@ def main():
     py, note = bench.python_for_clients(build_dir, out_dir)
     env = bench.clean_env({"PYTHONPATH": os.path.join(build_dir, "python"),
                            "PYTHONDONTWRITEBYTECODE": "1"})
-    client_py = os.path.join(HERE, "py", "concurrent.py")
+    client_py = os.path.join(HERE, "py", "inflight.py")
     impls, skipped = [], []
     for key, label, mod in PY_IMPLS:
         if bench.module_version(py, env, mod) is None:
