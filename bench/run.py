@@ -189,20 +189,32 @@ def lua_hosts(build_dir, out_dir):
     return hosts, skipped
 
 
+#: What the Python clients compare with, pip-installed into the bench venv:
+#: requests (run.py), aiohttp and httpx (inflight.py).
+PIP_PACKAGES = ("requests", "aiohttp", "httpx")
+
+
 def python_for_clients(build_dir, out_dir):
     """(python, note): the interpreter for every Python client. A venv under
-    the build dir with requests pip-installed, else this interpreter."""
+    the build dir with PIP_PACKAGES pip-installed, else this interpreter.
+    A package that will not install is left out (its column is SKIPPED)."""
     venv = os.path.join(out_dir, "venv")
     py = os.path.join(venv, "bin", "python")
     try:
         if not os.path.exists(py):
-            log("creating %s and installing requests with pip ..." % venv)
+            log("creating %s and installing %s with pip ..." % (venv, ", ".join(PIP_PACKAGES)))
             run([sys.executable, "-m", "venv", venv], timeout=120)
-        probe = subprocess.run([py, "-c", "import requests"], capture_output=True)
-        if probe.returncode != 0:
-            run([py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                 "requests"], timeout=180)
-        return py, "requests from PyPI in %s" % venv
+        missing = [m for m in PIP_PACKAGES
+                   if subprocess.run([py, "-c", "import " + m], capture_output=True).returncode]
+        for name in missing:
+            try:
+                run([py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                     name], timeout=180)
+            except (BenchError, subprocess.TimeoutExpired) as e:
+                if name == "requests":
+                    raise
+                log("pip install %s failed (%s)" % (name, str(e).splitlines()[0]))
+        return py, "%s from PyPI in %s" % (", ".join(PIP_PACKAGES), venv)
     except (BenchError, OSError, subprocess.TimeoutExpired) as e:
         log("pip install requests failed (%s); using %s" % (str(e).splitlines()[0], sys.executable))
         return sys.executable, "venv/pip failed; system interpreter"

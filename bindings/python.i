@@ -21,11 +21,39 @@
 #define PY_SSIZE_T_CLEAN
 %}
 
+/* After the call: an exception set while it ran (the interrupt function
+ * below ran a signal handler that raised, e.g. KeyboardInterrupt for
+ * Ctrl-C, and the core cancelled the call) wins over the core's answer,
+ * which is dropped (the freearg typemaps free its out-parameters). */
 %exception {
   Py_BEGIN_ALLOW_THREADS
   $action
   Py_END_ALLOW_THREADS
+  if (PyErr_Occurred()) SWIG_fail;
 }
+
+/* ------------------------------------------------------------ Ctrl-C */
+
+%{
+/* Every client the module makes has this interrupt function (installed in
+ * the swng_client ** typemap): the core calls it on the calling thread
+ * while a blocking call waits, at least every SWNG_INTERRUPT_INTERVAL_MS
+ * and whenever a signal interrupts the wait. It runs the Python signal
+ * handlers that are due (only the main thread has any: elsewhere this is
+ * a no-op); if one raised (KeyboardInterrupt), the exception stays set on
+ * this thread, the core cancels the call (nothing more is sent) and the
+ * wrapper returns NULL so that the exception propagates. */
+static int swng_py_interrupt(void *payload)
+{
+  PyGILState_STATE g;
+  int raised;
+  (void)payload;
+  g = PyGILState_Ensure();
+  raised = PyErr_CheckSignals() < 0;
+  PyGILState_Release(g);
+  return raised;
+}
+%}
 
 /* ------------------------------------------------- registry and converters */
 
@@ -569,8 +597,11 @@ static PyObject *swng_py_register_class(PyObject *self, PyObject *args)
 /* An owning handle. */
 %typemap(in, numinputs=0) swng_client ** (swng_client *tmp = NULL) "$1 = &tmp;"
 %typemap(argout) swng_client ** {
+  if (*$1) swng_client_set_interrupt(*$1, swng_py_interrupt, NULL);
   %append_output(SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $descriptor(swng_client *), SWIG_POINTER_OWN));
+  *$1 = NULL;
 }
+%typemap(freearg) swng_client ** "if ($1 && *$1) swng_client_free(*$1);"
 
 /* A resource: converted, then freed. */
 %define SWNG_RESULT(TYPE)
@@ -587,6 +618,7 @@ static PyObject *swng_py_register_class(PyObject *self, PyObject *args)
   }
   %append_output(o);
 }
+%typemap(freearg) TYPE ** { if ($1 && *$1) TYPE##_free(*$1); }
 %enddef
 SWNG_RESULT(swng_membership)
 SWNG_RESULT(swng_number_group)
@@ -606,12 +638,15 @@ SWNG_RESULT(swng_phone_number)
   }
   %append_output(o);
 }
+%typemap(freearg) struct swng__object ** "if ($1 && *$1) swng__object_free(*$1);"
 
 /* A cursor: an owning handle (freed by its destructor). */
 %typemap(in, numinputs=0) swng_cursor ** (swng_cursor *tmp = NULL) "$1 = &tmp;"
 %typemap(argout) swng_cursor ** {
   %append_output(SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $descriptor(swng_cursor *), SWIG_POINTER_OWN));
+  *$1 = NULL;
 }
+%typemap(freearg) swng_cursor ** "if ($1 && *$1) swng_cursor_free(*$1);"
 
 /* An error: converted, then freed. */
 %typemap(in, numinputs=0) swng_error ** (swng_error *tmp = NULL) "$1 = &tmp;"
@@ -627,6 +662,7 @@ SWNG_RESULT(swng_phone_number)
   }
   %append_output(o);
 }
+%typemap(freearg) swng_error ** "if ($1 && *$1) swng_error_free(*$1);"
 
 /* ------------------------------------------------------------ inputs */
 
@@ -670,3 +706,152 @@ SWNG_RESULT(swng_phone_number)
     }
   }
 }
+
+/* ---------------------------------------------- the loop (AsyncClient)
+ *
+ * swng.AsyncClient drives a swng_loop from the running asyncio loop: it
+ * watches swng_loop_fd with add_reader, wakes after swng_loop_timeout, and
+ * calls loop_step, which steps the loop and takes every finished request
+ * in one call, converted as the blocking calls convert theirs. Requests are
+ * started without a callback (the form for bindings) and known by id. */
+
+/* A loop: a plain (non-owning) pointer; the face frees it with
+ * swng_loop_free before it drops the client, which must outlive it. */
+%typemap(in, numinputs=0) swng_loop ** (swng_loop *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) swng_loop ** {
+  %append_output(SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $descriptor(swng_loop *), 0));
+  *$1 = NULL;
+}
+%typemap(freearg) swng_loop ** "if ($1 && *$1) swng_loop_free(*$1);"
+
+/* A request in flight: a plain pointer, valid until loop_step takes it
+ * (the face cancels a request only while it has not been taken). */
+%typemap(in, numinputs=0) swng_request ** (swng_request *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) swng_request ** {
+  %append_output(SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $descriptor(swng_request *), 0));
+}
+
+/* The C forms that need a C callback or hand out raw results are replaced
+ * by request_start, cursor_fetch and loop_step below. */
+%ignore swng_request_start;
+%ignore swng_loop_take;
+%ignore swng_request_take_result;
+%ignore swng_request_take_error;
+%ignore swng_request_free;
+%ignore swng_request_status;
+
+%{
+/* Starts op with up to three texts (None: not given; trailing ones are
+ * left out), keeping the finished request for loop_step. */
+static int swng_py_request_start(swng_request **out, swng_loop *loop, int op, swng_opt_text a0,
+                                 swng_opt_text a1, swng_opt_text a2, swng_error **err)
+{
+  const char *args[3];
+  size_t lens[3], n = 3;
+  args[0] = a0.p; lens[0] = a0.n;
+  args[1] = a1.p; lens[1] = a1.n;
+  args[2] = a2.p; lens[2] = a2.n;
+  while (n > 0 && !args[n - 1]) n--;
+  return swng_request_start(out, loop, op, args, lens, n, NULL, NULL, err);
+}
+
+static int swng_py_cursor_fetch(swng_request **out, swng_loop *loop, swng_cursor *cursor,
+                                swng_error **err)
+{
+  return swng_cursor_fetch(out, loop, cursor, NULL, NULL, err);
+}
+
+static int swng_py_cursor_needs_fetch(swng_cursor *cursor)
+{
+  return swng_cursor_needs_fetch(cursor);
+}
+
+/* loop_step(loop) -> (rc, done, err): swng_loop_step (with the GIL
+ * released), then every finished request as (id, status, result, error),
+ * converted as the blocking calls' results and errors are (status 0: result
+ * is the result object or None; else error is the exception). A request
+ * whose conversion fails (no memory) is still delivered, with the
+ * conversion's exception as its error: no request is ever lost. */
+static PyObject *swng_py_loop_step(PyObject *self, PyObject *args)
+{
+  PyObject *arg, *done = NULL, *errobj = Py_None, *r;
+  void *p = NULL;
+  swng_loop *loop;
+  swng_request *req;
+  swng_error *e = NULL;
+  int rc;
+  (void)self;
+  if (!PyArg_ParseTuple(args, "O:loop_step", &arg)) return NULL;
+  if (!SWIG_IsOK(SWIG_ConvertPtr(arg, &p, SWIGTYPE_p_swng_loop, 0)) || !p) {
+    PyErr_SetString(PyExc_TypeError, "loop_step: argument must be a swng_loop");
+    return NULL;
+  }
+  loop = (swng_loop *)p;
+  Py_BEGIN_ALLOW_THREADS
+  rc = swng_loop_step(loop, &e);
+  Py_END_ALLOW_THREADS
+  if (e) {
+    errobj = swng_py_error(e);
+    swng_error_free(e);
+    if (!errobj) return NULL;
+  } else {
+    Py_INCREF(errobj);
+  }
+  if (!(done = PyList_New(0))) goto fail;
+  while ((req = swng_loop_take(loop)) != NULL) {
+    int status = swng_request_status(req);
+    unsigned long long id = swng_request_id(req);
+    struct swng__object *res = (struct swng__object *)swng_request_take_result(req);
+    swng_error *re = swng_request_take_error(req);
+    PyObject *o, *x, *item;
+    swng_request_free(req);
+    o = res ? swng_py_object(res) : (Py_INCREF(Py_None), Py_None);
+    swng__object_free(res);
+    x = re ? swng_py_error(re) : (Py_INCREF(Py_None), Py_None);
+    swng_error_free(re);
+    if (!o || !x) {
+      /* The conversion's own exception becomes the request's error. */
+      PyObject *t, *v, *tb;
+      Py_XDECREF(o);
+      Py_XDECREF(x);
+      PyErr_Fetch(&t, &v, &tb);
+      PyErr_NormalizeException(&t, &v, &tb);
+      if (v && tb) PyException_SetTraceback(v, tb);
+      Py_XDECREF(t);
+      Py_XDECREF(tb);
+      if (!v) {
+        Py_INCREF(PyExc_MemoryError);
+        v = PyExc_MemoryError;
+      }
+      o = Py_None;
+      Py_INCREF(o);
+      x = v;
+      if (status == SWNG_OK) status = SWNG_ENOMEM;
+    }
+    item = Py_BuildValue("(KiNN)", id, status, o, x);
+    if (!item || PyList_Append(done, item) < 0) {
+      Py_XDECREF(item);
+      /* Take and free the rest: their futures are failed by the face. */
+      while ((req = swng_loop_take(loop)) != NULL) swng_request_free(req);
+      goto fail;
+    }
+    Py_DECREF(item);
+  }
+  r = Py_BuildValue("(iNN)", rc, done, errobj);
+  return r;
+fail:
+  Py_XDECREF(done);
+  Py_XDECREF(errobj);
+  return NULL;
+}
+%}
+
+%rename(request_start) swng_py_request_start;
+int swng_py_request_start(swng_request **out, swng_loop *loop, int op, swng_opt_text a0,
+                          swng_opt_text a1, swng_opt_text a2, swng_error **err);
+%rename(cursor_fetch) swng_py_cursor_fetch;
+int swng_py_cursor_fetch(swng_request **out, swng_loop *loop, swng_cursor *cursor,
+                         swng_error **err);
+%rename(cursor_needs_fetch) swng_py_cursor_needs_fetch;
+int swng_py_cursor_needs_fetch(swng_cursor *cursor);
+%native(loop_step) PyObject *swng_py_loop_step(PyObject *self, PyObject *args);

@@ -12,15 +12,21 @@ that Python, Lua and C programs behave exactly alike::
         m = client.create_membership(group.id, number.id, if_exists="return")
         for member in client.list_memberships(group.id):
             print(member.phone_number.number)
+
+swng.AsyncClient has the same operations as coroutines (and the lists as
+async iterators), driven by the running asyncio event loop with no threads::
+
+    async with swng.AsyncClient() as client:
+        m = await client.create_membership(group_id, number_id)
 """
 
 from . import swng_core as _core
+from ._async import AsyncClient
 from ._client import Client, Membership, NumberGroup, PhoneNumber
 from ._errors import (
     AmbiguousError,
-    CancelledError,
-    SkippedError,
     AuthenticationError,
+    CancelledError,
     ClosedError,
     Error,
     ErrorItem,
@@ -30,13 +36,14 @@ from ._errors import (
     ProtocolError,
     RateLimitError,
     ServerError,
+    SkippedError,
     TimeoutError,
     TransportError,
     ValidationError,
 )
 
 # Show the public classes as swng.X (in tracebacks, reprs and pickles).
-for _cls in (Client, Membership, NumberGroup, PhoneNumber, Error, ErrorItem, InvalidArgument,
+for _cls in (Client, AsyncClient, Membership, NumberGroup, PhoneNumber, Error, ErrorItem, InvalidArgument,
              OutOfMemoryError, AuthenticationError, NotFoundError, ValidationError,
              RateLimitError, ServerError, TransportError, TimeoutError, ProtocolError,
              ClosedError, AmbiguousError, CancelledError, SkippedError):
@@ -48,7 +55,7 @@ __version__: str = _core.swng_version()
 
 __all__ = [
     "__version__",
-    "Client", "Membership", "NumberGroup", "PhoneNumber",
+    "Client", "AsyncClient", "Membership", "NumberGroup", "PhoneNumber",
     "Error", "ErrorItem", "InvalidArgument", "OutOfMemoryError", "AuthenticationError",
     "NotFoundError", "ValidationError", "RateLimitError", "ServerError", "TransportError",
     "TimeoutError", "ProtocolError", "ClosedError", "AmbiguousError", "CancelledError",

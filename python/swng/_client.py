@@ -183,6 +183,24 @@ def _options(values: Mapping[str, Any]) -> _core.swng_binding_options:
     return opts
 
 
+def _secret(token: object) -> Optional[_Secret]:
+    """The token argument, type-checked and wrapped (None: not given)."""
+    if token is not None and not isinstance(token, str):
+        raise _type_error("token", "a str or None", token)
+    return None if token is None else _Secret(token)
+
+
+def _new_handle(values: Mapping[str, Any]) -> _core.swng_client:
+    """A configured C client for the constructor's arguments (the token as
+    a _Secret), shared by Client and AsyncClient."""
+    opts = _options(values)
+    rc, handle, err = _core.client_new(opts)
+    del opts
+    if rc != _core.SWNG_OK or handle is None:
+        raise _errors.from_core(rc, err)
+    return handle
+
+
 def _id(name: str, value: Id) -> bytes:
     """An id argument as counted bytes: embedded NULs reach the core intact,
     which refuses them like any other bad id."""
@@ -239,6 +257,18 @@ def _closed() -> _errors.Error:
 _IF_EXISTS = {"error": _core.SWNG_IF_EXISTS_ERROR, "return": _core.SWNG_IF_EXISTS_RETURN}
 
 
+def _if_exists(value: object) -> int:
+    """create_membership's if_exists as the core's policy."""
+    if not isinstance(value, str):
+        raise _type_error("if_exists", 'a str ("error" or "return")', value)
+    policy = _IF_EXISTS.get(value)
+    if policy is None:
+        raise _errors.binding_error(
+            _core.SWNG_EINVAL, 'if_exists must be "error" or "return", not %r' % value,
+            option="if_exists")
+    return policy
+
+
 # --------------------------------------------------------------------- client
 
 class Client:
@@ -292,21 +322,15 @@ class Client:
                  proxy: Optional[str] = None) -> None:
         # First of all, the token becomes a _Secret: from here on no frame
         # (this one, _options') holds it in a form a traceback would show.
-        if token is not None and not isinstance(token, str):
-            raise _type_error("token", "a str or None", token)
-        secret = None if token is None else _Secret(token)
+        secret = _secret(token)
         del token
         self._handle: Optional[_core.swng_client] = None
-        opts = _options({
+        handle = _new_handle({
             "space": space, "project_id": project_id, "token": secret, "base_url": base_url,
             "ca_file": ca_file, "timeout": timeout, "connect_timeout": connect_timeout,
             "max_retries": max_retries, "retry_base": retry_base, "retry_max": retry_max,
             "headers": headers, "proxy": proxy})
         del secret  # the core keeps its own copy; none stays here
-        rc, handle, err = _core.client_new(opts)
-        del opts
-        if rc != _core.SWNG_OK or handle is None:
-            raise _errors.from_core(rc, err)
         self._handle = handle
         self._base_url: str = _core.swng_client_base_url(handle)
         self._project_id: str = _core.swng_client_project_id(handle)
@@ -468,13 +492,7 @@ class Client:
             phone = _id("phone_number_id", phone_number_id)
         policy = _IF_EXISTS.get(if_exists) if type(if_exists) is str else None
         if policy is None:
-            if not isinstance(if_exists, str):
-                raise _type_error("if_exists", 'a str ("error" or "return")', if_exists)
-            policy = _IF_EXISTS.get(if_exists)
-            if policy is None:
-                raise _errors.binding_error(
-                    _core.SWNG_EINVAL, 'if_exists must be "error" or "return", not %r' % if_exists,
-                    option="if_exists")
+            policy = _if_exists(if_exists)
         handle = self._handle  # keeps the C client alive during the call (see _call)
         if handle is None:
             raise _closed()

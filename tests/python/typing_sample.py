@@ -53,6 +53,26 @@ def describe(e: swng.Error) -> str:
     return "%s %s %s %s %s %s" % (code, http, items, after, rid, e.message)
 
 
+async def add_async(group: str, phone: str) -> List[str]:
+    """The same with swng.AsyncClient: coroutines and async iterators."""
+    async with swng.AsyncClient("example", "project", "token", timeout=5.0) as client:
+        m: swng.Membership = await client.create_membership(group, phone, if_exists="return")
+        existed: bool = m.existed
+        g: swng.NumberGroup = await client.get_number_group(m.number_group_id)
+        numbers: List[str] = [x.phone_number.number or "" async for x in
+                              client.list_memberships(g.id, page_size=10)]
+        p: swng.PhoneNumber = await client.find_phone_number("+15551230001")
+        await client.remove_number(g.id, p.id or "")
+        try:
+            await client.delete_membership(m.id)
+        except swng.CancelledError as e:
+            print(describe(e))
+        closed: bool = client.closed
+        print(existed, closed)
+    await client.aclose()
+    return numbers
+
+
 def main() -> None:
     version: str = swng.__version__
     kinds: List[Type[swng.Error]] = [swng.InvalidArgument, swng.TimeoutError, swng.ClosedError]

@@ -1,0 +1,398 @@
+"""swng.AsyncClient: the operations of swng.Client as coroutines, on the
+running asyncio event loop, with no threads.
+
+The C core does the work exactly as for the blocking Client (the same
+requests, retries, validation, results and errors): this module only
+drives the core's non-blocking engine (a swng_loop: libcurl's multi
+interface behind one epoll descriptor) from asyncio. It watches the loop's
+descriptor with loop.add_reader, wakes after the core's swng_loop_timeout
+with loop.call_at, and on either calls the core's step, which hands back
+every request that finished, already converted into the same result objects
+and exceptions as the blocking calls; each resolves the future of its
+request (by the core's request id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import Any, AsyncIterator, Dict, Mapping, Optional, Tuple, Type
+
+from . import _errors
+from . import swng_core as _core
+from ._client import (Id, Membership, NumberGroup, PathArg, PhoneNumber, _flag, _id,
+                      _if_exists, _new_handle, _opt_str, _page_size, _secret, _str)
+
+__all__ = ["AsyncClient"]
+
+_OK = _core.SWNG_OK
+_TRUE, _FALSE = b"true", b"false"
+
+
+def _bool_text(name: str, value: object) -> bytes:
+    """A bool argument as the loop's operations take it ("true"/"false"),
+    type-checked as the blocking Client checks it."""
+    return _TRUE if _flag(name, value) else _FALSE
+
+
+class AsyncClient:
+    """A configured connection to one SignalWire space, for asyncio.
+
+    The arguments are those of swng.Client (which see), read the same way
+    (None: from the SIGNALWIRE_* environment). Every operation of Client is
+    a coroutine here with the same arguments, results and exceptions; the
+    lists (list_number_groups, list_memberships, list_phone_numbers) are
+    async iterators::
+
+        async with swng.AsyncClient() as client:
+            group = await client.find_number_group("Sales")
+            m = await client.create_membership(group.id, number_id)
+            async for member in client.list_memberships(group.id):
+                print(member.phone_number.number)
+
+    Requests run concurrently (asyncio.gather, tasks): each is a transfer
+    of the core's loop, which the running event loop drives through one
+    descriptor and one timer. No thread is made. Cancelling a task that
+    awaits a call cancels the request in the core: its transfer ends at
+    once and nothing more is sent for it (not even a due retry).
+
+    An AsyncClient is used from one event loop at a time (the one running
+    when a call is made; it may move to another loop once nothing is in
+    flight) and is not thread-safe. close() (or leaving `async with`) ends
+    the requests still in flight with swng.CancelledError and frees the
+    client.
+
+    Raises:
+        swng.InvalidArgument: a missing or malformed setting (nothing is sent).
+        TypeError: an argument of the wrong type.
+    """
+
+    __slots__ = ("_handle", "_base_url", "_project_id", "_loop", "_fd", "_aio", "_timer",
+                 "_pending", "__weakref__")
+
+    def __init__(self, space: Optional[str] = None, project_id: Optional[str] = None,
+                 token: Optional[str] = None, *, base_url: Optional[str] = None,
+                 timeout: Optional[float] = None, connect_timeout: Optional[float] = None,
+                 ca_file: Optional[PathArg] = None, max_retries: Optional[int] = None,
+                 retry_base: Optional[float] = None, retry_max: Optional[float] = None,
+                 headers: Optional[Mapping[str, str]] = None,
+                 proxy: Optional[str] = None) -> None:
+        secret = _secret(token)  # first of all (see Client.__init__)
+        del token
+        self._handle: Optional[_core.swng_client] = None
+        self._loop: Optional[_core.swng_loop] = None
+        self._aio: Optional[asyncio.AbstractEventLoop] = None
+        self._timer: Optional[asyncio.TimerHandle] = None
+        #: request id -> (future, request, what must outlive it: a cursor)
+        self._pending: Dict[int, Tuple["asyncio.Future[Any]", Any, Any]] = {}
+        handle = _new_handle({
+            "space": space, "project_id": project_id, "token": secret, "base_url": base_url,
+            "ca_file": ca_file, "timeout": timeout, "connect_timeout": connect_timeout,
+            "max_retries": max_retries, "retry_base": retry_base, "retry_max": retry_max,
+            "headers": headers, "proxy": proxy})
+        del secret
+        rc, loop, err = _core.swng_loop_new(handle)
+        if rc != _OK or loop is None:
+            raise _errors.from_core(rc, err)
+        self._handle = handle
+        self._loop = loop
+        self._fd: int = _core.swng_loop_fd(loop)
+        self._base_url: str = _core.swng_client_base_url(handle)
+        self._project_id: str = _core.swng_client_project_id(handle)
+
+    @property
+    def base_url(self) -> str:
+        """The effective base URL, e.g. "https://example.signalwire.com"."""
+        return self._base_url
+
+    @property
+    def project_id(self) -> str:
+        """The effective project id (there is no way to read the token back)."""
+        return self._project_id
+
+    @property
+    def closed(self) -> bool:
+        return self._handle is None
+
+    # -- driving the core's loop from asyncio
+
+    def _live(self) -> Tuple[asyncio.AbstractEventLoop, Any]:
+        """The running event loop (watching the core's descriptor from now
+        on) and the core's loop; ClosedError after close()."""
+        loop = self._loop
+        if loop is None:
+            raise _errors.binding_error(_core.SWNG_ECLOSED, "the swng.AsyncClient is closed")
+        aio = asyncio.get_running_loop()
+        if aio is not self._aio:
+            old = self._aio
+            if old is not None:
+                if self._pending and not old.is_closed():
+                    raise RuntimeError("this swng.AsyncClient has requests in flight on "
+                                       "another event loop")
+                self._detach()
+            aio.add_reader(self._fd, self._step)
+            self._aio = aio
+        return aio, loop
+
+    def _detach(self) -> None:
+        """Stops watching: requests left from an event loop that is gone are
+        cancelled (their futures belong to that loop and are dropped)."""
+        aio, self._aio = self._aio, None
+        if self._pending and self._loop is not None:
+            _core.swng_loop_cancel_all(self._loop)
+            _core.loop_step(self._loop)
+            self._pending.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if aio is not None and not aio.is_closed():
+            aio.remove_reader(self._fd)
+
+    def _step(self) -> None:
+        """The descriptor is readable or the timer is due: the core's step,
+        then the futures of the requests that finished."""
+        loop = self._loop
+        if loop is None:
+            return
+        rc, done, err = _core.loop_step(loop)
+        pending = self._pending
+        for rid, status, result, error in done:
+            entry = pending.pop(rid, None)
+            if entry is None:
+                continue
+            fut = entry[0]
+            if fut.done():  # cancelled by its task
+                continue
+            if status == _OK:
+                fut.set_result(result)
+            else:
+                fut.set_exception(_errors.from_core(status, error))
+        if rc < 0:  # the loop is unusable (after fork()): fail what is left
+            failure = _errors.from_core(rc, err)
+            for fut, _, _ in pending.values():
+                if not fut.done():
+                    fut.set_exception(failure)
+            pending.clear()
+        self._schedule()
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._step()
+
+    def _schedule(self) -> None:
+        """Wakes the step when the core's timeout says (-1: no timer)."""
+        aio, loop = self._aio, self._loop
+        if aio is None or loop is None:
+            return
+        ms = _core.swng_loop_timeout(loop)
+        timer = self._timer
+        if ms < 0:
+            if timer is not None:
+                timer.cancel()
+                self._timer = None
+            return
+        when = aio.time() + ms / 1000.0
+        if timer is not None:
+            if abs(timer.when() - when) < 0.001:
+                return
+            timer.cancel()
+        self._timer = aio.call_at(when, self._on_timer)
+
+    def _started(self, aio: asyncio.AbstractEventLoop, answer: Any,
+                 keep: Any = None) -> Tuple[int, "asyncio.Future[Any]"]:
+        rc, req, err = answer
+        if rc != _OK:
+            raise _errors.from_core(rc, err)
+        fut: asyncio.Future[Any] = aio.create_future()
+        rid = _core.swng_request_id(req)
+        self._pending[rid] = (fut, req, keep)
+        self._schedule()
+        return rid, fut
+
+    async def _await(self, rid: int, fut: "asyncio.Future[Any]") -> Any:
+        try:
+            return await fut
+        except asyncio.CancelledError:
+            self._cancel(rid)
+            raise
+
+    def _cancel(self, rid: int) -> None:
+        """Cancels a request in flight and steps at once, so that its
+        transfer ends now."""
+        entry = self._pending.get(rid)
+        if entry is not None:
+            _core.swng_request_cancel(entry[1])
+            self._step()
+
+    async def _run(self, op: int, a0: Optional[bytes] = None, a1: Optional[bytes] = None,
+                   a2: Optional[bytes] = None) -> Any:
+        """Starts op (arguments are checked by the core before anything is
+        sent: InvalidArgument at once) and awaits its result."""
+        aio, loop = self._live()
+        rid, fut = self._started(aio, _core.request_start(loop, op, a0, a1, a2))
+        return await self._await(rid, fut)
+
+    def _cursor(self, fn: Any, *args: Any) -> Any:
+        """A core cursor (made without sending; bad arguments refused now)."""
+        if self._handle is None:
+            raise _errors.binding_error(_core.SWNG_ECLOSED, "the swng.AsyncClient is closed")
+        rc, cursor, err = fn(self._handle, *args)
+        if rc != _OK:
+            raise _errors.from_core(rc, err)
+        return cursor
+
+    async def _pages(self, cursor: Any) -> AsyncIterator[Any]:
+        """The items of a cursor: a page the core needs is fetched on the
+        loop (the cursor is kept alive until its fetch has ended), then the
+        core's next item is taken without blocking."""
+        while True:
+            aio, loop = self._live()
+            while _core.cursor_needs_fetch(cursor):
+                rid, fut = self._started(aio, _core.cursor_fetch(loop, cursor), keep=cursor)
+                await self._await(rid, fut)
+                aio, loop = self._live()
+            rc, item, err = _core.cursor_next(cursor)
+            if rc != _OK:
+                raise _errors.from_core(rc, err)
+            if item is None:
+                return
+            yield item
+
+    # -- number groups
+
+    def list_number_groups(self, name: Optional[str] = None,
+                           page_size: Optional[int] = None) -> AsyncIterator[NumberGroup]:
+        """The project's number groups, as an async iterator (``async
+        for``): pages are fetched when needed, as Client.list_number_groups
+        does (which see for the arguments and errors). Bad arguments raise
+        at once."""
+        return self._pages(self._cursor(_core.list_number_groups, _opt_str("name", name),
+                                        _page_size(page_size)))
+
+    async def create_number_group(self, name: str, sticky_sender: bool = False) -> NumberGroup:
+        """Create a number group; as Client.create_number_group."""
+        text, flag = _str("name", name), _bool_text("sticky_sender", sticky_sender)
+        return await self._run(_core.SWNG_OP_NUMBER_GROUP_CREATE, text, flag)  # type: ignore[no-any-return]
+
+    async def get_number_group(self, id: Id) -> NumberGroup:
+        """The number group with this id; as Client.get_number_group."""
+        return await self._run(_core.SWNG_OP_NUMBER_GROUP_GET, _id("id", id))  # type: ignore[no-any-return]
+
+    async def update_number_group(self, id: Id, name: str,
+                                  sticky_sender: Optional[bool] = None) -> NumberGroup:
+        """Rename a number group and/or set its sticky_sender (None: left
+        unchanged); as Client.update_number_group."""
+        text = _id("id", id), _str("name", name)
+        flag = None if sticky_sender is None else _bool_text("sticky_sender", sticky_sender)
+        return await self._run(_core.SWNG_OP_NUMBER_GROUP_UPDATE,  # type: ignore[no-any-return]
+                               text[0], text[1], flag)
+
+    async def delete_number_group(self, id: Id) -> None:
+        """Delete a number group; as Client.delete_number_group."""
+        await self._run(_core.SWNG_OP_NUMBER_GROUP_DELETE, _id("id", id))
+
+    async def find_number_group(self, name: str) -> NumberGroup:
+        """The one group named exactly `name` (NotFoundError, AmbiguousError);
+        as Client.find_number_group."""
+        return await self._run(_core.SWNG_OP_NUMBER_GROUP_FIND, _str("name", name))  # type: ignore[no-any-return]
+
+    # -- memberships
+
+    def list_memberships(self, number_group_id: Id,
+                         page_size: Optional[int] = None) -> AsyncIterator[Membership]:
+        """The memberships of a number group, as an async iterator; as
+        Client.list_memberships."""
+        return self._pages(self._cursor(_core.list_memberships,
+                                        _id("number_group_id", number_group_id),
+                                        _page_size(page_size)))
+
+    async def create_membership(self, number_group_id: Id, phone_number_id: Id,
+                                if_exists: str = "error") -> Membership:
+        """Add a phone number to a number group and return the membership;
+        if_exists="return" returns the existing membership (existed=True)
+        instead of the server's 422. As Client.create_membership (which see
+        for the errors)."""
+        group = _id("number_group_id", number_group_id)
+        phone = _id("phone_number_id", phone_number_id)
+        policy = b"error" if _if_exists(if_exists) == _core.SWNG_IF_EXISTS_ERROR else b"return"
+        return await self._run(_core.SWNG_OP_MEMBERSHIP_CREATE,  # type: ignore[no-any-return]
+                               group, phone, policy)
+
+    async def get_membership(self, id: Id) -> Membership:
+        """The membership with this id; as Client.get_membership."""
+        return await self._run(_core.SWNG_OP_MEMBERSHIP_GET, _id("id", id))  # type: ignore[no-any-return]
+
+    async def delete_membership(self, id: Id) -> None:
+        """Delete a membership by its id; as Client.delete_membership."""
+        await self._run(_core.SWNG_OP_MEMBERSHIP_DELETE, _id("id", id))
+
+    async def remove_number(self, number_group_id: Id, phone_number_id: Id) -> None:
+        """Take a phone number out of a group (NotFoundError when it is not
+        in it); as Client.remove_number."""
+        await self._run(_core.SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER,
+                        _id("number_group_id", number_group_id),
+                        _id("phone_number_id", phone_number_id))
+
+    # -- phone numbers (read-only)
+
+    def list_phone_numbers(self, number: Optional[str] = None, name: Optional[str] = None,
+                           page_size: Optional[int] = None) -> AsyncIterator[PhoneNumber]:
+        """The project's phone numbers, as an async iterator; as
+        Client.list_phone_numbers."""
+        return self._pages(self._cursor(_core.list_phone_numbers, _opt_str("number", number),
+                                        _opt_str("name", name), _page_size(page_size)))
+
+    async def get_phone_number(self, id: Id) -> PhoneNumber:
+        """The phone number with this id; as Client.get_phone_number."""
+        return await self._run(_core.SWNG_OP_PHONE_NUMBER_GET, _id("id", id))  # type: ignore[no-any-return]
+
+    async def find_phone_number(self, e164: str) -> PhoneNumber:
+        """The one phone number whose number is exactly `e164`; as
+        Client.find_phone_number."""
+        return await self._run(_core.SWNG_OP_PHONE_NUMBER_FIND, _str("e164", e164))  # type: ignore[no-any-return]
+
+    # -- closing
+
+    def close(self) -> None:
+        """Cancel the requests in flight (their awaiting tasks get
+        swng.CancelledError; nothing more is sent), stop watching the event
+        loop and free the client. Idempotent; later calls raise
+        swng.ClosedError."""
+        loop = self._loop
+        if loop is None:
+            return
+        if self._pending:
+            _core.swng_loop_cancel_all(loop)
+            aio = self._aio
+            if aio is not None and not aio.is_closed():
+                self._step()  # delivers the cancellations to their futures
+        self._detach()
+        self._loop = None
+        _core.swng_loop_free(loop)  # before the client it belongs to
+        handle, self._handle = self._handle, None
+        del handle
+
+    async def aclose(self) -> None:
+        """close(), as a coroutine."""
+        self.close()
+
+    async def __aenter__(self) -> "AsyncClient":
+        if self._handle is None:
+            raise _errors.binding_error(_core.SWNG_ECLOSED, "the swng.AsyncClient is closed")
+        return self
+
+    async def __aexit__(self, exc_type: Optional[Type[BaseException]],
+                        exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # at interpreter exit, or from a foreign thread
+            pass
+
+    def __repr__(self) -> str:
+        if self._handle is None and not hasattr(self, "_base_url"):
+            return "<swng.AsyncClient (not configured)>"
+        return "<swng.AsyncClient base_url=%r project_id=%r%s>" % (
+            self._base_url, self._project_id, " closed" if self._handle is None else "")
