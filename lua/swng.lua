@@ -883,10 +883,14 @@ for name, def in pairs(LISTS) do
         end
         if lst.done then return nil end
         lst.co = current_coroutine(name)
-        local rec, e = fetch_page(lst)
-        if rec == nil then
-          list_end(lst)
-          error(e)
+        -- (A fetch may already be in flight: a wait that failed, such as
+        -- a yield through pcall on Lua 5.1, left it.)
+        if lst.fetch == nil then
+          local rec, e = fetch_page(lst)
+          if rec == nil then
+            list_end(lst)
+            error(e)
+          end
         end
         while lst.fetch ~= nil do co_yield() end
         lst.co = nil
