@@ -366,6 +366,10 @@ describe("the loop (callbacks)", function()
       local cb = function() end
       assert.has_error(function() loop:get_number_group(42, cb) end,
         "bad argument #1 to 'get_number_group' (string expected, got number)")
+      assert.has_error(function() loop:create_membership(T.SALES, 7, cb) end,
+        "bad argument #2 to 'create_membership' (string expected, got number)")
+      assert.has_error(function() loop:update_number_group(T.SALES, nil, cb) end,
+        "bad argument #2 to 'update_number_group' (string expected, got nil)")
       assert.has_error(function() loop:get_number_group(T.SALES) end,
         "bad argument #2 to 'get_number_group' (function expected, got nil)")
       assert.has_error(function() loop:create_membership(T.SALES, T.MAIN, {}, "cb") end,
