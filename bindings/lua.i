@@ -353,3 +353,443 @@ static void swng_lua_client_close(swng_client *DISOWN)
     swng_client_free(DISOWN);
 }
 %}
+
+/* ------------------------------------------------------- non-blocking
+ *
+ * The loop (swng_loop_*), its requests (swng_request_start, cb NULL: the
+ * bindings' form, swng_loop_take) and page fetches (swng_cursor_fetch) for
+ * the Lua face's callback and coroutine forms. These are lua_CFunctions
+ * (%native) because they manage lifetimes that SWIG's proxies cannot:
+ *
+ *  - a loop is a userdata of its own (metatable "swng.loop"); __gc and
+ *    loop_close free it with swng_loop_free (requests still in flight are
+ *    cancelled; the face delivers their cancellation first on close);
+ *  - a request is a light userdata that the face keeps only until the
+ *    request is taken (loop_take frees it), so a stale one never reaches
+ *    swng_request_cancel;
+ *  - a cursor used by a loop is adopted from its SWIG proxy into a userdata
+ *    of its own (metatable "swng.loop_cursor"): a fetch in flight holds the
+ *    C cursor, so whichever of the cursor and the loop is collected first
+ *    (lua_close collects everything at once, in any order), the cursor is
+ *    freed only after the loop has let go of it.
+ *
+ * Results and errors are converted by the same functions as the blocking
+ * calls (swng_lua_object, swng_lua_error).
+ */
+%ignore swng_loop_new;
+%ignore swng_loop_free;
+%ignore swng_loop_fd;
+%ignore swng_loop_timeout;
+%ignore swng_loop_step;
+%ignore swng_loop_wait;
+%ignore swng_loop_pending;
+%ignore swng_loop_cancel_all;
+%ignore swng_loop_take;
+%ignore swng_request_start;
+%ignore swng_request_cancel;
+%ignore swng_request_id;
+%ignore swng_request_status;
+%ignore swng_request_take_result;
+%ignore swng_request_take_error;
+%ignore swng_request_free;
+
+%fragment("swng_lua_helpers");
+%{
+#define SWNG_LUA_LOOP_MT "swng.loop"
+#define SWNG_LUA_CURSOR_MT "swng.loop_cursor"
+
+typedef struct swng_lua_cursor swng_lua_cursor;
+
+typedef struct swng_lua_loop {
+    swng_loop *loop;            /* NULL once closed */
+    swng_lua_cursor **fetching; /* cursors whose fetch is in flight here */
+    size_t nfetching, capfetching;
+    swng_cursor **orphans;      /* cursors collected while fetching here */
+    size_t norphans, caporphans;
+} swng_lua_loop;
+
+struct swng_lua_cursor {
+    swng_cursor *cursor;   /* NULL once freed */
+    swng_lua_loop *owner;  /* the loop whose fetch holds it, or NULL */
+};
+
+/* Pushes the error table, or nil for none. */
+static void swng_lua_push_error(lua_State *L, const swng_error *err)
+{
+    if (err) swng_lua_error(L, err);
+    else lua_pushnil(L);
+}
+
+static int swng_lua_grow(void **items, size_t *cap, size_t n, size_t size)
+{
+    void *p;
+    size_t c;
+    if (n < *cap) return 1;
+    c = *cap ? *cap * 2 : 4;
+    if (!(p = realloc(*items, c * size))) return 0;
+    *items = p;
+    *cap = c;
+    return 1;
+}
+
+static swng_lua_loop *swng_lua_checkloop(lua_State *L, int idx)
+{
+    return (swng_lua_loop *)luaL_checkudata(L, idx, SWNG_LUA_LOOP_MT);
+}
+
+/* The open loop at idx; raises for a closed one (the face checks first). */
+static swng_loop *swng_lua_openloop(lua_State *L, int idx)
+{
+    swng_lua_loop *l = swng_lua_checkloop(L, idx);
+    if (!l->loop) luaL_error(L, "swng: the loop is closed");
+    return l->loop;
+}
+
+static swng_lua_cursor *swng_lua_checkcursor(lua_State *L, int idx)
+{
+    return (swng_lua_cursor *)luaL_checkudata(L, idx, SWNG_LUA_CURSOR_MT);
+}
+
+/* The cursor's fetch ended (taken) or its loop is gone: it is its own. */
+static void swng_lua_cursor_release(swng_lua_cursor *c)
+{
+    swng_lua_loop *l = c->owner;
+    size_t i;
+    if (!l) return;
+    for (i = 0; i < l->nfetching; i++)
+        if (l->fetching[i] == c) {
+            l->fetching[i] = l->fetching[--l->nfetching];
+            break;
+        }
+    c->owner = NULL;
+}
+
+/* Frees the loop: requests in flight are cancelled (their fetches let go
+ * of their cursors), then the cursors collected meanwhile are freed. */
+static void swng_lua_loop_free(swng_lua_loop *l)
+{
+    size_t i;
+    swng_loop_free(l->loop);
+    l->loop = NULL;
+    for (i = 0; i < l->nfetching; i++) l->fetching[i]->owner = NULL;
+    l->nfetching = 0;
+    for (i = 0; i < l->norphans; i++) swng_cursor_free(l->orphans[i]);
+    l->norphans = 0;
+}
+
+static int swng_lua_loop_gc(lua_State *L)
+{
+    swng_lua_loop *l = swng_lua_checkloop(L, 1);
+    swng_lua_loop_free(l);
+    free(l->fetching);
+    free(l->orphans);
+    l->fetching = NULL;
+    l->orphans = NULL;
+    l->capfetching = l->caporphans = 0;
+    return 0;
+}
+
+static int swng_lua_cursor_gc(lua_State *L)
+{
+    swng_lua_cursor *c = swng_lua_checkcursor(L, 1);
+    swng_lua_loop *l = c->owner;
+    if (!c->cursor) return 0;
+    if (l && l->loop) {
+        /* A fetch still holds it: the loop frees it when it lets go. */
+        swng_lua_cursor_release(c);
+        if (swng_lua_grow((void **)&l->orphans, &l->caporphans, l->norphans,
+                          sizeof *l->orphans)) {
+            l->orphans[l->norphans++] = c->cursor;
+            c->cursor = NULL;
+            return 0;
+        }
+        /* Out of memory: leaking it is the only safe choice. */
+        c->cursor = NULL;
+        return 0;
+    }
+    swng_cursor_free(c->cursor);
+    c->cursor = NULL;
+    return 0;
+}
+
+/* loop_new(client) -> rc, loop | nil, err */
+static int swng_lua_loop_new(lua_State *L)
+{
+    swng_client *client = NULL;
+    swng_error *err = NULL;
+    swng_lua_loop *l;
+    int rc;
+    if (!SWIG_IsOK(SWIG_ConvertPtr(L, 1, (void **)&client, SWIGTYPE_p_swng_client, 0)) || !client)
+        return luaL_argerror(L, 1, "swng client handle expected");
+    l = (swng_lua_loop *)lua_newuserdata(L, sizeof *l);
+    memset(l, 0, sizeof *l);
+    if (luaL_newmetatable(L, SWNG_LUA_LOOP_MT)) {
+        lua_pushcfunction(L, swng_lua_loop_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    rc = swng_loop_new(&l->loop, client, &err);
+    lua_pushinteger(L, rc);
+    if (rc != SWNG_OK) {
+        lua_pushnil(L);
+        swng_lua_push_error(L, err);
+        swng_error_free(err);
+        return 3;
+    }
+    lua_pushvalue(L, -2);
+    return 2;
+}
+
+/* loop_close(loop): frees it now (requests in flight are cancelled
+ * without being delivered: the face delivers them first). */
+static int swng_lua_loop_close(lua_State *L)
+{
+    swng_lua_loop_free(swng_lua_checkloop(L, 1));
+    return 0;
+}
+
+static int swng_lua_loop_fd(lua_State *L)
+{
+    lua_pushinteger(L, swng_loop_fd(swng_lua_openloop(L, 1)));
+    return 1;
+}
+
+static int swng_lua_loop_timeout(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)swng_loop_timeout(swng_lua_openloop(L, 1)));
+    return 1;
+}
+
+static int swng_lua_loop_pending(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)swng_loop_pending(swng_lua_openloop(L, 1)));
+    return 1;
+}
+
+static int swng_lua_loop_cancel_all(lua_State *L)
+{
+    swng_loop_cancel_all(swng_lua_openloop(L, 1));
+    return 0;
+}
+
+static int swng_lua_push_rc(lua_State *L, int rc, swng_error *err)
+{
+    lua_pushinteger(L, rc);
+    if (rc >= 0) return 1;
+    lua_pushnil(L); /* no result */
+    swng_lua_push_error(L, err);
+    swng_error_free(err);
+    return 3;
+}
+
+/* loop_step(loop) -> pending | rc, nil, err */
+static int swng_lua_loop_step(lua_State *L)
+{
+    swng_error *err = NULL;
+    int rc = swng_loop_step(swng_lua_openloop(L, 1), &err);
+    return swng_lua_push_rc(L, rc, err);
+}
+
+/* loop_wait(loop, max_ms) -> as loop_step */
+static int swng_lua_loop_wait(lua_State *L)
+{
+    swng_loop *loop = swng_lua_openloop(L, 1);
+    swng_error *err = NULL;
+    long ms;
+    int rc;
+    if (!swng_lua_tointeger_range(L, 2, -1.0, 2147483647.0, &ms))
+        return luaL_argerror(L, 2, "milliseconds (-1 or more) expected");
+    rc = swng_loop_wait(loop, ms, &err);
+    return swng_lua_push_rc(L, rc, err);
+}
+
+/* loop_take(loop) -> id, status, result | nil, err | nil; nothing when no
+ * request has ended. The request is freed here. */
+static int swng_lua_loop_take(lua_State *L)
+{
+    swng_request *r = swng_loop_take(swng_lua_openloop(L, 1));
+    struct swng__object *o;
+    swng_error *e;
+    if (!r) return 0;
+    lua_pushinteger(L, (lua_Integer)swng_request_id(r));
+    lua_pushinteger(L, swng_request_status(r));
+    o = (struct swng__object *)swng_request_take_result(r);
+    e = swng_request_take_error(r);
+    swng_request_free(r);
+    if (o) {
+        swng_lua_object(L, o);
+        swng__object_free(o);
+    } else {
+        lua_pushnil(L);
+    }
+    if (e) {
+        swng_lua_error(L, e);
+        swng_error_free(e);
+    } else {
+        lua_pushnil(L);
+    }
+    return 4;
+}
+
+static int swng_lua_push_started(lua_State *L, int rc, swng_request *r, swng_error *err)
+{
+    lua_pushinteger(L, rc);
+    if (rc != SWNG_OK) {
+        lua_pushnil(L);
+        lua_pushnil(L);
+        swng_lua_push_error(L, err);
+        swng_error_free(err);
+        return 4;
+    }
+    lua_pushinteger(L, (lua_Integer)swng_request_id(r));
+    lua_pushlightuserdata(L, r);
+    return 3;
+}
+
+/* request_start(loop, op, nargs, texts...) -> rc, id, request | rc, nil,
+ * nil, err. A text is a string (NULs kept: the core refuses them) or nil
+ * (an optional argument left out). */
+static int swng_lua_request_start(lua_State *L)
+{
+    swng_loop *loop = swng_lua_openloop(L, 1);
+    const char *args[4];
+    size_t lens[4];
+    long op, nargs, i;
+    swng_request *r = NULL;
+    swng_error *err = NULL;
+    int rc;
+    if (!swng_lua_tointeger_range(L, 2, (double)INT_MIN, (double)INT_MAX, &op))
+        return luaL_argerror(L, 2, "operation (integer) expected");
+    if (!swng_lua_tointeger_range(L, 3, 0.0, 4.0, &nargs))
+        return luaL_argerror(L, 3, "0 to 4 expected");
+    for (i = 0; i < nargs; i++) {
+        int idx = 4 + (int)i;
+        if (lua_isnoneornil(L, idx)) {
+            args[i] = NULL;
+            lens[i] = 0;
+        } else if (lua_type(L, idx) == LUA_TSTRING) {
+            args[i] = lua_tolstring(L, idx, &lens[i]);
+        } else {
+            return luaL_argerror(L, idx, "string or nil expected");
+        }
+    }
+    rc = swng_request_start(&r, loop, (int)op, args, lens, (size_t)nargs, NULL, NULL, &err);
+    return swng_lua_push_started(L, rc, r, err);
+}
+
+/* request_cancel(loop, request): only for a request not yet taken. */
+static int swng_lua_request_cancel(lua_State *L)
+{
+    swng_lua_openloop(L, 1);
+    luaL_checktype(L, 2, LUA_TLIGHTUSERDATA);
+    swng_request_cancel((swng_request *)lua_touserdata(L, 2));
+    return 0;
+}
+
+/* cursor_adopt(cursor proxy) -> loop cursor: the proxy gives up its C
+ * cursor (its __gc then frees nothing). */
+static int swng_lua_cursor_adopt(lua_State *L)
+{
+    swng_cursor *cur = NULL;
+    swng_lua_cursor *c;
+    if (!SWIG_IsOK(SWIG_ConvertPtr(L, 1, (void **)&cur, SWIGTYPE_p_swng_cursor, 0)) || !cur)
+        return luaL_argerror(L, 1, "swng cursor expected");
+    c = (swng_lua_cursor *)lua_newuserdata(L, sizeof *c);
+    c->cursor = NULL;
+    c->owner = NULL;
+    if (luaL_newmetatable(L, SWNG_LUA_CURSOR_MT)) {
+        lua_pushcfunction(L, swng_lua_cursor_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    SWIG_ConvertPtr(L, 1, (void **)&cur, SWIGTYPE_p_swng_cursor, SWIG_POINTER_DISOWN);
+    c->cursor = cur;
+    return 1;
+}
+
+/* cursor_fetch(loop, loop cursor) -> as request_start. The cursor is held
+ * by the fetch until cursor_drain. */
+static int swng_lua_cursor_fetch(lua_State *L)
+{
+    swng_lua_loop *l = swng_lua_checkloop(L, 1);
+    swng_lua_cursor *c = swng_lua_checkcursor(L, 2);
+    swng_request *r = NULL;
+    swng_error *err = NULL;
+    int rc;
+    swng_lua_openloop(L, 1);
+    if (!c->cursor) return luaL_argerror(L, 2, "the cursor is freed");
+    if (c->owner) return luaL_argerror(L, 2, "the cursor is already fetching");
+    if (!swng_lua_grow((void **)&l->fetching, &l->capfetching, l->nfetching,
+                       sizeof *l->fetching))
+        return swng_lua_push_started(L, SWNG_ENOMEM, NULL,
+                                     NULL); /* the face names the code */
+    rc = swng_cursor_fetch(&r, l->loop, c->cursor, NULL, NULL, &err);
+    if (rc == SWNG_OK) {
+        l->fetching[l->nfetching++] = c;
+        c->owner = l;
+    }
+    return swng_lua_push_started(L, rc, r, err);
+}
+
+/* cursor_drain(loop cursor) -> rc, items, more | rc, items, false, err:
+ * the cursor is its own again (its fetch was taken); then the items
+ * waiting in it, without fetching (more: the list goes on, a fetch is
+ * needed). An item that fails ends the cursor: the items before it and the
+ * error. */
+static int swng_lua_cursor_drain(lua_State *L)
+{
+    swng_lua_cursor *c = swng_lua_checkcursor(L, 1);
+    struct swng__object *o;
+    swng_error *err;
+    int rc, n = 0;
+    swng_lua_cursor_release(c);
+    lua_pushinteger(L, SWNG_OK);
+    lua_newtable(L);
+    while (c->cursor && !swng_cursor_needs_fetch(c->cursor)) {
+        o = NULL;
+        err = NULL;
+        rc = swng__cursor_next(c->cursor, &o, &err);
+        if (rc != SWNG_OK) {
+            lua_pushinteger(L, rc);
+            lua_replace(L, -3);
+            lua_pushboolean(L, 0);
+            swng_lua_push_error(L, err);
+            swng_error_free(err);
+            return 4;
+        }
+        if (!o) break; /* the end */
+        swng_lua_object(L, o);
+        swng__object_free(o);
+        lua_rawseti(L, -2, ++n);
+    }
+    lua_pushboolean(L, c->cursor && swng_cursor_needs_fetch(c->cursor));
+    return 3;
+}
+
+/* cursor_free(loop cursor): frees it now unless a fetch holds it. */
+static int swng_lua_cursor_free(lua_State *L)
+{
+    swng_lua_cursor *c = swng_lua_checkcursor(L, 1);
+    if (!c->owner) {
+        swng_cursor_free(c->cursor);
+        c->cursor = NULL;
+    }
+    return 0;
+}
+%}
+
+%native(loop_new) int swng_lua_loop_new(lua_State *L);
+%native(loop_close) int swng_lua_loop_close(lua_State *L);
+%native(loop_fd) int swng_lua_loop_fd(lua_State *L);
+%native(loop_timeout) int swng_lua_loop_timeout(lua_State *L);
+%native(loop_pending) int swng_lua_loop_pending(lua_State *L);
+%native(loop_cancel_all) int swng_lua_loop_cancel_all(lua_State *L);
+%native(loop_step) int swng_lua_loop_step(lua_State *L);
+%native(loop_wait) int swng_lua_loop_wait(lua_State *L);
+%native(loop_take) int swng_lua_loop_take(lua_State *L);
+%native(request_start) int swng_lua_request_start(lua_State *L);
+%native(request_cancel) int swng_lua_request_cancel(lua_State *L);
+%native(cursor_adopt) int swng_lua_cursor_adopt(lua_State *L);
+%native(cursor_fetch) int swng_lua_cursor_fetch(lua_State *L);
+%native(cursor_drain) int swng_lua_cursor_drain(lua_State *L);
+%native(cursor_free) int swng_lua_cursor_free(lua_State *L);

@@ -276,21 +276,23 @@ end
 
 -- The trailing options table of method fname (argument n): nil, or a table
 -- whose every key is in spec (option name -> the Lua type it must have).
--- Raises (at the method's caller) for an unknown option or a wrong type;
--- only types are checked. Returns the table ({} for nil).
+-- Raises (at the method's caller; `level` as error()'s, from options'
+-- caller's point of view: 3 when a method calls it) for an unknown option
+-- or a wrong type; only types are checked. Returns the table ({} for nil).
 -- What options() gives for "no options": shared, never written to.
 local NO_OPTIONS = setmetatable({}, { __newindex = function() error("read-only", 2) end })
 
-local function options(fname, n, opts, spec)
+local function options(fname, n, opts, spec, level)
+  level = level or 3
   if opts == nil then return NO_OPTIONS end
-  if type(opts) ~= "table" then argerror(fname, n, "table or nil", opts, 3) end
+  if type(opts) ~= "table" then argerror(fname, n, "table or nil", opts, level) end
   for k, v in pairs(opts) do
     local want = spec[k]
     if want == nil then
-      error(format("%s: unknown option '%s'", fname, tostring(k)), 3)
+      error(format("%s: unknown option '%s'", fname, tostring(k)), level)
     end
     if type(v) ~= want then
-      error(format("%s: option '%s' must be a %s (got %s)", fname, k, want, typename(v)), 3)
+      error(format("%s: option '%s' must be a %s (got %s)", fname, k, want, typename(v)), level)
     end
   end
   return opts
@@ -299,20 +301,27 @@ end
 -- What a core call gives back: a result table, or nothing but rc, err.
 local RESULT, NONE = 1, 2
 
--- The common end of every method but the lists: refuses a closed client
--- (h nil), calls the core function fn with the handle and the converted
--- arguments, and returns its result table (RESULT), or true (NONE: the
--- deletes), or nil, err.
+-- What a finished call gives (blocking or not): its result table (RESULT),
+-- or true (NONE: the deletes), or nil, err.
+--
+-- The common end of every blocking method but the lists (call): refuses a
+-- closed client (h nil), calls the core function fn with the handle and the
+-- converted arguments, and returns outcome().
+local function outcome(shape, rc, out, err)
+  if rc == 0 then
+    if shape == NONE then return true end
+    if out ~= nil then return out end
+  end
+  return nil, error_from_core(err, rc)
+end
+
 local function call(h, shape, fn, ...)
   if h == nil then return nil, closed_error() end
   if shape == NONE then
     local rc, err = fn(h, ...)
-    if rc == 0 then return true end
-    return nil, error_from_core(err, rc)
+    return outcome(NONE, rc, nil, err)
   end
-  local rc, out, err = fn(h, ...)
-  if rc == 0 and out ~= nil then return out end
-  return nil, error_from_core(err, rc)
+  return outcome(RESULT, fn(h, ...))
 end
 
 -- The common part of the lists: the core list function fn makes a cursor
@@ -369,11 +378,16 @@ local PHONE_LIST_OPTIONS = { number = "string", name = "string", page_size = "nu
 --     The one phone number that is exactly e164 ("+15551230001"):
 --     invalid_argument (nothing sent) when it is not E.164, not_found for
 --     none, ambiguous for several.
+-- (The third entry is the swng_op that runs it on a loop.)
 local STRING_METHODS = {
-  get_number_group = { 1, RESULT }, delete_number_group = { 1, NONE },
-  find_number_group = { 1, RESULT }, get_membership = { 1, RESULT },
-  delete_membership = { 1, NONE }, remove_number = { 2, NONE },
-  get_phone_number = { 1, RESULT }, find_phone_number = { 1, RESULT },
+  get_number_group = { 1, RESULT, core.SWNG_OP_NUMBER_GROUP_GET },
+  delete_number_group = { 1, NONE, core.SWNG_OP_NUMBER_GROUP_DELETE },
+  find_number_group = { 1, RESULT, core.SWNG_OP_NUMBER_GROUP_FIND },
+  get_membership = { 1, RESULT, core.SWNG_OP_MEMBERSHIP_GET },
+  delete_membership = { 1, NONE, core.SWNG_OP_MEMBERSHIP_DELETE },
+  remove_number = { 2, NONE, core.SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER },
+  get_phone_number = { 1, RESULT, core.SWNG_OP_PHONE_NUMBER_GET },
+  find_phone_number = { 1, RESULT, core.SWNG_OP_PHONE_NUMBER_FIND },
 }
 for name, def in pairs(STRING_METHODS) do
   local nargs, shape, fn = def[1], def[2], core[name]
@@ -392,11 +406,7 @@ end
 --- sticky_sender, phone_number_count?, http_status, request_id, json}.
 --- opts: name (the server's filter_name: a substring match), page_size
 --- (1 to 1000; nil: the server's default). See "Lists" above for errors.
-function Client:list_number_groups(opts)
-  local h = check_self(self, "list_number_groups")
-  local o = options("list_number_groups", 1, opts, GROUP_LIST_OPTIONS)
-  return iterate(self, h, core.list_number_groups, o.name, o.page_size or 0)
-end
+-- (Client.list_number_groups: made from LISTS below.)
 
 --- Creates a number group. opts: sticky_sender (boolean, default false).
 --- Returns the group table, or nil, err.
@@ -423,12 +433,7 @@ end
 
 --- A group's memberships, in the order they were made: an iterator of
 --- membership tables. opts: page_size. See "Lists" above for errors.
-function Client:list_memberships(number_group_id, opts)
-  local h = check_self(self, "list_memberships")
-  check_string("list_memberships", 1, number_group_id)
-  local o = options("list_memberships", 2, opts, PAGE_SIZE)
-  return iterate(self, h, core.list_memberships, number_group_id, o.page_size or 0)
-end
+-- (Client.list_memberships: made from LISTS below.)
 
 local IF_EXISTS = { error = core.SWNG_IF_EXISTS_ERROR, ["return"] = core.SWNG_IF_EXISTS_RETURN }
 
@@ -468,17 +473,621 @@ end
 --- The project's phone numbers: an iterator of phone number tables. opts:
 --- number, name (the server's filter_number and filter_name: substring
 --- matches), page_size. See "Lists" above for errors.
-function Client:list_phone_numbers(opts)
-  local h = check_self(self, "list_phone_numbers")
-  local o = options("list_phone_numbers", 1, opts, PHONE_LIST_OPTIONS)
-  return iterate(self, h, core.list_phone_numbers, o.number, o.name, o.page_size or 0)
+-- (Client.list_phone_numbers: made from LISTS below.)
+
+-- The lists: name -> { the core function that makes the cursor, the number
+-- of string arguments before the options table, the options, and the
+-- cursor's arguments after those strings from the options }. The blocking
+-- methods and the loop's (see "Loops") are made from this one table.
+local LISTS = {
+  list_number_groups = { core.list_number_groups, 0, GROUP_LIST_OPTIONS,
+                         function(o) return o.name, o.page_size or 0 end },
+  list_memberships = { core.list_memberships, 1, PAGE_SIZE,
+                       function(o) return o.page_size or 0 end },
+  list_phone_numbers = { core.list_phone_numbers, 0, PHONE_LIST_OPTIONS,
+                         function(o) return o.number, o.name, o.page_size or 0 end },
+}
+
+for name, def in pairs(LISTS) do
+  local fn, nargs, spec, tail = def[1], def[2], def[3], def[4]
+  if nargs == 0 then
+    Client[name] = function(self, opts)
+      local h = check_self(self, name)
+      return iterate(self, h, fn, tail(options(name, 1, opts, spec)))
+    end
+  else
+    Client[name] = function(self, a, opts)
+      local h = check_self(self, name)
+      check_string(name, 1, a)
+      return iterate(self, h, fn, a, tail(options(name, 2, opts, spec)))
+    end
+  end
 end
 
+-------------------------------------------------------------------- loops
+
+--[[
+Never block the host: a loop (the C core's swng_loop, libcurl's multi
+interface behind one descriptor) runs requests while the host's own loop
+keeps turning. Two forms share it:
+
+Callbacks, for a host that runs its own loop:
+
+    local loop = assert(client:loop())
+    local req = loop:create_membership(group_id, phone_number_id, function(m, err)
+      if m then print(m.id) else print(err) end
+    end)
+    -- in the host's loop: wait until loop:fd() is readable, or loop:timeout()
+    -- milliseconds have passed (nil: no timer), then
+    loop:step()                      -- calls the callbacks of what finished
+
+Every operation of the client is a method of the loop with the same
+arguments plus a callback last (an options table may be left out before
+it). The callback gets exactly what the blocking method returns (the same
+tables, true for the deletes, or nil, err) and is called once, from a later
+loop:step() (or loop:wait(), loop:run(), loop:close()), never from inside
+the call that started the request. The method returns a request handle
+(req:cancel(), req:done()), or nil, err when the request was refused before
+anything was sent (a malformed id, a closed loop): then the callback is
+never called. A wrong Lua type raises, as in the blocking methods. A
+cancelled request calls back nil, err with err.code == "cancelled".
+
+Lists call back once per page that holds items, with a sequence of item
+tables, then once more with nil at the end, or nil, err when the list fails
+(items that came before the failure are delivered first):
+
+    loop:list_memberships(group_id, { page_size = 100 }, function(items, err)
+      if items then for _, m in ipairs(items) do print(m.id) end
+      elseif err then print(err) else print("done") end
+    end)
+
+Coroutines: loop:async_client() has the blocking client's methods, which,
+called inside a coroutine, start the request, yield until it is done and
+return what the blocking method returns. loop:spawn(fn, ...) runs fn in a
+new coroutine (at once, until it first waits), loop:run(fn, ...) spawns fn
+and steps the loop until nothing is in flight, returning fn's results. The
+host may instead step the loop itself (loop:step() when loop:fd() is
+readable): the coroutines are resumed from there.
+
+    local aclient = loop:async_client()
+    loop:run(function()
+      local m, err = aclient:create_membership(group_id, phone_number_id)
+      local it = aclient:list_memberships(group_id)
+      while true do                      -- (a generic for on Lua 5.2+, LuaJIT)
+        local m = it()
+        if m == nil then break end
+      end
+    end)
+
+The yield happens in Lua code, so this works on Lua 5.1, LuaJIT, 5.3 and
+5.4. Lua 5.1 alone cannot yield from inside a generic for's iterator, or
+through pcall: there, iterate a list with a while loop as above, and do not
+wrap an awaiting call in pcall. A list's iterator raises its failures like
+the blocking one.
+
+An error raised by a callback or a coroutine propagates out of the
+loop:step() (wait, run) that called it; the requests that finished in the
+same step are delivered by the next one.
+
+loop:close() cancels what is in flight, delivers those cancellations, and
+frees the loop; client:close() closes the client's loops first. A loop that
+is garbage collected is freed without calling back. A loop belongs to one
+Lua state and one process (after fork() make a new one).
+]]
+
+local Loop = {}
+Loop.__index = Loop
+Loop.__name = "swng.loop"
+local Request = {}
+Request.__index = Request
+Request.__name = "swng.request"
+local AsyncClient = {}
+AsyncClient.__index = AsyncClient
+AsyncClient.__name = "swng.async_client"
+
+-- The key of the private state in loops, requests and async clients.
+local PRIV = {}
+
+-- client table -> { [loop] = true }: the loops client:close() closes.
+-- Weak both ways: a loop keeps its client alive, not the reverse.
+local client_loops = setmetatable({}, { __mode = "k" })
+
+local co_running, co_yield, co_resume, co_status, co_create =
+  coroutine.running, coroutine.yield, coroutine.resume, coroutine.status, coroutine.create
+local unpack, select = table.unpack or unpack, select
+local traceback = (debug and debug.traceback) or function(_, msg) return msg end
+local function pack(...) return { n = select("#", ...), ... } end
+
+local function loop_closed_error()
+  return binding_error(core.SWNG_ECLOSED, "loop is closed")
+end
+
+local function check_kind(self, mt, what, fname)
+  if not rawequal(getmetatable(self), mt) then
+    error(format("calling '%s' on bad self (%s expected, got %s)", fname, what, typename(self)), 3)
+  end
+  return rawget(self, PRIV)
+end
+
+-- The loop's state: h (the core loop, nil once closed), client (the
+-- client table), reqs (id -> record of each request in flight), closing.
+local function open(st)
+  return st.h ~= nil and not st.closing
+end
+
+-- Delivers every request that has ended: its record's finish(rec,
+-- status, result, err) calls back or resumes. A record forgets its C
+-- request before that (the core has freed it).
+local function deliver(st)
+  while st.h ~= nil do
+    local id, status, result, err = core.loop_take(st.h)
+    if id == nil then return end
+    local rec = st.reqs[id]
+    st.reqs[id] = nil
+    if rec ~= nil then
+      rec.ptr = nil
+      rec.finish(rec, status, result, err)
+    end
+  end
+end
+
+-- Resumes a coroutine that waits in this module. An error in it
+-- propagates (with its traceback when it is a string).
+local function wake(co)
+  if co ~= nil and co_status(co) == "suspended" then
+    local ok, msg = co_resume(co)
+    if not ok then
+      if type(msg) == "string" then msg = traceback(co, msg) end
+      error(msg, 0)
+    end
+  end
+end
+
+local function current_coroutine(fname)
+  local co, main = co_running()
+  if co == nil or main then
+    error(format("%s: call it inside a coroutine (loop:spawn, loop:run)", fname), 3)
+  end
+  return co
+end
+
+-- Starts operation op on the loop with n texts: registers rec under the
+-- request's id and returns it, or nil, err (nothing sent).
+local function start(st, rec, op, n, a, b, c)
+  if not open(st) then return nil, loop_closed_error() end
+  local rc, id, ptr, err = core.request_start(st.h, op, n, a, b, c)
+  if rc ~= 0 then return nil, error_from_core(err, rc) end
+  rec.id, rec.ptr = id, ptr
+  st.reqs[id] = rec
+  return rec
+end
+
+local function cancel_request(rec)
+  if rec.ptr ~= nil and rec.st.h ~= nil then core.request_cancel(rec.st.h, rec.ptr) end
+end
+
+-- The operations a loop runs: the blocking methods' names -> { number of
+-- string arguments, RESULT or NONE, swng_op, options or nil, texts(o): the
+-- op's texts after the strings, from the options }.
+local function bool_text(v)
+  if v == nil then return nil end
+  return v and "true" or "false"
+end
+local LOOP_OPS = {}
+for name, def in pairs(STRING_METHODS) do LOOP_OPS[name] = { def[1], def[2], def[3] } end
+LOOP_OPS.create_membership = { 2, RESULT, core.SWNG_OP_MEMBERSHIP_CREATE, IF_EXISTS_OPTIONS,
+                               function(o) return o.if_exists end }
+LOOP_OPS.create_number_group = { 1, RESULT, core.SWNG_OP_NUMBER_GROUP_CREATE, STICKY_OPTIONS,
+                                 function(o) return bool_text(o.sticky_sender) end }
+LOOP_OPS.update_number_group = { 2, RESULT, core.SWNG_OP_NUMBER_GROUP_UPDATE, STICKY_OPTIONS,
+                                 function(o) return bool_text(o.sticky_sender) end }
+
+-- The arguments of operation `name` checked as its blocking method checks
+-- them (raising at the method's caller); returns the number of texts and
+-- the texts.
+local function op_texts(name, def, a, b, opts)
+  local nargs, spec, tail = def[1], def[4], def[5]
+  if type(a) ~= "string" then argerror(name, 1, "string", a, 3) end
+  if nargs == 2 and type(b) ~= "string" then argerror(name, 2, "string", b, 3) end
+  if spec == nil then return nargs, a, b end
+  local o = options(name, nargs + 1, opts, spec, 4)
+  if nargs == 1 then return 2, a, tail(o) end
+  return 3, a, b, tail(o)
+end
+
+-- The callback form's arguments after the strings: [opts,] callback.
+-- Returns opts, cb and the callback's argument number.
+local function opts_and_callback(spec, pos, x, y)
+  if spec == nil then return nil, x, pos end
+  if type(x) == "function" and y == nil then return nil, x, pos end
+  return x, y, pos + 1
+end
+
+local function finish_callback(rec, status, result, err)
+  rec.done = true
+  rec.cb(outcome(rec.shape, status, result, err))
+end
+
+local function finish_resume(rec, status, result, err)
+  rec.done = true
+  rec.results = pack(outcome(rec.shape, status, result, err))
+  wake(rec.co)
+end
+
+for name, def in pairs(LOOP_OPS) do
+  local nargs, shape, op, spec = def[1], def[2], def[3], def[4]
+  Loop[name] = function(self, x1, x2, x3, x4)
+    local st = check_kind(self, Loop, "swng loop", name)
+    local a, b, opts, cb, cbpos
+    if nargs == 1 then
+      a = x1
+      opts, cb, cbpos = opts_and_callback(spec, 2, x2, x3)
+    else
+      a, b = x1, x2
+      opts, cb, cbpos = opts_and_callback(spec, 3, x3, x4)
+    end
+    local n, t1, t2, t3 = op_texts(name, def, a, b, opts)
+    if type(cb) ~= "function" then argerror(name, cbpos, "function", cb, 2) end
+    local rec = { st = st, shape = shape, cb = cb, finish = finish_callback,
+                  cancel = cancel_request }
+    local ok, err = start(st, rec, op, n, t1, t2, t3)
+    if not ok then return nil, err end
+    return setmetatable({ [PRIV] = rec }, Request)
+  end
+
+  AsyncClient[name] = function(self, a, b, c)
+    local st = check_kind(self, AsyncClient, "swng async client", name)
+    local co = current_coroutine(name)
+    local n, t1, t2, t3 = op_texts(name, def, a, b, nargs == 1 and b or c)
+    local rec = { st = st, shape = shape, co = co, finish = finish_resume,
+                  cancel = cancel_request }
+    local ok, err = start(st, rec, op, n, t1, t2, t3)
+    if not ok then return nil, err end
+    while not rec.done do co_yield() end
+    return unpack(rec.results, 1, rec.results.n)
+  end
+end
+
+------------------------------------------------------------ loop lists
+
+-- A list on a loop: its cursor (core.cursor_adopt: the loop's own kind),
+-- fetched a page at a time (swng_cursor_fetch). lst: st, cw (the cursor),
+-- fetch (the record of the fetch in flight), done (no more pages),
+-- on_page(lst, items, err).
+
+-- Makes the cursor with the blocking list's core function: returns lst,
+-- or nil, err (nothing sent).
+local function list_open(st, fn, ...)
+  if not open(st) then return nil, loop_closed_error() end
+  local h = handles[st.client]
+  if h == nil then return nil, closed_error() end
+  local rc, cursor, err = fn(h, ...)
+  if cursor == nil then return nil, error_from_core(err, rc) end
+  return { st = st, cw = core.cursor_adopt(cursor) }
+end
+
+local function list_end(lst)
+  lst.done = true
+  core.cursor_free(lst.cw)
+end
+
+-- A fetch has ended: the page's items, then whether the list goes on or
+-- the error that ended it.
+local function fetched(rec, status, _, err)
+  local lst = rec.lst
+  lst.fetch = nil
+  rec.done = true
+  local drc, items, more, derr = core.cursor_drain(lst.cw)
+  if status ~= 0 then
+    items, more, err = {}, false, error_from_core(err, status)
+  elseif drc ~= 0 then
+    more, err = false, error_from_core(derr, drc)
+  else
+    err = nil
+  end
+  if not more then list_end(lst) end
+  lst.on_page(lst, items, err)
+end
+
+local function fetch_page(lst)
+  local st = lst.st
+  if not open(st) then return nil, loop_closed_error() end
+  local rc, id, ptr, err = core.cursor_fetch(st.h, lst.cw)
+  if rc ~= 0 then return nil, error_from_core(err, rc) end
+  local rec = { st = st, id = id, ptr = ptr, lst = lst, finish = fetched }
+  st.reqs[id] = rec
+  lst.fetch = rec
+  return rec
+end
+
+local function cancel_list(lst)
+  if lst.done then return end
+  lst.cancelled = true
+  if lst.fetch ~= nil then cancel_request(lst.fetch) end
+end
+
+-- The callback form: each page with items, then nil (end) or nil, err.
+local function page_to_callback(lst, items, err)
+  if items[1] ~= nil then lst.cb(items) end
+  if err ~= nil then return lst.cb(nil, err) end
+  if lst.done then return lst.cb(nil) end
+  local rec, e = fetch_page(lst)
+  if rec == nil then
+    list_end(lst)
+    return lst.cb(nil, e)
+  end
+  -- Cancelled from the callback: the core ends the fetch as cancelled
+  -- before it sends anything.
+  if lst.cancelled then cancel_request(rec) end
+end
+
+-- The coroutine form: the page is kept for the iterator, which waits.
+local function page_to_coroutine(lst, items, err)
+  lst.items, lst.err = items, err
+  wake(lst.co)
+end
+
+for name, def in pairs(LISTS) do
+  local fn, nargs, spec, tail = def[1], def[2], def[3], def[4]
+
+  Loop[name] = function(self, x1, x2, x3)
+    local st = check_kind(self, Loop, "swng loop", name)
+    local a, opts, cb, cbpos
+    if nargs == 0 then
+      opts, cb, cbpos = opts_and_callback(spec, 1, x1, x2)
+    else
+      a = x1
+      if type(a) ~= "string" then argerror(name, 1, "string", a, 2) end
+      opts, cb, cbpos = opts_and_callback(spec, 2, x2, x3)
+    end
+    local o = options(name, cbpos - 1, opts, spec, 3)
+    if type(cb) ~= "function" then argerror(name, cbpos, "function", cb, 2) end
+    local lst, err
+    if nargs == 0 then lst, err = list_open(st, fn, tail(o))
+    else lst, err = list_open(st, fn, a, tail(o)) end
+    if lst == nil then return nil, err end
+    lst.cb, lst.on_page, lst.cancel = cb, page_to_callback, cancel_list
+    local rec
+    rec, err = fetch_page(lst)
+    if rec == nil then
+      list_end(lst)
+      return nil, err
+    end
+    return setmetatable({ [PRIV] = lst }, Request)
+  end
+
+  AsyncClient[name] = function(self, x1, x2)
+    local st = check_kind(self, AsyncClient, "swng async client", name)
+    local lst, err
+    if nargs == 0 then
+      lst, err = list_open(st, fn, tail(options(name, 1, x1, spec)))
+    else
+      check_string(name, 1, x1)
+      lst, err = list_open(st, fn, x1, tail(options(name, 2, x2, spec)))
+    end
+    if lst == nil then error(err) end
+    lst.on_page = page_to_coroutine
+    local items, pos = {}, 1
+    return function()
+      while true do
+        local item = items[pos]
+        if item ~= nil then
+          items[pos] = nil
+          pos = pos + 1
+          return item
+        end
+        if lst.err ~= nil then
+          local e = lst.err
+          lst.err = nil
+          error(e)
+        end
+        if lst.done then return nil end
+        lst.co = current_coroutine(name)
+        -- (A fetch may already be in flight: a wait that failed, such as
+        -- a yield through pcall on Lua 5.1, left it.)
+        if lst.fetch == nil then
+          local rec, e = fetch_page(lst)
+          if rec == nil then
+            list_end(lst)
+            error(e)
+          end
+        end
+        while lst.fetch ~= nil do co_yield() end
+        lst.co = nil
+        items, pos = lst.items, 1
+        lst.items = nil
+      end
+    end
+  end
+end
+
+------------------------------------------------------- loop: the rest
+
+--- A new loop for this client (see "Loops" above), or nil, err.
+function Client:loop()
+  local h = check_self(self, "loop")
+  if h == nil then return nil, closed_error() end
+  local rc, lh, err = core.loop_new(h)
+  if rc ~= 0 or lh == nil then return nil, error_from_core(err, rc) end
+  local loop = setmetatable({ [PRIV] = { h = lh, client = self, reqs = {} } }, Loop)
+  local set = client_loops[self]
+  if set == nil then
+    set = setmetatable({}, { __mode = "k" })
+    client_loops[self] = set
+  end
+  set[loop] = true
+  return loop
+end
+
+-- Steps (or waits, ms >= -1) once and delivers: the number of requests
+-- in flight, or nil, err.
+local function turn(st, ms)
+  if st.h == nil then return nil, loop_closed_error() end
+  local rc, _, err
+  if ms == nil then rc, _, err = core.loop_step(st.h) else rc, _, err = core.loop_wait(st.h, ms) end
+  if rc < 0 then return nil, error_from_core(err, rc) end
+  deliver(st)
+  return st.h and core.loop_pending(st.h) or 0
+end
+
+--- Does the work that is due without waiting and calls back (or resumes)
+--- what finished. Returns the number of requests still in flight, or
+--- nil, err (a closed loop; a loop made in another process).
+function Loop:step()
+  return turn(check_kind(self, Loop, "swng loop", "step"))
+end
+
+--- As step, but first waits up to max_ms milliseconds (nil: until the
+--- loop's own timeout) for the descriptor: for hosts without a loop.
+function Loop:wait(max_ms)
+  local st = check_kind(self, Loop, "swng loop", "wait")
+  if max_ms ~= nil and type(max_ms) ~= "number" then
+    argerror("wait", 1, "number or nil", max_ms, 2)
+  end
+  return turn(st, max_ms or -1)
+end
+
+--- Spawns fn(...) (if given) and steps the loop, waiting on its descriptor,
+--- until no request is in flight; returns what fn returned. Raises what a
+--- callback or coroutine raised, and the err table if the loop fails.
+function Loop:run(fn, ...)
+  local st = check_kind(self, Loop, "swng loop", "run")
+  local results
+  if fn ~= nil then
+    if type(fn) ~= "function" then argerror("run", 1, "function or nil", fn, 2) end
+    local args = pack(...)
+    self:spawn(function() results = pack(fn(unpack(args, 1, args.n))) end)
+  end
+  while st.h ~= nil and core.loop_pending(st.h) > 0 do
+    local n, err = turn(st, -1)
+    if n == nil then error(err) end
+  end
+  if results ~= nil then return unpack(results, 1, results.n) end
+end
+
+--- Runs fn(...) in a new coroutine now, until it first waits; returns the
+--- coroutine. Its errors propagate (from here, or later from step/run).
+function Loop:spawn(fn, ...)
+  check_kind(self, Loop, "swng loop", "spawn")
+  if type(fn) ~= "function" then argerror("spawn", 1, "function", fn, 2) end
+  local co = co_create(fn)
+  local ok, msg = co_resume(co, ...)
+  if not ok then
+    if type(msg) == "string" then msg = traceback(co, msg) end
+    error(msg, 0)
+  end
+  return co
+end
+
+--- The coroutine form of the client's methods on this loop.
+function Loop:async_client()
+  local st = check_kind(self, Loop, "swng loop", "async_client")
+  return setmetatable({ [PRIV] = st }, AsyncClient)
+end
+
+--- The descriptor to watch for reading (never read it), or nil, err.
+function Loop:fd()
+  local st = check_kind(self, Loop, "swng loop", "fd")
+  if st.h == nil then return nil, loop_closed_error() end
+  return core.loop_fd(st.h)
+end
+
+--- Milliseconds until step() is due even if the descriptor stays quiet
+--- (0: now), or nil when no timer is set (or nil, err when closed).
+function Loop:timeout()
+  local st = check_kind(self, Loop, "swng loop", "timeout")
+  if st.h == nil then return nil, loop_closed_error() end
+  local ms = core.loop_timeout(st.h)
+  if ms < 0 then return nil end
+  return ms
+end
+
+--- The number of requests in flight (0 once closed).
+function Loop:pending()
+  local st = check_kind(self, Loop, "swng loop", "pending")
+  if st.h == nil then return 0 end
+  return core.loop_pending(st.h)
+end
+
+--- Cancels every request in flight: each calls back nil, err (code
+--- "cancelled") at the next step, and nothing more is sent for them.
+function Loop:cancel_all()
+  local st = check_kind(self, Loop, "swng loop", "cancel_all")
+  if st.h ~= nil then core.loop_cancel_all(st.h) end
+  return true
+end
+
+local function close_loop(st)
+  local h = st.h
+  if h == nil or st.closing then return end
+  st.closing = true
+  core.loop_cancel_all(h)
+  for _ = 1, 3 do
+    local rc = core.loop_step(h)
+    deliver(st)
+    if st.h == nil or rc <= 0 then break end
+  end
+  st.h = nil
+  for _, rec in pairs(st.reqs) do rec.ptr = nil end
+  st.reqs = {}
+  core.loop_close(h)
+end
+
+--- Cancels what is in flight, calls back (or resumes) each with the
+--- cancellation, and frees the loop. Closing twice is allowed. Returns true.
+function Loop:close()
+  close_loop(check_kind(self, Loop, "swng loop", "close"))
+  return true
+end
+
+--- True once closed (by close(), or by its client's close()).
+function Loop:is_closed()
+  return check_kind(self, Loop, "swng loop", "is_closed").h == nil
+end
+
+function Loop.__tostring(self)
+  local st = rawget(self, PRIV)
+  if st.h == nil then return "swng.loop (closed)" end
+  return format("swng.loop (%d in flight)", core.loop_pending(st.h))
+end
+
+-- Lua 5.4: local loop <close> = client:loop()
+Loop.__close = Loop.close
+
+--- Cancels the request: it calls back nil, err (code "cancelled") at the
+--- next step, unless it has already finished. Returns true.
+function Request:cancel()
+  local rec = check_kind(self, Request, "swng request", "cancel")
+  rec.cancel(rec)
+  return true
+end
+
+--- True once the request has called back its result (for a list: its end).
+function Request:done()
+  return check_kind(self, Request, "swng request", "done").done == true
+end
+
+function Request.__tostring(self)
+  return rawget(self, PRIV).done and "swng.request (done)" or "swng.request (in flight)"
+end
+
+--- The metatables (for getmetatable(x) == swng.Loop ...).
+M.Loop = Loop
+M.Request = Request
+M.AsyncClient = AsyncClient
+
 --- Closes the client and its connections now (garbage collection does it
---- otherwise). Closing twice is allowed. Returns true.
+--- otherwise), after closing its loops. Closing twice is allowed. Returns
+--- true.
 function Client:close()
   local h = check_self(self, "close")
   if h ~= nil then
+    -- Its loops first: a loop must not outlive its client.
+    local set = client_loops[self]
+    if set ~= nil then
+      for loop in pairs(set) do close_loop(rawget(loop, PRIV)) end
+      client_loops[self] = nil
+    end
     handles[self] = nil
     core.client_close(h)
   end
