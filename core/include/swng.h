@@ -479,7 +479,9 @@ typedef struct swng_cursor swng_cursor;
 /** The most consecutive empty pages a cursor accepts before a next link. */
 #define SWNG_MAX_EMPTY_PAGES 3
 
-/** Frees a cursor (without fetching anything). NULL is allowed. */
+/** Frees a cursor (without fetching anything). NULL is allowed. A page
+ *  fetch of the cursor still in flight on a loop (swng_cursor_fetch) is
+ *  cancelled: its callback gets SWNG_ECANCELLED. */
 SWNG_EXTERN void swng_cursor_free(swng_cursor *cursor);
 
 /** How many pages the cursor has fetched so far. */
@@ -834,7 +836,11 @@ SWNG_EXTERN int swng_loop_new(swng_loop **out, swng_client *client, swng_error *
 
 /** Frees a loop: requests still in flight are cancelled and their
  *  callbacks called with SWNG_ECANCELLED first (a request those callbacks
- *  try to start is refused with SWNG_EINVAL). NULL is allowed. */
+ *  try to start is refused with SWNG_EINVAL); requests started without a
+ *  callback and not yet taken are freed with their outcomes (a host that
+ *  wants them calls swng_loop_cancel_all, swng_loop_step and
+ *  swng_loop_take first). Free a loop's batches before it, and the loop
+ *  before its client. NULL is allowed. */
 SWNG_EXTERN void swng_loop_free(swng_loop *loop);
 
 /**

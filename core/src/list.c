@@ -32,6 +32,7 @@ struct swng_cursor {
     unsigned int empty_run; /* consecutive empty pages */
     int done;
     int fetching; /* a fetch job holds the page being read */
+    swng_request *fetch_job; /* that job (detached if the cursor is freed first) */
 };
 
 /* ----------------------------------------------------------- URL parts */
@@ -151,6 +152,12 @@ out:
 void swng_cursor_free(swng_cursor *cur)
 {
     if (!cur) return;
+    /* A fetch in flight forgets the cursor and is cancelled: its callback
+     * gets SWNG_ECANCELLED. */
+    if (cur->fetch_job) {
+        cur->fetch_job->cursor = NULL;
+        swng_request_cancel(cur->fetch_job);
+    }
     free(cur->echo);
     free(cur->echo_values);
     free(cur->next_url);
@@ -294,6 +301,7 @@ static int fetch_begin(swng_request *r, swng_cursor *cur, swng_error **err)
     free(r->x.url);
     r->x.url = url;
     cur->fetching = 1;
+    cur->fetch_job = r;
     rq.method = "GET";
     rq.url = url;
     rq.body = NULL;
@@ -309,6 +317,7 @@ static int fetch_end(swng_request *r, swng_cursor *cur, swng_error **err)
     *err = x->err;
     x->err = NULL;
     cur->fetching = 0;
+    cur->fetch_job = NULL;
     if (rc == SWNG_OK) {
         cur->pages++;
         cur->status = x->rs.status;
@@ -334,6 +343,7 @@ void swng__cursor_abandon(swng_cursor *cur)
     /* A fetch cancelled half-way: the list cannot go on from here. */
     if (cur && cur->fetching) {
         cur->fetching = 0;
+        cur->fetch_job = NULL;
         cur->done = 1;
     }
 }
@@ -346,7 +356,11 @@ int swng_cursor_needs_fetch(const swng_cursor *cur)
 static int fetch_then(swng_request *r)
 {
     swng_error *e = NULL;
-    int rc = fetch_end(r, r->cursor, &e);
+    int rc;
+    if (!r->cursor) /* the cursor was freed while its page was on the way */
+        return swng__job_end(r, SWNG_ECANCELLED,
+                             swng__error_new(SWNG_ECANCELLED, "cancelled: the cursor was freed"));
+    rc = fetch_end(r, r->cursor, &e);
     return swng__job_end(r, rc, e);
 }
 

@@ -1159,6 +1159,35 @@ static void test_cursor_fetch(void)
 /* ------------------------------------------------------------ take */
 
 /* Requests started with cb NULL are kept for swng_loop_take, with ids. */
+/* A cursor freed while its page is on the way: the fetch is cancelled and
+ * its callback says so; nothing touches the freed cursor (ASan, valgrind). */
+static void test_cursor_freed_mid_fetch(void)
+{
+    swng_client *c = th_client(NULL);
+    swng_loop *loop;
+    swng_cursor *cur = NULL;
+    swng_error *err = NULL;
+    struct outcome o;
+    REQUIRE(c);
+    memset(&o, 0, sizeof o);
+    if (!(loop = new_loop(c))) {
+        swng_client_free(c);
+        return;
+    }
+    REQUIRE(th_space_fault("{\"mode\":\"delay\",\"seconds\":1}") == 0);
+    CHECK_RC(swng_phone_number_list(&cur, c, NULL, NULL, 10, &err), SWNG_OK, err);
+    CHECK_RC(swng_cursor_fetch(NULL, loop, cur, record_cb, &o, &err), SWNG_OK, err);
+    drive_for(loop, 100); /* the request is out, its answer delayed */
+    CHECK_INT_EQ(o.calls, 0);
+    swng_cursor_free(cur);
+    drive(loop);
+    CHECK_INT_EQ(o.calls, 1);
+    CHECK_INT_EQ(o.status, SWNG_ECANCELLED);
+    outcome_clear(&o, NULL);
+    swng_loop_free(loop);
+    swng_client_free(c);
+}
+
 static void test_take(void)
 {
     swng_client *c = th_client(NULL);
@@ -1548,6 +1577,7 @@ int main(int argc, char **argv)
         {"triggered_handle_refuses", test_triggered_handle_refuses},
         {"interrupt_function", test_interrupt_function},
         {"cursor_fetch", test_cursor_fetch},
+        {"cursor_freed_mid_fetch", test_cursor_freed_mid_fetch},
         {"take", test_take},
         {"free_in_flight", test_free_in_flight},
         {"loop_from_callback", test_loop_from_callback},
