@@ -1052,6 +1052,42 @@ SWNG_EXTERN swng_error *swng_batch_result_take_error(swng_batch_result *res, siz
 /** Frees the outcomes with whatever was not taken. NULL is allowed. */
 SWNG_EXTERN void swng_batch_result_free(swng_batch_result *res);
 
+/* ------------------------------------------------------------------ sync */
+
+/**
+ * A plan that makes a group's numbers exactly a list: from one read of the
+ * group's memberships, the numbers to add (wanted and not there, in input
+ * order, once each) and to remove (there and not wanted). Applied with two
+ * batches; a plan applied, then planned again, has nothing to do.
+ */
+typedef struct swng_sync_plan swng_sync_plan;
+
+/** Plans the sync of number_group_id to the n phone-number ids (ids[i],
+ *  lens[i] bytes; lens NULL: NUL-terminated). Every id is checked first:
+ *  one that is not a UUID refuses the whole plan (SWNG_EINVAL, naming
+ *  ids[i]) and nothing is sent. Blocking (reads the group's list). */
+SWNG_EXTERN int swng_sync_plan_new(swng_sync_plan **out, swng_client *client,
+                                   const char *number_group_id, const char *const *ids,
+                                   const size_t *lens, size_t n, swng_error **err);
+/** The numbers the plan adds, and number i of them (NULL past the end;
+ *  borrowed from the plan). */
+SWNG_EXTERN size_t swng_sync_plan_add_count(const swng_sync_plan *plan);
+SWNG_EXTERN const char *swng_sync_plan_add(const swng_sync_plan *plan, size_t i);
+/** The numbers the plan removes, and number i of them. */
+SWNG_EXTERN size_t swng_sync_plan_remove_count(const swng_sync_plan *plan);
+SWNG_EXTERN const char *swng_sync_plan_remove(const swng_sync_plan *plan, size_t i);
+/** The wanted numbers already in the group. */
+SWNG_EXTERN size_t swng_sync_plan_keep_count(const swng_sync_plan *plan);
+/** Applies the plan: an add batch (if_exists "return": a number added
+ *  meanwhile is not a failure), then a remove batch, each blocking on a
+ *  private loop; their outcomes, in plan order, go to *added and *removed
+ *  (free with swng_batch_result_free). opts: as for swng_batch_run. */
+SWNG_EXTERN int swng_sync_plan_apply(swng_batch_result **added, swng_batch_result **removed,
+                                     swng_client *client, const swng_sync_plan *plan,
+                                     const swng_batch_options *opts, swng_error **err);
+/** Frees a plan. NULL is allowed. */
+SWNG_EXTERN void swng_sync_plan_free(swng_sync_plan *plan);
+
 #ifdef __cplusplus
 }
 #endif

@@ -180,6 +180,18 @@ int swng_header_check(void)
                 swng_error_free(swng_batch_result_take_error(br, 0));
                 swng_batch_result_free(br);
                 rc = SWNG_ESKIPPED + SWNG_BATCH_MAX_RATE_LIMITED + SWNG_BATCH_MAX_CONCURRENCY;
+                {
+                    swng_sync_plan *sp = NULL;
+                    swng_batch_result *ra = NULL, *rr = NULL;
+                    rc = swng_sync_plan_new(&sp, client, "g", args, 0, 1, &err);
+                    n = swng_sync_plan_add_count(sp) + swng_sync_plan_remove_count(sp) +
+                        swng_sync_plan_keep_count(sp);
+                    s = swng_sync_plan_add(sp, 0);
+                    s = swng_sync_plan_remove(sp, 0);
+                    rc = swng_sync_plan_apply(&ra, &rr, client, sp, &bo, &err);
+                    swng_sync_plan_free(sp);
+                    rc = swng_client_set_trace(client, 0, 0);
+                }
             }
             swng_loop_free(loop);
             swng_client_set_cancel(client, 0);

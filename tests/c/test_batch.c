@@ -21,6 +21,10 @@
  *  cancel_handle         a cancel handle triggered mid-batch: SWNG_ECANCELLED,
  *                        the partial outcomes say what was done
  *  bad_batch             bad op, group, options: SWNG_EINVAL, nothing sent
+ *  sync                  swng_sync_plan_new/apply: the plan from the group's
+ *                        list (adds in input order once, removes, keeps),
+ *                        applied; planned again: nothing to do; a bad id
+ *                        refuses the plan before anything is sent
  *  trace                 swng_client_set_trace: every attempt of every
  *                        request (blocking, batch) with method, path,
  *                        status, outcome, attempt number, request id; the
@@ -439,6 +443,69 @@ static void test_bad_batch(void)
     swng_client_free(c);
 }
 
+/* ---- sync */
+
+static void test_sync(void)
+{
+    const char *start[6], *want[8], *bad[2];
+    swng_sync_plan *plan = NULL;
+    swng_batch_result *added = NULL, *removed = NULL, *res = NULL;
+    swng_error *err = NULL;
+    swng_client *c = th_client(NULL);
+    size_t i;
+    REQUIRE(c);
+    /* The group holds numbers 0-5; the list wants 3-9 (5 twice). */
+    for (i = 0; i < 6; i++) start[i] = phone((int)i);
+    CHECK_RC(swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, start, NULL, 6,
+                            NULL, &err),
+             SWNG_OK, err);
+    swng_batch_result_free(res);
+    for (i = 0; i < 7; i++) want[i] = phone((int)i + 3);
+    want[7] = phone(5);
+    REQUIRE_RC(swng_sync_plan_new(&plan, c, TH_GROUP_SALES, want, NULL, 8, &err), SWNG_OK, err);
+    CHECK_INT_EQ(swng_sync_plan_keep_count(plan), 3);
+    CHECK_INT_EQ(swng_sync_plan_add_count(plan), 4);
+    for (i = 0; i < 4; i++) CHECK_STR_EQ(swng_sync_plan_add(plan, i), phone((int)i + 6));
+    CHECK_NULL(swng_sync_plan_add(plan, 4));
+    CHECK_INT_EQ(swng_sync_plan_remove_count(plan), 3);
+    for (i = 0; i < 3; i++) {
+        const char *r = swng_sync_plan_remove(plan, i);
+        CHECK_MSG(r && (strcasecmp(r, phone(0)) == 0 || strcasecmp(r, phone(1)) == 0 ||
+                        strcasecmp(r, phone(2)) == 0),
+                  "remove %s", th_q(r));
+    }
+    CHECK_RC(swng_sync_plan_apply(&added, &removed, c, plan, NULL, &err), SWNG_OK, err);
+    CHECK_INT_EQ(swng_batch_result_count(added), 4);
+    CHECK_INT_EQ(swng_batch_result_count(removed), 3);
+    for (i = 0; i < 4; i++) {
+        CHECK_INT_EQ(swng_batch_result_status(added, i), SWNG_OK);
+        swng_membership_free(swng_batch_result_take(added, i));
+    }
+    for (i = 0; i < 3; i++) CHECK_INT_EQ(swng_batch_result_status(removed, i), SWNG_OK);
+    swng_batch_result_free(added);
+    swng_batch_result_free(removed);
+    swng_sync_plan_free(plan);
+    plan = NULL;
+    CHECK_INT_EQ(members_in_group(TH_GROUP_SALES), 7);
+    /* Planned again: nothing to do. */
+    REQUIRE_RC(swng_sync_plan_new(&plan, c, TH_GROUP_SALES, want, NULL, 8, &err), SWNG_OK, err);
+    CHECK_INT_EQ(swng_sync_plan_add_count(plan), 0);
+    CHECK_INT_EQ(swng_sync_plan_remove_count(plan), 0);
+    CHECK_INT_EQ(swng_sync_plan_keep_count(plan), 7);
+    swng_sync_plan_free(plan);
+    plan = NULL;
+    /* One bad id: no plan, nothing sent. */
+    th_space_clear_journal();
+    bad[0] = phone(1);
+    bad[1] = "not-a-uuid";
+    CHECK_RC(swng_sync_plan_new(&plan, c, TH_GROUP_SALES, bad, NULL, 2, &err), SWNG_EINVAL, err);
+    if (err) CHECK_STR_CONTAINS(swng_error_message(err), "ids[1]");
+    swng_error_free(err);
+    CHECK_NULL(plan);
+    CHECK_INT_EQ(th_journal_count(), 0);
+    swng_client_free(c);
+}
+
 /* ---- the trace */
 
 struct traced {
@@ -537,6 +604,7 @@ T(loop_streamed)
 T(cancel_handle)
 T(bad_batch)
 T(trace)
+T(sync)
 
 int main(int argc, char **argv)
 {
@@ -552,6 +620,7 @@ int main(int argc, char **argv)
         {"cancel_handle", run_cancel_handle},
         {"bad_batch", run_bad_batch},
         {"trace", run_trace},
+        {"sync", run_sync},
     };
     return th_main(argc, argv, tests, sizeof tests / sizeof tests[0]);
 }
