@@ -23,6 +23,7 @@ struct swng_loop {
     int epfd;      /* curl's sockets, wakefd, the cancel handle's descriptor */
     int wakefd;    /* eventfd: written when a request is cancelled */
     int cancel_fd; /* the cancel descriptor registered in epfd, or -1 */
+    unsigned long cancel_serial; /* of the handle it belongs to (0: none) */
     long long curl_deadline; /* monotonic ms of libcurl's timer, -1: none */
     swng_request *head;      /* jobs in flight */
     size_t pending;
@@ -41,7 +42,10 @@ struct swng_loop {
 struct swng_cancel {
     int fd; /* eventfd: readable (edge) when triggered */
     int triggered;
+    unsigned long serial; /* unique per handle made: a loop re-registers on change */
 };
+
+static unsigned long cancel_serials;
 
 long long swng__now_ms(void)
 {
@@ -59,6 +63,7 @@ int swng_cancel_new(swng_cancel **out, swng_error **err)
     if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
     *out = NULL;
     if (!(k = calloc(1, sizeof *k))) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    k->serial = __atomic_add_fetch(&cancel_serials, 1, __ATOMIC_RELAXED);
     if ((k->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
         free(k);
         return swng__fail(err, SWNG_ENOMEM, "cannot make an eventfd: %s", strerror(errno));
@@ -164,11 +169,16 @@ static void watch(swng_loop *loop, int fd, unsigned int events)
  * a triggered handle stays readable, and must not spin the host). */
 static void watch_cancel(swng_loop *loop)
 {
-    int fd = loop->client->cancel ? loop->client->cancel->fd : -1;
-    if (fd == loop->cancel_fd) return;
+    const swng_cancel *k = loop->client->cancel;
+    unsigned long serial = k ? k->serial : 0;
+    /* By serial, not descriptor: a freed handle's descriptor number may
+     * come back with a new handle, whose descriptor is then not in the set
+     * (closing a descriptor took the old one out). */
+    if (serial == loop->cancel_serial) return;
     if (loop->cancel_fd >= 0) epoll_ctl(loop->epfd, EPOLL_CTL_DEL, loop->cancel_fd, NULL);
-    if (fd >= 0) watch(loop, fd, EPOLLIN | EPOLLET);
-    loop->cancel_fd = fd;
+    loop->cancel_fd = k ? k->fd : -1;
+    loop->cancel_serial = serial;
+    if (k) watch(loop, k->fd, EPOLLIN | EPOLLET);
 }
 
 static swng_loop *loop_make(swng_client *c)

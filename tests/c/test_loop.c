@@ -841,6 +841,41 @@ static void test_cancel_handle_thread(void)
     swng_client_free(c);
 }
 
+/* A handle freed and a new one made (which may get the same descriptor
+ * number): the new one still wakes the client's pooled loops at once. */
+static void test_cancel_handle_replaced(void)
+{
+    swng_client *c = th_client(NULL);
+    swng_cancel *k = NULL, *k2 = NULL;
+    swng_number_group *g = NULL;
+    swng_error *err = NULL;
+    struct trigger_arg t;
+    pthread_t th;
+    double done;
+    REQUIRE(c);
+    REQUIRE_RC(swng_cancel_new(&k, &err), SWNG_OK, err);
+    swng_client_set_cancel(c, k);
+    CHECK_RC(swng_number_group_get(&g, c, TH_GROUP_SALES, &err), SWNG_OK, err); /* a pooled loop */
+    swng_number_group_free(g);
+    g = NULL;
+    swng_client_set_cancel(c, NULL);
+    swng_cancel_free(k);
+    REQUIRE_RC(swng_cancel_new(&k2, &err), SWNG_OK, err);
+    swng_client_set_cancel(c, k2);
+    CHECK_INT_EQ(th_space_fault("{\"mode\":\"delay\",\"seconds\":5}"), 0);
+    t.cancel = k2;
+    t.after_ms = 300;
+    REQUIRE(pthread_create(&th, NULL, trigger_later, &t) == 0);
+    CHECK_RC(swng_number_group_get(&g, c, TH_GROUP_SALES, &err), SWNG_ECANCELLED, err);
+    done = th_now_ms();
+    pthread_join(th, NULL);
+    CHECK_MSG(done - t.at < 200, "returned %.0f ms after the trigger", done - t.at);
+    swng_error_free(err);
+    swng_client_set_cancel(c, NULL);
+    swng_cancel_free(k2);
+    swng_client_free(c);
+}
+
 static swng_cancel *g_signal_cancel;
 static volatile sig_atomic_t g_signalled;
 
@@ -1573,6 +1608,7 @@ int main(int argc, char **argv)
         {"loop_cancel_all", test_loop_cancel_all},
         {"cancel_in_retry_wait", test_cancel_in_retry_wait},
         {"cancel_handle_thread", test_cancel_handle_thread},
+        {"cancel_handle_replaced", test_cancel_handle_replaced},
         {"cancel_handle_signal", test_cancel_handle_signal},
         {"triggered_handle_refuses", test_triggered_handle_refuses},
         {"interrupt_function", test_interrupt_function},
