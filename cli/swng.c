@@ -5,14 +5,24 @@
 #include <swng.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #define MAX_HEADERS 32
 #define MAX_ARGS 8
+
+/* Exit statuses of a many-number command (members add/remove with several
+ * numbers, --from or stdin): some inputs failed, or every one did. They are
+ * above status.def's exits so that codes appended there do not meet them. */
+#define EXIT_SOME_FAILED 20
+#define EXIT_ALL_FAILED 21
 
 /* Exit statuses, one per status code, from the library's one table. */
 static int exit_code_for(int status)
@@ -91,7 +101,11 @@ static const char usage_text[] =
     "4 not found, 5 validation, 6 rate limited, 7 server error, 8 transport,\n"
     "9 timeout, 10 protocol (the response breaks the API contract), 11 ambiguous\n"
     "(a name or number matches several), 130 cancelled (Ctrl-C or SIGTERM: nothing\n"
-    "more is sent)\n";
+    "more is sent)\n"
+    "many numbers (members add/remove with several NUMBERs, --from or -): 0 every\n"
+    "input succeeded (or was a skipped duplicate), 20 some inputs failed, 21 none\n"
+    "succeeded, 130 cancelled (the rest is printed as cancelled); a failure before\n"
+    "the first input (usage, the group, authentication) has its status above\n";
 
 /* ------------------------------------------------------ safe text */
 
@@ -186,7 +200,10 @@ enum {
     F_NO_STICKY = 1 << 4,
     F_GROUP_NAME = 1 << 5,
     F_IGNORE_EXISTING = 1 << 6,
-    F_OUTPUT = 1 << 7
+    F_OUTPUT = 1 << 7,
+    F_FROM = 1 << 8,
+    F_PARALLEL = 1 << 9,
+    F_DRY_RUN = 1 << 10
 };
 
 static const struct cmd_flag {
@@ -207,6 +224,12 @@ static const struct cmd_flag {
      "give GROUP as its exact name instead of its id"},
     {"--ignore-existing", NULL, F_IGNORE_EXISTING, NULL, NULL,
      "a number already in the group is not an error: prints its membership"},
+    {"--from", NULL, F_FROM, "FILE", NULL,
+     "read NUMBERs from FILE ('-': stdin), one a line"},
+    {"--parallel", NULL, F_PARALLEL, "N", "concurrency",
+     "requests in flight for many numbers (default 8, 1 to 64)"},
+    {"--dry-run", NULL, F_DRY_RUN, NULL, NULL,
+     "resolve and check every number, change nothing (GETs only)"},
     {"--output", "-o", F_OUTPUT, "FORMAT", NULL, NULL /* under options */},
 };
 #define NCMDFLAGS (sizeof cmd_flags / sizeof cmd_flags[0])
@@ -319,12 +342,12 @@ struct cli {
     const char *headers[MAX_HEADERS + 1];
     size_t nheaders;
     char *token;
-    const char *args[MAX_ARGS];
+    const char **args; /* argc entries */
     size_t nargs;
     /* The command flags: which were given (F_* bits)
      * and their values. */
     unsigned given;
-    const char *name, *number, *group_name, *page_size, *output;
+    const char *name, *number, *group_name, *page_size, *output, *from, *parallel;
     int help;
 };
 
@@ -622,33 +645,37 @@ static const struct command {
     const char *help;
     int (*run)(struct ctx *x, struct result *r, swng_error **err);
     const struct kind *kind; /* what run returns; NULL: nothing */
+    int many; /* NUMBER may be repeated, read from a file or stdin: a batch */
 } commands[] = {
     {"groups", "list", 0, "", 0, F_NAME | F_PAGE_SIZE, 0,
-     "list number groups (--name: names containing NAME)", cmd_groups_list, &groups_kind},
+     "list number groups (--name: names containing NAME)", cmd_groups_list, &groups_kind, 0},
     {"groups", "create", 1, "NAME", 0, F_STICKY, 0, "create a number group", cmd_groups_create,
-     &groups_kind},
+     &groups_kind, 0},
     {"groups", "get", 1, "GROUP", A_GROUP, F_GROUP_NAME, 0, "show a number group",
-     cmd_groups_get, &groups_kind},
+     cmd_groups_get, &groups_kind, 0},
     {"groups", "update", 1, "GROUP", A_GROUP, F_GROUP_NAME | F_NAME | F_STICKY | F_NO_STICKY,
-     F_NAME, "rename a number group, set its sticky sender", cmd_groups_update, &groups_kind},
+     F_NAME, "rename a number group, set its sticky sender", cmd_groups_update, &groups_kind, 0},
     {"groups", "delete", 1, "GROUP", A_GROUP, F_GROUP_NAME, 0,
-     "delete a number group (its numbers stay in the project)", cmd_groups_delete, NULL},
+     "delete a number group (its numbers stay in the project)", cmd_groups_delete, NULL, 0},
     {"members", "list", 1, "GROUP", A_GROUP, F_GROUP_NAME | F_PAGE_SIZE, 0,
-     "list the numbers in a group (its memberships)", cmd_members_list, &members_kind},
-    {"members", "add", 2, "GROUP NUMBER", A_GROUP | A_NUMBER, F_GROUP_NAME | F_IGNORE_EXISTING,
-     0, "add a phone number to a group; prints the membership", cmd_members_add, &members_kind},
-    {"members", "remove", 2, "GROUP NUMBER", A_GROUP | A_NUMBER, F_GROUP_NAME, 0,
-     "take a phone number out of a group", cmd_members_remove, NULL},
+     "list the numbers in a group (its memberships)", cmd_members_list, &members_kind, 0},
+    {"members", "add", 2, "GROUP NUMBER...", A_GROUP | A_NUMBER,
+     F_GROUP_NAME | F_IGNORE_EXISTING | F_FROM | F_PARALLEL | F_DRY_RUN, 0,
+     "add phone numbers to a group; one NUMBER: prints the membership", cmd_members_add,
+     &members_kind, 1},
+    {"members", "remove", 2, "GROUP NUMBER...", A_GROUP | A_NUMBER,
+     F_GROUP_NAME | F_FROM | F_PARALLEL | F_DRY_RUN, 0, "take phone numbers out of a group",
+     cmd_members_remove, NULL, 1},
     {"numbers", "list", 0, "", 0, F_NUMBER | F_NAME | F_PAGE_SIZE, 0,
      "list the project's phone numbers (--number, --name: containing)", cmd_numbers_list,
-     &numbers_kind},
+     &numbers_kind, 0},
     {"numbers", "find", 1, "E164", 0, 0, 0, "show the phone number that is exactly E164",
-     cmd_numbers_find, &numbers_kind},
+     cmd_numbers_find, &numbers_kind, 0},
     {"numbers", "get", 1, "ID", 0, 0, 0, "show a phone number by id", cmd_numbers_get,
-     &numbers_kind},
+     &numbers_kind, 0},
     {"create-membership", NULL, 2, "NUMBER_GROUP_ID PHONE_NUMBER_ID", 0, 0, 0,
      "add a phone number to a number group by ids; prints the membership as JSON",
-     cmd_create_membership, &members_kind},
+     cmd_create_membership, &members_kind, 0},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -683,7 +710,7 @@ static void synopsis(char *buf, size_t size, const struct command *cmd)
 /* The usage, for every command or for one resource's. */
 static void print_usage(FILE *out, const char *resource)
 {
-    char list[4096], flaglist[2048], line[256];
+    char list[8192], flaglist[2048], line[256];
     size_t i, len = 0, flen = 0;
     unsigned shown = 0, resolved = 0;
     list[0] = flaglist[0] = '\0';
@@ -703,6 +730,21 @@ static void print_usage(FILE *out, const char *resource)
     if (resolved & A_NUMBER)
         add(list, sizeof list, &len, "%s%s", "NUMBER: a phone number's id, or its E.164 form ",
             "(+15551230001).\n");
+    if (resolved & A_NUMBER)
+        add(list, sizeof list, &len, "%s%s",
+            "NUMBER...: several NUMBERs, '-' (stdin) or --from FILE (one a line; blank\n"
+            "lines and lines starting with # are skipped) make a batch: --parallel\n"
+            "requests at once, a number given twice is sent once (the repeat is\n"
+            "\"skipped\"), E.164 numbers are looked up first. One JSON line per input\n"
+            "on stdout as each finishes, failures included:\n",
+            "  {\"index\": 0, \"input\": \"+15551230001\", \"outcome\": \"ok\",\n"
+            "   \"phone_number_id\": \"...\", \"membership\": {...}, \"existed\": false}\n"
+            "  {\"index\": 1, \"input\": \"...\", \"outcome\": \"not_found\", \"phone_number_id\": ...,\n"
+            "   \"error\": {\"code\", \"message\", \"http_status\", \"request_id\", \"items\"}}\n"
+            "(outcome: ok, or the error's code: validation, not_found, skipped,\n"
+            "cancelled, ...); a summary on stderr, and a progress line when stderr is\n"
+            "a terminal. --dry-run sends only GETs; its ok lines carry \"dry_run\": true\n"
+            "and the \"phone_number\".\n");
     for (i = 0; i < NCMDFLAGS; i++)
         if (cmd_flags[i].help && (!resource || (shown & cmd_flags[i].bit))) {
             char f[64];
@@ -767,6 +809,8 @@ static int set_cmd_flag(struct cli *c, const struct cmd_flag *f, const char *val
     case F_NUMBER: c->number = val; break;
     case F_GROUP_NAME: c->group_name = val; break;
     case F_PAGE_SIZE: c->page_size = val; break;
+    case F_FROM: c->from = val; break;
+    case F_PARALLEL: c->parallel = val; break;
     case F_OUTPUT:
         if (strcmp(val, "json") != 0 && strcmp(val, "table") != 0)
             return usage_error("--output must be json or table, not %s", val);
@@ -786,7 +830,6 @@ static int parse(struct cli *c, int argc, char **argv)
         const struct cmd_flag *cf;
         size_t k;
         if (rest || a[0] != '-' || a[1] == '\0') {
-            if (c->nargs == MAX_ARGS) return usage_error("too many arguments (%s ...)", a);
             c->args[c->nargs++] = a;
             continue;
         }
@@ -859,14 +902,16 @@ static int check(const struct cli *c, const struct command *cmd, size_t nargs)
     if ((c->given & F_STICKY) && (c->given & F_NO_STICKY))
         return usage_error("%s", "--sticky-sender and --no-sticky-sender exclude each other");
     if (c->given & F_GROUP_NAME) want--;
+    if (cmd->many && nargs >= want - 1 && (nargs >= want || (c->given & F_FROM))) return -1;
     if (nargs != want) {
         const char *rest = cmd->args + strcspn(cmd->args, " "); /* the args after GROUP */
         if (c->given & F_GROUP_NAME)
             fprintf(stderr, "swng: %s with --group-name needs %s\n", full,
                     *rest ? rest + 1 : "no other argument");
         else
-            fprintf(stderr, "swng: %s needs %s%s\n", full, *cmd->args ? cmd->args : "no argument",
-                    (cmd->resolve & A_GROUP) ? " (or --group-name NAME for GROUP)" : "");
+            fprintf(stderr, "swng: %s needs %s%s%s\n", full, *cmd->args ? cmd->args : "no argument",
+                    (cmd->resolve & A_GROUP) ? " (or --group-name NAME for GROUP)" : "",
+                    cmd->many ? " (or --from FILE for NUMBER...)" : "");
         fprintf(stderr, "Try 'swng%s%s --help'.\n", cmd->verb ? " " : "",
                 cmd->verb ? cmd->resource : "");
         return 2;
@@ -938,6 +983,683 @@ static void cancel_on_signals(swng_client *client)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* ------------------------------------------------------- many numbers */
+
+/* members add / remove with many numbers: the inputs are read as they are
+ * needed, E.164 ones looked up on the loop, and the ids fed to a swng_batch,
+ * which does the rest (concurrency, duplicates, 429 pauses, a 401 stopping
+ * it, if_exists). The command prints each outcome as one JSON line when it
+ * arrives. Memory follows --parallel, not the input. */
+
+#define BULK_BUF (64 * 1024) /* the longest input line, and the read buffer */
+
+/* Writes s (n bytes) as a JSON string: quotes, backslashes and control
+ * characters escaped, and so are the code points safe_text escapes (C1,
+ * bidirectional controls, line separators), so that the line is safe on a
+ * terminal too; bytes that are not UTF-8 become U+FFFD. */
+static void json_str(FILE *out, const char *s, size_t n)
+{
+    size_t i = 0;
+    fputc('"', out);
+    while (i < n) {
+        const unsigned char *u = (const unsigned char *)s + i;
+        unsigned long cp = 0;
+        size_t len = utf8_seq(u, n - i, &cp);
+        if (len == 0) {
+            fputs("\\ufffd", out);
+            i++;
+            continue;
+        }
+        if (cp == '"' || cp == '\\') fprintf(out, "\\%c", (int)cp);
+        else if (cp == '\n') fputs("\\n", out);
+        else if (cp == '\t') fputs("\\t", out);
+        else if (cp == '\r') fputs("\\r", out);
+        else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+                 (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 ||
+                 cp == 0x200e || cp == 0x200f || cp == 0x061c)
+            fprintf(out, "\\u%04lx", cp);
+        else fwrite(u, 1, len, out);
+        i += len;
+    }
+    fputc('"', out);
+}
+
+static void json_str0(FILE *out, const char *s)
+{
+    if (s) json_str(out, s, strlen(s));
+    else fputs("null", out);
+}
+
+/* Writes a resource's JSON (valid JSON, from the library) on one line:
+ * whitespace between tokens dropped, and inside strings the terminal-unsafe
+ * code points that JSON allows raw written as \u escapes. */
+static void json_compact(FILE *out, const char *j)
+{
+    size_t n = strlen(j), i = 0;
+    int in_str = 0;
+    while (i < n) {
+        const unsigned char *u = (const unsigned char *)j + i;
+        unsigned long cp = 0;
+        size_t len;
+        if (!in_str) {
+            if (*u != ' ' && *u != '\t' && *u != '\n' && *u != '\r') fputc(*u, out);
+            if (*u == '"') in_str = 1;
+            i++;
+            continue;
+        }
+        if (*u == '\\' && i + 1 < n) {
+            fputc('\\', out);
+            fputc(u[1], out);
+            i += 2;
+            continue;
+        }
+        if (*u == '"') in_str = 0;
+        len = utf8_seq(u, n - i, &cp);
+        if (len == 0) {
+            fputs("\\ufffd", out);
+            i++;
+        } else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+                   (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 ||
+                   cp == 0x200e || cp == 0x200f || cp == 0x061c) {
+            fprintf(out, "\\u%04lx", cp);
+            i += len;
+        } else {
+            fwrite(u, 1, len, out);
+            i += len;
+        }
+    }
+}
+
+/* One input, from when it is read until its line is printed. */
+enum { R_READY, R_LOOKUP, R_LOOKING, R_FAILED, R_DONE, R_PUSHED };
+struct rec {
+    struct rec *next;
+    struct bulk *b;
+    size_t index;  /* input position */
+    size_t bindex; /* batch position, once pushed */
+    int state;
+    int status;             /* R_FAILED: the failure (err or msg says why) */
+    swng_error *err;
+    const char *msg;        /* a failure found here, with no swng_error */
+    swng_phone_number *pn;  /* --dry-run: the number */
+    char *id;               /* the resolved id of an E.164 input */
+    size_t len;
+    char text[1];           /* the input, len bytes and a NUL */
+};
+
+/* An input source: a NUMBER argument, or a file (stdin for "-"). */
+struct source {
+    const char *arg;
+    int file;
+};
+
+struct bulk {
+    swng_client *client;
+    swng_loop *loop;
+    swng_batch *batch; /* NULL with --dry-run */
+    int op, dry, add;
+    unsigned parallel;
+    /* input */
+    struct source *src;
+    size_t nsrc, cur;
+    int fd, readable, input_done, skip_long;
+    const char *fdname;
+    char *buf;
+    size_t bstart, bend;
+    /* records read and not yet pushed (or, dry, printed): input order */
+    struct rec *head, *tail;
+    size_t nqueued, lookups;
+    struct rec *pushed; /* in the batch, waiting for their outcome */
+    size_t nread, closed, cancelled_seen;
+    /* the tally */
+    size_t ok, existed, skipped, failed, cancelled, codes[32];
+    /* progress */
+    int tty, bar_shown;
+    long long last_draw;
+};
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void bar_clear(struct bulk *b)
+{
+    if (b->bar_shown) fputs("\r\033[K", stderr);
+    b->bar_shown = 0;
+}
+
+static void bar_draw(struct bulk *b, int force)
+{
+    size_t done = b->ok + b->skipped + b->failed + b->cancelled;
+    long long t;
+    if (!b->tty) return;
+    t = now_ms();
+    if (!force && t - b->last_draw < 100) return;
+    b->last_draw = t;
+    fputs("\r\033[K", stderr);
+    if (b->input_done && b->nread) {
+        char bar[31];
+        size_t k, fill = done * 30 / b->nread;
+        for (k = 0; k < 30; k++) bar[k] = k < fill ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(stderr, "swng: [%s] %lu/%lu, %lu failed", bar, (unsigned long)done,
+                (unsigned long)b->nread, (unsigned long)b->failed);
+    } else {
+        fprintf(stderr, "swng: %lu done of %lu read, %lu failed", (unsigned long)done,
+                (unsigned long)b->nread, (unsigned long)b->failed);
+    }
+    b->bar_shown = 1;
+}
+
+/* Prints an input's line and counts its outcome. */
+static void print_outcome(struct bulk *b, const struct rec *r, int status, void *result,
+                          const swng_error *err, const char *msg)
+{
+    const char *pid = r->id ? r->id : (r->text[0] == '+' ? NULL : r->text);
+    const char *code = swng_status_name(status);
+    bar_clear(b);
+    if (status == SWNG_OK) b->ok++;
+    else if (status == SWNG_ESKIPPED) b->skipped++;
+    else if (status == SWNG_ECANCELLED) b->cancelled++;
+    else {
+        b->failed++;
+        if (-status > 0 && -status < 32) b->codes[-status]++;
+    }
+    printf("{\"index\": %lu, \"input\": ", (unsigned long)r->index);
+    json_str(stdout, r->text, r->len);
+    printf(", \"outcome\": \"%s\", \"phone_number_id\": ", code);
+    if (status == SWNG_OK && b->dry && r->pn) pid = swng_phone_number_id(r->pn);
+    json_str0(stdout, pid);
+    if (status == SWNG_OK && b->dry) {
+        fputs(", \"dry_run\": true, \"phone_number\": ", stdout);
+        if (r->pn) json_compact(stdout, swng_phone_number_json(r->pn));
+        else fputs("null", stdout);
+    } else if (status == SWNG_OK && b->add && result) {
+        fputs(", \"membership\": ", stdout);
+        json_compact(stdout, swng_membership_json(result));
+        if (swng_membership_existed(result)) b->existed++;
+        printf(", \"existed\": %s", swng_membership_existed(result) ? "true" : "false");
+    } else if (status != SWNG_OK) {
+        size_t i, n = err ? swng_error_item_count(err) : 0;
+        fprintf(stdout, ", \"error\": {\"code\": \"%s\", \"message\": ", code);
+        json_str0(stdout, err ? swng_error_message(err) : msg ? msg : swng_strerror(status));
+        fputs(", \"http_status\": ", stdout);
+        if (err && swng_error_http_status(err)) printf("%ld", swng_error_http_status(err));
+        else fputs("null", stdout);
+        fputs(", \"request_id\": ", stdout);
+        json_str0(stdout, err ? swng_error_request_id(err) : NULL);
+        fputs(", \"items\": [", stdout);
+        for (i = 0; i < n; i++) {
+            fputs(i ? ", {\"code\": " : "{\"code\": ", stdout);
+            json_str0(stdout, swng_error_item_code(err, i));
+            fputs(", \"detail\": ", stdout);
+            json_str0(stdout, swng_error_item_detail(err, i));
+            fputc('}', stdout);
+        }
+        fputs("]}", stdout);
+    }
+    fputs("}\n", stdout);
+}
+
+static void rec_free(struct rec *r)
+{
+    swng_error_free(r->err);
+    swng_phone_number_free(r->pn);
+    free(r->id);
+    free(r);
+}
+
+/* Prints a record that failed here (or was cancelled here) and frees it. */
+static void print_rec(struct bulk *b, struct rec *r, int status)
+{
+    print_outcome(b, r, status, NULL, r->err, r->msg);
+    rec_free(r);
+}
+
+/* A batch outcome: the line of the input pushed at that position. */
+static void on_item(size_t index, int status, void *result, swng_error *err, void *payload)
+{
+    struct bulk *b = payload;
+    struct rec **p = &b->pushed, *r;
+    while (*p && (*p)->bindex != index) p = &(*p)->next;
+    if ((r = *p) != NULL) {
+        *p = r->next;
+        if (r->state == R_FAILED) /* its own failure; the batch held its place */
+            print_outcome(b, r, r->status, NULL, r->err, r->msg);
+        else
+            print_outcome(b, r, status, result, err, NULL);
+        rec_free(r);
+    }
+    if (result) swng_membership_free(result);
+    swng_error_free(err);
+}
+
+/* A lookup (E.164 find, or a --dry-run GET) finished. */
+static void on_lookup(swng_request *req, int status, void *result, swng_error *err,
+                      void *payload)
+{
+    struct rec *r = payload;
+    (void)req;
+    r->b->lookups--;
+    if (status == SWNG_OK) {
+        swng_phone_number *p = result;
+        if (r->text[0] == '+' && !(r->id = strdup(swng_phone_number_id(p)))) {
+            r->state = R_FAILED;
+            r->status = SWNG_ENOMEM;
+            r->msg = "out of memory";
+        } else {
+            r->state = r->b->dry ? R_DONE : R_READY;
+        }
+        if (r->b->dry) r->pn = p;
+        else swng_phone_number_free(p);
+    } else {
+        r->state = R_FAILED;
+        r->status = status;
+        r->err = err;
+    }
+}
+
+static void queue_rec(struct bulk *b, struct rec *r)
+{
+    r->next = NULL;
+    if (b->tail) b->tail->next = r;
+    else b->head = r;
+    b->tail = r;
+    b->nqueued++;
+}
+
+static struct rec *new_rec(struct bulk *b, const char *s, size_t n)
+{
+    struct rec *r = calloc(1, sizeof *r + n);
+    if (!r) return NULL;
+    r->b = b;
+    r->index = b->nread++;
+    r->len = n;
+    memcpy(r->text, s, n);
+    r->text[n] = '\0';
+    /* E.164 is looked up; with --dry-run an id is fetched (a GET) to
+     * check it. */
+    r->state = (s[0] == '+' || b->dry) ? R_LOOKUP : R_READY;
+    return r;
+}
+
+/* Opens source b->cur if it is a file. Returns 0, or an exit status. */
+static int open_source(struct bulk *b)
+{
+    const struct source *s = &b->src[b->cur];
+    if (!s->file) return 0;
+    b->fdname = strcmp(s->arg, "-") == 0 ? "stdin" : s->arg;
+    b->fd = strcmp(s->arg, "-") == 0 ? 0 : open(s->arg, O_RDONLY | O_CLOEXEC);
+    if (b->fd < 0) {
+        bar_clear(b);
+        fprintf(stderr, "swng: --from: cannot open %s: %s\n", s->arg, strerror(errno));
+        return 2;
+    }
+    b->readable = 1;
+    b->bstart = b->bend = 0;
+    b->skip_long = 0;
+    return 0;
+}
+
+static void next_source(struct bulk *b)
+{
+    if (b->fd > 0) close(b->fd);
+    b->fd = -1;
+    b->cur++;
+}
+
+/* One input (*s, *n; a pointer into the argument or the buffer, valid until
+ * the next call): 1, or 0 when none is available now (the file must be
+ * readable first: b->readable), or -1 at the end of the input. A line over
+ * BULK_BUF bytes gives its first bytes with *too_long set. */
+static int next_input(struct bulk *b, const char **s, size_t *n, int *too_long, int *rc)
+{
+    *too_long = 0;
+    for (;;) {
+        const struct source *src;
+        char *nl;
+        if (b->cur >= b->nsrc) return -1;
+        src = &b->src[b->cur];
+        if (!src->file) {
+            *s = src->arg;
+            *n = strlen(src->arg);
+            next_source(b);
+            if (b->cur < b->nsrc && (*rc = open_source(b)) != 0) return -1;
+            return 1;
+        }
+        nl = memchr(b->buf + b->bstart, '\n', b->bend - b->bstart);
+        if (nl || (b->fd < 0 && b->bend > b->bstart) || b->bend - b->bstart == BULK_BUF) {
+            char *line = b->buf + b->bstart, *end = nl ? nl : b->buf + b->bend;
+            int skip = b->skip_long;
+            b->bstart = nl ? (size_t)(nl + 1 - b->buf) : b->bend;
+            b->skip_long = !nl; /* a line too long: the rest of it goes */
+            if (skip) continue;
+            if (!nl && b->fd >= 0) *too_long = 1;
+            /* blank, whitespace and \r trimmed; # comments skipped */
+            while (line < end && (*line == ' ' || *line == '\t')) line++;
+            while (end > line && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) end--;
+            if (!*too_long && (line == end || *line == '#')) continue;
+            *s = line;
+            *n = (size_t)(end - line);
+            return 1;
+        }
+        if (b->fd < 0) { /* this file is done */
+            next_source(b);
+            if (b->cur < b->nsrc && (*rc = open_source(b)) != 0) return -1;
+            continue;
+        }
+        if (!b->readable) return 0;
+        if (b->bstart > 0) {
+            memmove(b->buf, b->buf + b->bstart, b->bend - b->bstart);
+            b->bend -= b->bstart;
+            b->bstart = 0;
+        }
+        {
+            ssize_t got = read(b->fd, b->buf + b->bend, BULK_BUF - b->bend);
+            if (got < 0 && errno == EINTR) return 0;
+            if (got < 0 && errno == EAGAIN) {
+                b->readable = 0;
+                return 0;
+            }
+            if (got < 0) {
+                bar_clear(b);
+                fprintf(stderr, "swng: cannot read %s: %s\n", b->fdname, strerror(errno));
+                *rc = 1;
+                return -1;
+            }
+            b->readable = 0;
+            if (got == 0) { /* the end of this file: what is left is its last line */
+                if (b->fd > 0) close(b->fd);
+                b->fd = -1;
+                if (b->skip_long) b->bstart = b->bend;
+            }
+            b->bend += (size_t)got;
+        }
+    }
+}
+
+/* Reads inputs while there is room, starts lookups, and moves finished
+ * records on: pushed to the batch in input order (so that a batch position
+ * is the input position), or printed (--dry-run, or after a cancel).
+ * Returns 0, or an exit status for a fatal input error. */
+static int feed(struct bulk *b, int cancelled)
+{
+    struct rec *r;
+    int rc = 0;
+    size_t room = 2 * (size_t)b->parallel;
+    while (!cancelled && !b->input_done && b->nqueued < room) {
+        const char *s;
+        size_t n;
+        int too_long, got = next_input(b, &s, &n, &too_long, &rc);
+        if (got < 0) b->input_done = 1;
+        if (got <= 0) break;
+        if (!(r = new_rec(b, s, too_long && n > 64 ? 64 : n))) {
+            rc = 1;
+            fprintf(stderr, "swng: out of memory\n");
+            b->input_done = 1;
+            break;
+        }
+        if (too_long) {
+            r->state = R_FAILED;
+            r->status = SWNG_EINVAL;
+            r->msg = "the line is longer than 65536 bytes (its first 64 bytes are shown)";
+        }
+        queue_rec(b, r);
+    }
+    if (rc) return rc;
+    for (r = b->head; r && !cancelled && b->lookups < b->parallel; r = r->next) {
+        swng_error *err = NULL;
+        const char *args[1];
+        size_t lens[1];
+        int st;
+        if (r->state != R_LOOKUP) continue;
+        args[0] = r->text;
+        lens[0] = r->len;
+        st = swng_request_start(NULL, b->loop,
+                                r->text[0] == '+' ? SWNG_OP_PHONE_NUMBER_FIND
+                                                  : SWNG_OP_PHONE_NUMBER_GET,
+                                args, lens, 1, on_lookup, r, &err);
+        if (st == SWNG_OK) {
+            r->state = R_LOOKING;
+            b->lookups++;
+        } else { /* a malformed number: its failure, nothing sent */
+            r->state = R_FAILED;
+            r->status = st;
+            r->err = err;
+        }
+    }
+    while ((r = b->head) != NULL && r->state != R_LOOKING) {
+        if (!cancelled && !b->dry && swng_batch_waiting(b->batch) >= b->parallel) break;
+        if (!cancelled && (r->state == R_LOOKUP)) break;
+        b->head = r->next;
+        if (!b->head) b->tail = NULL;
+        b->nqueued--;
+        if (cancelled || b->dry) {
+            if (r->state == R_DONE) print_outcome(b, r, SWNG_OK, NULL, NULL, NULL), rec_free(r);
+            else if (r->state == R_FAILED) print_rec(b, r, r->status);
+            else {
+                r->msg = "cancelled before it was sent";
+                print_rec(b, r, SWNG_ECANCELLED);
+            }
+            continue;
+        }
+        {
+            /* A failure found here still takes its batch position (the
+             * empty id is refused there without sending), so that the
+             * batch's positions stay the input's. */
+            const char *id = r->state == R_FAILED ? "" : r->id ? r->id : r->text;
+            size_t len = r->state == R_FAILED ? 0 : r->id ? strlen(r->id) : r->len;
+            swng_error *err = NULL;
+            if (swng_batch_push(b->batch, id, len, &r->bindex, &err) != SWNG_OK) {
+                swng_error_free(err);
+                if (r->state != R_FAILED) r->msg = "cancelled before it was sent";
+                print_rec(b, r, r->state == R_FAILED ? r->status : SWNG_ECANCELLED);
+                continue;
+            }
+            if (r->state != R_FAILED) r->state = R_PUSHED;
+            r->next = b->pushed;
+            b->pushed = r;
+        }
+    }
+    if (b->batch && !b->closed && (cancelled || (b->input_done && !b->head))) {
+        swng_batch_close(b->batch);
+        b->closed = 1;
+    }
+    return 0;
+}
+
+static void print_summary(struct bulk *b, int cancelled)
+{
+    const char *verb = b->add ? "added" : "removed";
+    size_t i, k = 0;
+    bar_clear(b);
+    fprintf(stderr, "swng: %s%lu %s%s", b->dry ? "dry run: " : "", (unsigned long)b->ok,
+            b->dry ? "would be " : "", b->dry ? (b->add ? "added" : "removed") : verb);
+    if (b->existed) fprintf(stderr, " (%lu already there)", (unsigned long)b->existed);
+    if (b->skipped) fprintf(stderr, ", %lu skipped", (unsigned long)b->skipped);
+    fprintf(stderr, ", %lu failed", (unsigned long)b->failed);
+    for (i = 1; i < 32; i++)
+        if (b->codes[i]) {
+            fprintf(stderr, "%s%lu %s", k++ ? ", " : " (", (unsigned long)b->codes[i],
+                    swng_status_name(-(int)i));
+        }
+    if (k) fputc(')', stderr);
+    if (b->cancelled || cancelled)
+        fprintf(stderr, ", %lu cancelled%s", (unsigned long)b->cancelled,
+                b->input_done ? "" : "; the rest of the input was not read");
+    fputc('\n', stderr);
+}
+
+/* Runs members add/remove over many numbers. Returns the exit status. */
+static int run_bulk(swng_client *client, const struct cli *c, const struct command *cmd,
+                    const char *const *numbers, size_t nnumbers)
+{
+    struct bulk b;
+    swng_batch_options bo = SWNG_BATCH_OPTIONS_INIT;
+    swng_error *err = NULL;
+    char *group_id = NULL;
+    int rc = SWNG_OK, status = 0, cancelled = 0, stdin_used = 0;
+    unsigned flags_for_error = c->given & ~F_GROUP_NAME;
+    size_t i;
+
+    memset(&b, 0, sizeof b);
+    b.client = client;
+    b.add = cmd->run == cmd_members_add;
+    b.op = b.add ? SWNG_OP_MEMBERSHIP_CREATE : SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER;
+    b.dry = (c->given & F_DRY_RUN) != 0;
+    b.fd = -1;
+    b.tty = isatty(2);
+    bo.concurrency = 8;
+    if (c->parallel) {
+        char *end;
+        long v;
+        errno = 0;
+        v = strtol(c->parallel, &end, 10);
+        if (end == c->parallel || *end || errno || v < 1 || v > 1000000) {
+            fprintf(stderr, "swng: --parallel must be a whole number from 1 to %d, not %s\n"
+                            "Try 'swng members --help'.\n",
+                    SWNG_BATCH_MAX_CONCURRENCY, c->parallel);
+            return 2;
+        }
+        bo.concurrency = (unsigned)v; /* the library checks the upper bound */
+    }
+    if (c->output && strcmp(c->output, "table") == 0) {
+        fprintf(stderr, "swng: many numbers are printed as JSON lines only (no --output table)\n");
+        return 2;
+    }
+    b.parallel = bo.concurrency;
+    bo.if_exists = (c->given & F_IGNORE_EXISTING) ? SWNG_IF_EXISTS_RETURN : SWNG_IF_EXISTS_ERROR;
+    bo.on_item = on_item;
+    bo.payload = &b;
+
+    /* The sources, in order: the NUMBER arguments ('-': stdin), then --from. */
+    b.src = calloc(nnumbers + 1, sizeof *b.src);
+    if (!b.src || !(b.buf = malloc(BULK_BUF))) {
+        free(b.src);
+        fprintf(stderr, "swng: out of memory\n");
+        return 1;
+    }
+    for (i = 0; i < nnumbers; i++) {
+        b.src[b.nsrc].arg = numbers[i];
+        b.src[b.nsrc++].file = strcmp(numbers[i], "-") == 0;
+        stdin_used += strcmp(numbers[i], "-") == 0;
+    }
+    if (c->from) {
+        b.src[b.nsrc].arg = c->from;
+        b.src[b.nsrc++].file = 1;
+        stdin_used += strcmp(c->from, "-") == 0;
+    }
+    if (stdin_used > 1) {
+        status = usage_error("%s", "stdin ('-') can be read only once");
+        goto done;
+    }
+    if (b.nsrc && (status = open_source(&b)) != 0) goto done;
+
+    /* The group: resolved (--group-name) or fetched once, so that an
+     * unknown group, or refused credentials, end the command before any
+     * input is sent. */
+    if (c->given & F_GROUP_NAME) {
+        swng_number_group *g = NULL;
+        flags_for_error = F_GROUP_NAME;
+        rc = swng_number_group_find(&g, client, c->group_name, &err);
+        if (rc == SWNG_OK && !(group_id = strdup(swng_number_group_id(g)))) rc = SWNG_ENOMEM;
+        swng_number_group_free(g);
+    } else {
+        const char *gid = c->args[2];
+        swng_number_group *g = NULL;
+        /* the batch checks the id (and --parallel) before anything is sent */
+        if ((rc = swng_loop_new(&b.loop, client, &err)) == SWNG_OK &&
+            (rc = swng_batch_new(&b.batch, b.loop, b.op, gid, &bo, &err)) == SWNG_OK)
+            rc = swng_number_group_get(&g, client, gid, &err);
+        if (rc == SWNG_OK && !(group_id = strdup(gid))) rc = SWNG_ENOMEM;
+        swng_number_group_free(g);
+        swng_batch_free(b.batch);
+        b.batch = NULL;
+    }
+    if (rc == SWNG_OK) flags_for_error = c->given & ~F_GROUP_NAME;
+    if (rc == SWNG_OK && !b.loop) rc = swng_loop_new(&b.loop, client, &err);
+    if (rc == SWNG_OK && (rc = swng_batch_new(&b.batch, b.loop, b.op, group_id, &bo, &err)) ==
+                             SWNG_OK && b.dry) {
+        swng_batch_free(b.batch); /* --dry-run: it only checked the options */
+        b.batch = NULL;
+    }
+    if (rc != SWNG_OK) {
+        if (err) print_error_for(err, flags_for_error);
+        else fprintf(stderr, "swng: %s\n", swng_strerror(rc));
+        status = exit_code_for(rc);
+        goto done;
+    }
+
+    for (;;) {
+        struct pollfd pfd[2];
+        nfds_t nfd = 1;
+        long t;
+        if (!cancelled && swng_cancel_triggered(interrupt_cancel)) cancelled = 1;
+        if ((status = feed(&b, cancelled)) != 0) {
+            /* an input that cannot be read: stop, as after a cancel */
+            int keep = status;
+            cancelled = 1;
+            if (b.batch) swng_batch_cancel(b.batch);
+            feed(&b, 1);
+            status = keep;
+        }
+        fflush(stdout);
+        if (b.batch ? (b.closed && swng_batch_finished(b.batch) && !b.lookups)
+                    : (b.input_done || cancelled) && !b.head && !b.lookups)
+            break;
+        pfd[0].fd = swng_loop_fd(b.loop);
+        pfd[0].events = POLLIN;
+        if (!cancelled && !b.input_done && b.fd >= 0 && !b.readable &&
+            b.nqueued < 2 * (size_t)b.parallel) {
+            pfd[1].fd = b.fd;
+            pfd[1].events = POLLIN;
+            nfd = 2;
+        }
+        t = swng_loop_timeout(b.loop);
+        if (t > 100 && b.tty) t = 100;
+        if (poll(pfd, nfd, t < 0 ? -1 : t > 60000 ? 60000 : (int)t) > 0 && nfd == 2 &&
+            pfd[1].revents)
+            b.readable = 1;
+        if (swng_loop_step(b.loop, &err) < 0) {
+            bar_clear(&b);
+            print_error(err);
+            swng_error_free(err);
+            err = NULL;
+            status = 1;
+            break;
+        }
+        bar_draw(&b, 0);
+    }
+    print_summary(&b, cancelled);
+    if (status == 0) {
+        if (cancelled) status = 130;
+        else if (b.failed && !b.ok) status = EXIT_ALL_FAILED;
+        else if (b.failed) status = EXIT_SOME_FAILED;
+    }
+done:
+    swng_batch_free(b.batch);
+    swng_loop_free(b.loop);
+    while (b.head) {
+        struct rec *r = b.head;
+        b.head = r->next;
+        rec_free(r);
+    }
+    while (b.pushed) {
+        struct rec *r = b.pushed;
+        b.pushed = r->next;
+        rec_free(r);
+    }
+    if (b.fd > 0) close(b.fd);
+    free(b.buf);
+    free(b.src);
+    free(group_id);
+    swng_error_free(err);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
@@ -955,6 +1677,10 @@ int main(int argc, char **argv)
     memset(&x, 0, sizeof x);
     memset(&res, 0, sizeof res);
     swng_client_options_init(&c.opts);
+    if (!(c.args = calloc((size_t)argc + 1, sizeof *c.args))) {
+        fputs("swng: out of memory\n", stderr);
+        return 1;
+    }
     rc = parse(&c, argc, argv);
     if (rc < 0 && c.help) {
         find_command(c.args, c.nargs, &known);
@@ -1001,6 +1727,16 @@ int main(int argc, char **argv)
         rc = swng_client_new(&client, &c.opts, &err);
         x.client = client;
         if (rc == SWNG_OK) cancel_on_signals(client);
+        if (rc == SWNG_OK && cmd->many) {
+            /* One NUMBER (not '-') and no batch flag: the single form. */
+            size_t first = (c.given & F_GROUP_NAME) ? 2 : 3;
+            size_t n = c.nargs - first;
+            if (n != 1 || strcmp(c.args[first], "-") == 0 ||
+                (c.given & (F_FROM | F_PARALLEL | F_DRY_RUN))) {
+                rc = run_bulk(client, &c, cmd, c.args + first, n);
+                goto finish;
+            }
+        }
         if (rc == SWNG_OK) rc = resolve(client, &c, cmd, ids, owned, &err, &name_flags);
         if (rc == SWNG_OK && (rc = cmd->run(&x, &res, &err)) == SWNG_OK)
             rc = show(&x.out, cmd->kind, &res, &err);
@@ -1014,6 +1750,14 @@ int main(int argc, char **argv)
             rc = 1;
         }
     }
+    if (0) {
+    finish:
+        if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
+            fprintf(stderr, "swng: cannot write the output: %s\n", strerror(errno));
+            rc = 1;
+        }
+    }
+    free(c.args);
     free(owned[0]);
     free(owned[1]);
     swng_error_free(err);
