@@ -9,6 +9,7 @@ results, task cancellation, the logger."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import logging
 import os
 import signal
@@ -287,3 +288,115 @@ def test_no_trace_when_debug_is_off(space: Space, caplog: pytest.LogCaptureFixtu
     with new_client(space) as c:
         c.get_number_group(SALES)
     assert [r for r in caplog.records if r.name == "swng"] == []
+
+
+# -------------------------------------------------------------- AsyncClient
+
+def async_client(space: Space) -> swng.AsyncClient:
+    return swng.AsyncClient(project_id=space.project_id, token=space.token,
+                            base_url=space.base_url, timeout=10)
+
+
+def test_async_batch_streams_in_order_with_progress(space: Space,
+                                                    fixture_data: Dict[str, Any]) -> None:
+    ids = numbers(fixture_data, 40) + [UNKNOWN, numbers(fixture_data, 1)[0]]
+    read: List[int] = []
+    calls: List[Tuple[int, int, int, int]] = []  # done, total, ids read, thread
+
+    def gen() -> Iterator[str]:
+        for i, v in enumerate(ids):
+            read.append(i)
+            yield v
+
+    async def main() -> List[Any]:
+        async with async_client(space) as c:
+            return await c.create_memberships(
+                SALES, gen(), concurrency=2,
+                progress=lambda d, t: calls.append((d, t, len(read), threading.get_ident())))
+
+    space.fault("delay", seconds=0.02, count=-1)
+    out = asyncio.run(main())
+    assert [m.phone_number.id for m in out[:40]] == ids[:40]
+    assert isinstance(out[40], swng.ValidationError)
+    assert isinstance(out[41], swng.SkippedError)
+    assert [c[0] for c in calls] == list(range(1, 43))
+    assert calls[-1][1] == 42
+    assert {c[3] for c in calls} == {threading.get_ident()}
+    # Streamed: at the first outcome only a window of ids had been read.
+    assert calls[0][2] <= 10, calls[0]
+    assert stats(space)["peak_in_flight"] <= 2
+    assert members(space) == sorted(ids[:40])
+
+
+def test_async_remove_numbers(space: Space, fixture_data: Dict[str, Any]) -> None:
+    a, b = numbers(fixture_data, 2)
+
+    async def main() -> List[Any]:
+        async with async_client(space) as c:
+            await c.create_memberships(SALES, [a])
+            return await c.remove_numbers(SALES, [a, b])
+
+    out = asyncio.run(main())
+    assert out[0] is None and isinstance(out[1], swng.NotFoundError)
+    assert members(space) == []
+
+
+def test_cancelling_the_task_cancels_the_batch(space: Space,
+                                               fixture_data: Dict[str, Any]) -> None:
+    space.fault("delay", seconds=0.3, count=-1)
+    ids = numbers(fixture_data, 20)
+
+    async def main() -> float:
+        async with async_client(space) as c:
+            task = asyncio.ensure_future(c.create_memberships(SALES, ids, concurrency=2))
+            while len(space.journal()) < 2:
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.1)
+            t = time.time()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert not c._batches  # freed
+            await asyncio.sleep(0.5)  # the client's loop still runs: nothing more is sent
+            return t
+
+    cancelled_at = asyncio.run(main())
+    late = [r for r in space.journal() if r["time"] >= cancelled_at]
+    assert not late, late
+    assert len(space.journal()) <= 4
+
+
+def test_async_progress_exception_and_close(space: Space, fixture_data: Dict[str, Any]) -> None:
+    ids = numbers(fixture_data, 6)
+
+    def progress(done: int, total: int) -> None:
+        if done == 1:
+            raise KeyError("enough")
+
+    async def main() -> Any:
+        async with async_client(space) as c:
+            with pytest.raises(KeyError) as info:
+                await c.create_memberships(SALES, ids, concurrency=1, progress=progress)
+            return info.value
+
+    space.fault("delay", seconds=0.05, count=-1)
+    exc = asyncio.run(main())
+    results = exc.results
+    assert isinstance(results[0], swng.Membership)
+    assert all(isinstance(r, swng.CancelledError) for r in results[2:])
+    assert len(space.journal()) <= 2
+
+    async def closing() -> List[Any]:
+        c = async_client(space)
+        task = asyncio.ensure_future(c.create_memberships(SALES, ids, concurrency=1))
+        while not space.journal()[2:]:
+            await asyncio.sleep(0.01)
+        c.close()
+        return await task
+
+    space.reset()
+    space.fault("delay", seconds=0.3, count=-1)
+    out = asyncio.run(closing())
+    # The ids read so far have outcomes (streamed: not all six were read).
+    assert 3 <= len(out) <= 6 and isinstance(out[-1], swng.CancelledError)
+    assert isinstance(out[0], swng.Membership)
