@@ -346,7 +346,7 @@ def _batch_ids(ids: Iterable[Id]) -> Tuple[bytes, ...]:
 def _progress(value: object) -> Optional[Progress]:
     if value is not None and not callable(value):
         raise _type_error("progress", "a callable or None", value)
-    return value  # type: ignore[return-value]
+    return value
 
 
 def _outcomes(pair: Optional[Tuple[List[int], List[Any]]]) -> List[Any]:
@@ -752,7 +752,7 @@ class Client:
         rc, to_add, to_remove, kept, added, removed, err, exc = _core.sync_run(
             handle, group, ids, flag, conc, fn)
         result = None
-        if to_add is not None:
+        if to_add is not None and to_remove is not None:
             result = SyncResult(to_add, to_remove, kept, bool(flag), _outcomes(added),
                                 _outcomes(removed))
         if exc is not None:
