@@ -43,11 +43,17 @@
  * a no-op); if one raised (KeyboardInterrupt), the exception stays set on
  * this thread, the core cancels the call (nothing more is sent) and the
  * wrapper returns NULL so that the exception propagates. */
+/* Set on this thread by a batch's progress callback that raised (see
+ * swng_py_progress): the next call of the interrupt function cancels the
+ * batch, as Ctrl-C would. Per thread, as blocking calls are. */
+static __thread int swng_py_stop = 0;
+
 static int swng_py_interrupt(void *payload)
 {
   PyGILState_STATE g;
   int raised;
   (void)payload;
+  if (swng_py_stop) return 1;
   g = PyGILState_Ensure();
   raised = PyErr_CheckSignals() < 0;
   PyGILState_Release(g);
@@ -855,3 +861,412 @@ int swng_py_cursor_fetch(swng_request **out, swng_loop *loop, swng_cursor *curso
 %rename(cursor_needs_fetch) swng_py_cursor_needs_fetch;
 int swng_py_cursor_needs_fetch(swng_cursor *cursor);
 %native(loop_step) PyObject *swng_py_loop_step(PyObject *self, PyObject *args);
+
+/* ------------------------------------------------ batches, sync, trace
+ *
+ * The blocking batch (Client.create_memberships, remove_numbers) is one
+ * call of swng_batch_run with the GIL released; the sync (sync_memberships)
+ * one call of swng_sync_plan_new and one of swng_sync_plan_apply. Their
+ * outcomes come back in input order, converted as the single calls'
+ * results and errors are. The progress callback takes the GIL; when it
+ * raises, the exception stays set and the interrupt function (which the
+ * core calls within SWNG_INTERRUPT_INTERVAL_MS) cancels the batch, as for
+ * Ctrl-C. The face attaches the outcomes to whatever exception ended the
+ * call (.results). The non-blocking batch (AsyncClient) is swng_batch_new,
+ * _push, _close and batch_take on the AsyncClient's loop. */
+
+%ignore swng_batch_new;
+%ignore swng_batch_push;
+%ignore swng_batch_take;
+%ignore swng_batch_run;
+%ignore swng_batch_options;
+%ignore swng_client_set_trace;
+%rename("$ignore", regextarget=1, fullname=1) "^swng_batch_result_";
+%rename("$ignore", regextarget=1, fullname=1) "^swng_sync_plan_";
+
+/* A batch of the AsyncClient: a plain pointer, freed by the face with
+ * swng_batch_free before the loop. */
+%typemap(in, numinputs=0) swng_batch ** (swng_batch *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) swng_batch ** {
+  %append_output(SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $descriptor(swng_batch *), 0));
+  *$1 = NULL;
+}
+%typemap(freearg) swng_batch ** "if ($1 && *$1) swng_batch_free(*$1);"
+
+%{
+/* The payload of swng_py_progress. For a sync, the add batch and the
+ * remove batch are shown as one count: total is both, and base the items
+ * of the batches before (a batch's first outcome has done 1, which is not
+ * more than the previous batch's last). */
+struct swng_py_progress {
+  PyObject *fn; /* borrowed; NULL: none */
+  int sync;
+  size_t base, last, total;
+};
+
+static void swng_py_progress(size_t done, size_t pushed, void *payload)
+{
+  struct swng_py_progress *p = (struct swng_py_progress *)payload;
+  PyGILState_STATE g;
+  PyObject *r;
+  if (!p->fn || swng_py_stop) return;
+  if (p->sync) {
+    if (done <= p->last) p->base += p->last;
+    p->last = done;
+    done += p->base;
+    pushed = p->total;
+  }
+  g = PyGILState_Ensure();
+  if (!PyErr_Occurred()) { /* not after Ctrl-C */
+    r = PyObject_CallFunction(p->fn, "nn", (Py_ssize_t)done, (Py_ssize_t)pushed);
+    if (r)
+      Py_DECREF(r);
+    else
+      swng_py_stop = 1; /* the exception stays set; the batch is cancelled */
+  }
+  PyGILState_Release(g);
+}
+
+/* The exception set while the core ran (Ctrl-C, a signal handler's or
+ * progress's own), taken out of the error indicator; None if none. */
+static PyObject *swng_py_pending(void)
+{
+  PyObject *t, *v, *tb;
+  if (!PyErr_Occurred()) Py_RETURN_NONE;
+  PyErr_Fetch(&t, &v, &tb);
+  PyErr_NormalizeException(&t, &v, &tb);
+  if (v && tb) PyException_SetTraceback(v, tb);
+  Py_XDECREF(t);
+  Py_XDECREF(tb);
+  if (!v) Py_RETURN_NONE;
+  return v;
+}
+
+/* A batch's outcomes as (statuses, objects): object i is the result (None
+ * for a remove) when status i is 0, else the converted error (None if the
+ * core had no detail). None for a NULL res. */
+static PyObject *swng_py_outcomes(swng_batch_result *res)
+{
+  size_t i, n;
+  PyObject *st, *objs;
+  if (!res) Py_RETURN_NONE;
+  n = swng_batch_result_count(res);
+  st = PyList_New((Py_ssize_t)n);
+  objs = PyList_New((Py_ssize_t)n);
+  if (!st || !objs) goto fail;
+  for (i = 0; i < n; i++) {
+    int status = swng_batch_result_status(res, i);
+    struct swng__object *r = (struct swng__object *)swng_batch_result_take(res, i);
+    swng_error *e = swng_batch_result_take_error(res, i);
+    PyObject *o;
+    if (status == SWNG_OK)
+      o = r ? swng_py_object(r) : (Py_INCREF(Py_None), Py_None);
+    else
+      o = e ? swng_py_error(e) : (Py_INCREF(Py_None), Py_None);
+    swng__object_free(r);
+    swng_error_free(e);
+    if (!o) goto fail;
+    PyList_SET_ITEM(objs, (Py_ssize_t)i, o);
+    PyList_SET_ITEM(st, (Py_ssize_t)i, PyLong_FromLong(status));
+    if (!PyList_GET_ITEM(st, (Py_ssize_t)i)) goto fail;
+  }
+  return Py_BuildValue("(NN)", st, objs);
+fail:
+  Py_XDECREF(st);
+  Py_XDECREF(objs);
+  return NULL;
+}
+
+/* A tuple of bytes as the arrays the core reads (borrowed from the tuple,
+ * which the caller holds). */
+static int swng_py_ids(PyObject *tuple, const char ***ids, size_t **lens, size_t *n)
+{
+  Py_ssize_t i, k;
+  if (!PyTuple_Check(tuple)) {
+    PyErr_SetString(PyExc_TypeError, "ids must be a tuple of bytes");
+    return -1;
+  }
+  k = PyTuple_GET_SIZE(tuple);
+  *ids = (const char **)PyMem_Malloc(((size_t)k + 1) * sizeof **ids);
+  *lens = (size_t *)PyMem_Malloc(((size_t)k + 1) * sizeof **lens);
+  if (!*ids || !*lens) {
+    PyMem_Free(*ids);
+    PyMem_Free(*lens);
+    PyErr_NoMemory();
+    return -1;
+  }
+  for (i = 0; i < k; i++) {
+    PyObject *b = PyTuple_GET_ITEM(tuple, i);
+    if (!PyBytes_Check(b)) {
+      PyMem_Free(*ids);
+      PyMem_Free(*lens);
+      PyErr_SetString(PyExc_TypeError, "ids must be a tuple of bytes");
+      return -1;
+    }
+    (*ids)[i] = PyBytes_AS_STRING(b);
+    (*lens)[i] = (size_t)PyBytes_GET_SIZE(b);
+  }
+  *n = (size_t)k;
+  return 0;
+}
+
+static swng_client *swng_py_client_arg(PyObject *arg)
+{
+  void *p = NULL;
+  if (!SWIG_IsOK(SWIG_ConvertPtr(arg, &p, SWIGTYPE_p_swng_client, 0)) || !p) {
+    PyErr_SetString(PyExc_TypeError, "argument must be a swng_client");
+    return NULL;
+  }
+  return (swng_client *)p;
+}
+
+/* batch_run(client, op, group, ids, concurrency, if_exists, progress)
+ *   -> (rc, (statuses, objects) or None, err, exc)
+ * group: bytes without NUL; ids: a tuple of bytes; progress: callable or
+ * None; exc: the exception that ended the batch early, or None. */
+static PyObject *swng_py_batch_run(PyObject *self, PyObject *args)
+{
+  PyObject *carg, *idt, *progress, *out = NULL, *errobj = NULL, *exc;
+  const char *group;
+  const char **ids = NULL;
+  size_t *lens = NULL, n = 0;
+  unsigned int concurrency;
+  int op, if_exists, rc;
+  swng_client *client;
+  swng_batch_result *res = NULL;
+  swng_error *e = NULL;
+  swng_batch_options opts = SWNG_BATCH_OPTIONS_INIT;
+  struct swng_py_progress pp = {0};
+  (void)self;
+  if (!PyArg_ParseTuple(args, "OiyOIiO:batch_run", &carg, &op, &group, &idt, &concurrency,
+                        &if_exists, &progress))
+    return NULL;
+  if (!(client = swng_py_client_arg(carg))) return NULL;
+  if (swng_py_ids(idt, &ids, &lens, &n) < 0) return NULL;
+  pp.fn = progress == Py_None ? NULL : progress;
+  opts.concurrency = concurrency;
+  opts.if_exists = if_exists;
+  opts.on_progress = swng_py_progress;
+  opts.payload = &pp;
+  swng_py_stop = 0;
+  Py_BEGIN_ALLOW_THREADS
+  rc = swng_batch_run(&res, client, op, group, ids, lens, n, &opts, &e);
+  Py_END_ALLOW_THREADS
+  swng_py_stop = 0;
+  PyMem_Free(ids);
+  PyMem_Free(lens);
+  exc = swng_py_pending();
+  if (!(out = swng_py_outcomes(res))) goto fail;
+  if (e) {
+    if (!(errobj = swng_py_error(e))) goto fail;
+  } else {
+    errobj = (Py_INCREF(Py_None), Py_None);
+  }
+  swng_batch_result_free(res);
+  swng_error_free(e);
+  return Py_BuildValue("(iNNN)", rc, out, errobj, exc);
+fail:
+  swng_batch_result_free(res);
+  swng_error_free(e);
+  Py_XDECREF(out);
+  Py_XDECREF(exc);
+  return NULL;
+}
+
+static PyObject *swng_py_plan_list(const swng_sync_plan *plan, int add)
+{
+  size_t i, n = add ? swng_sync_plan_add_count(plan) : swng_sync_plan_remove_count(plan);
+  PyObject *l = PyList_New((Py_ssize_t)n);
+  for (i = 0; l && i < n; i++) {
+    PyObject *s = swng_py_str(add ? swng_sync_plan_add(plan, i) : swng_sync_plan_remove(plan, i));
+    if (!s) {
+      Py_CLEAR(l);
+      break;
+    }
+    PyList_SET_ITEM(l, (Py_ssize_t)i, s);
+  }
+  return l;
+}
+
+/* sync_run(client, group, ids, dry_run, concurrency, progress)
+ *   -> (rc, to_add, to_remove, kept, added, removed, err, exc)
+ * to_add, to_remove: lists of str (None if the plan failed); added and
+ * removed: (statuses, objects) or None (dry run, or not run). */
+static PyObject *swng_py_sync_run(PyObject *self, PyObject *args)
+{
+  PyObject *carg, *idt, *progress, *exc = NULL, *errobj = NULL;
+  PyObject *to_add = NULL, *to_remove = NULL, *added = NULL, *removed = NULL;
+  const char *group;
+  const char **ids = NULL;
+  size_t *lens = NULL, n = 0, kept = 0;
+  unsigned int concurrency;
+  int dry_run, rc;
+  swng_client *client;
+  swng_sync_plan *plan = NULL;
+  swng_batch_result *ra = NULL, *rr = NULL;
+  swng_error *e = NULL;
+  swng_batch_options opts = SWNG_BATCH_OPTIONS_INIT;
+  struct swng_py_progress pp = {0};
+  (void)self;
+  if (!PyArg_ParseTuple(args, "OyOpIO:sync_run", &carg, &group, &idt, &dry_run, &concurrency,
+                        &progress))
+    return NULL;
+  if (!(client = swng_py_client_arg(carg))) return NULL;
+  if (swng_py_ids(idt, &ids, &lens, &n) < 0) return NULL;
+  swng_py_stop = 0;
+  Py_BEGIN_ALLOW_THREADS
+  rc = swng_sync_plan_new(&plan, client, group, ids, lens, n, &e);
+  Py_END_ALLOW_THREADS
+  PyMem_Free(ids);
+  PyMem_Free(lens);
+  if (rc == SWNG_OK && !PyErr_Occurred()) {
+    kept = swng_sync_plan_keep_count(plan);
+    if (!(to_add = swng_py_plan_list(plan, 1)) || !(to_remove = swng_py_plan_list(plan, 0)))
+      goto fail;
+    if (!dry_run) {
+      pp.fn = progress == Py_None ? NULL : progress;
+      pp.sync = 1;
+      pp.total = swng_sync_plan_add_count(plan) + swng_sync_plan_remove_count(plan);
+      opts.concurrency = concurrency;
+      opts.on_progress = swng_py_progress;
+      opts.payload = &pp;
+      Py_BEGIN_ALLOW_THREADS
+      rc = swng_sync_plan_apply(&ra, &rr, client, plan, &opts, &e);
+      Py_END_ALLOW_THREADS
+    }
+  }
+  swng_py_stop = 0;
+  swng_sync_plan_free(plan);
+  plan = NULL;
+  exc = swng_py_pending();
+  if (!(added = swng_py_outcomes(ra)) || !(removed = swng_py_outcomes(rr))) goto fail;
+  if (e) {
+    if (!(errobj = swng_py_error(e))) goto fail;
+  } else {
+    errobj = (Py_INCREF(Py_None), Py_None);
+  }
+  swng_batch_result_free(ra);
+  swng_batch_result_free(rr);
+  swng_error_free(e);
+  if (!to_add) to_add = (Py_INCREF(Py_None), Py_None);
+  if (!to_remove) to_remove = (Py_INCREF(Py_None), Py_None);
+  return Py_BuildValue("(iNNnNNNN)", rc, to_add, to_remove, (Py_ssize_t)kept, added, removed,
+                       errobj, exc);
+fail:
+  swng_sync_plan_free(plan);
+  swng_batch_result_free(ra);
+  swng_batch_result_free(rr);
+  swng_error_free(e);
+  Py_XDECREF(to_add);
+  Py_XDECREF(to_remove);
+  Py_XDECREF(added);
+  Py_XDECREF(removed);
+  Py_XDECREF(exc);
+  return NULL;
+}
+
+/* The non-blocking batch. The group is copied to a C string (the core's
+ * batch takes one; the face refuses a NUL in it). */
+static int swng_py_batch_new(swng_batch **out, swng_loop *loop, int op, swng_text group,
+                             unsigned int concurrency, int if_exists, swng_error **err)
+{
+  swng_batch_options opts = SWNG_BATCH_OPTIONS_INIT;
+  char *g = swng__strndup(group.p, group.n);
+  int rc;
+  if (!g) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+  opts.concurrency = concurrency;
+  opts.if_exists = if_exists;
+  rc = swng_batch_new(out, loop, op, g, &opts, err);
+  free(g);
+  return rc;
+}
+
+static int swng_py_batch_push(swng_batch *batch, swng_text id, swng_error **err)
+{
+  return swng_batch_push(batch, id.p, id.n, NULL, err);
+}
+
+/* batch_take(batch) -> [(index, status, object)...]: every kept outcome,
+ * converted as batch_run's (with the GIL held: nothing here waits). */
+static PyObject *swng_py_batch_take(PyObject *self, PyObject *args)
+{
+  PyObject *arg, *done;
+  void *p = NULL, *r = NULL;
+  swng_batch *b;
+  size_t index;
+  int status;
+  swng_error *e = NULL;
+  (void)self;
+  if (!PyArg_ParseTuple(args, "O:batch_take", &arg)) return NULL;
+  if (!SWIG_IsOK(SWIG_ConvertPtr(arg, &p, SWIGTYPE_p_swng_batch, 0)) || !p) {
+    PyErr_SetString(PyExc_TypeError, "batch_take: argument must be a swng_batch");
+    return NULL;
+  }
+  b = (swng_batch *)p;
+  if (!(done = PyList_New(0))) return NULL;
+  while (swng_batch_take(b, &index, &status, &r, &e)) {
+    PyObject *o, *item;
+    if (status == SWNG_OK)
+      o = r ? swng_py_object((struct swng__object *)r) : (Py_INCREF(Py_None), Py_None);
+    else
+      o = e ? swng_py_error(e) : (Py_INCREF(Py_None), Py_None);
+    swng__object_free((struct swng__object *)r);
+    swng_error_free(e);
+    r = NULL;
+    e = NULL;
+    if (!o) { /* the conversion's own exception is the item's outcome */
+      o = swng_py_pending();
+      if (status == SWNG_OK) status = SWNG_ENOMEM;
+    }
+    item = Py_BuildValue("(niN)", (Py_ssize_t)index, status, o);
+    if (!item || PyList_Append(done, item) < 0) {
+      Py_XDECREF(item);
+      Py_DECREF(done);
+      return NULL;
+    }
+    Py_DECREF(item);
+  }
+  return done;
+}
+
+/* Trace: the face's "trace" function (registered like the classes) gets
+ * every attempt; installed on a client by client_trace(client, 1). It runs
+ * with the GIL taken for it, keeping aside any exception already set (a
+ * Ctrl-C on its way out); its own exceptions are reported as unraisable. */
+static void swng_py_trace(const char *method, const char *path, long http_status, int status,
+                          double seconds, unsigned int attempt, const char *request_id,
+                          void *payload)
+{
+  PyGILState_STATE g;
+  PyObject *fn, *t, *v, *tb, *r;
+  (void)payload;
+  g = PyGILState_Ensure();
+  PyErr_Fetch(&t, &v, &tb);
+  if ((fn = swng_py_class("trace")) != NULL) {
+    r = PyObject_CallFunction(fn, "NNlidIN", swng_py_str(method), swng_py_str(path), http_status,
+                              status, seconds, attempt, swng_py_str(request_id));
+    if (r)
+      Py_DECREF(r);
+    else
+      PyErr_WriteUnraisable(fn);
+  }
+  PyErr_Restore(t, v, tb);
+  PyGILState_Release(g);
+}
+
+static int swng_py_client_trace(swng_client *client, int on)
+{
+  return swng_client_set_trace(client, on ? swng_py_trace : NULL, NULL);
+}
+%}
+
+%native(batch_run) PyObject *swng_py_batch_run(PyObject *self, PyObject *args);
+%native(sync_run) PyObject *swng_py_sync_run(PyObject *self, PyObject *args);
+%native(batch_take) PyObject *swng_py_batch_take(PyObject *self, PyObject *args);
+%rename(batch_new) swng_py_batch_new;
+int swng_py_batch_new(swng_batch **out, swng_loop *loop, int op, swng_text group,
+                      unsigned int concurrency, int if_exists, swng_error **err);
+%rename(batch_push) swng_py_batch_push;
+int swng_py_batch_push(swng_batch *batch, swng_text id, swng_error **err);
+%rename(client_trace) swng_py_client_trace;
+int swng_py_client_trace(swng_client *client, int on);

@@ -22,7 +22,7 @@ async iterators), driven by the running asyncio event loop with no threads::
 
 from . import swng_core as _core
 from ._async import AsyncClient
-from ._client import Client, Membership, NumberGroup, PhoneNumber
+from ._client import Client, Membership, NumberGroup, PhoneNumber, SyncResult
 from ._errors import (
     AmbiguousError,
     AuthenticationError,
@@ -43,7 +43,7 @@ from ._errors import (
 )
 
 # Show the public classes as swng.X (in tracebacks, reprs and pickles).
-for _cls in (Client, AsyncClient, Membership, NumberGroup, PhoneNumber, Error, ErrorItem, InvalidArgument,
+for _cls in (Client, AsyncClient, Membership, NumberGroup, PhoneNumber, SyncResult, Error, ErrorItem, InvalidArgument,
              OutOfMemoryError, AuthenticationError, NotFoundError, ValidationError,
              RateLimitError, ServerError, TransportError, TimeoutError, ProtocolError,
              ClosedError, AmbiguousError, CancelledError, SkippedError):
@@ -55,7 +55,7 @@ __version__: str = _core.swng_version()
 
 __all__ = [
     "__version__",
-    "Client", "AsyncClient", "Membership", "NumberGroup", "PhoneNumber",
+    "Client", "AsyncClient", "Membership", "NumberGroup", "PhoneNumber", "SyncResult",
     "Error", "ErrorItem", "InvalidArgument", "OutOfMemoryError", "AuthenticationError",
     "NotFoundError", "ValidationError", "RateLimitError", "ServerError", "TransportError",
     "TimeoutError", "ProtocolError", "ClosedError", "AmbiguousError", "CancelledError",

@@ -16,17 +16,56 @@ from __future__ import annotations
 
 import asyncio
 from types import TracebackType
-from typing import Any, AsyncIterator, Dict, Mapping, Optional, Tuple, Type
+from typing import (Any, AsyncIterator, Dict, Iterable, List, Mapping, Optional, Tuple, Type,
+                    Union)
 
 from . import _errors
 from . import swng_core as _core
-from ._client import (Id, Membership, NumberGroup, PathArg, PhoneNumber, _flag, _id,
-                      _if_exists, _new_handle, _opt_str, _page_size, _secret, _str)
+from ._client import (Id, Membership, NumberGroup, PathArg, PhoneNumber, Progress, _attach,
+                      _concurrency, _flag, _group, _id, _if_exists, _new_handle, _opt_str,
+                      _page_size, _progress, _secret, _str, _type_error)
 
 __all__ = ["AsyncClient"]
 
 _OK = _core.SWNG_OK
 _TRUE, _FALSE = b"true", b"false"
+
+
+class _Batch:
+    """A batch of the core on the AsyncClient's loop, and what its
+    coroutine is waiting for."""
+
+    __slots__ = ("batch", "progress", "results", "pushed", "done", "error", "wake")
+
+    def __init__(self, batch: Any, progress: Optional[Progress]) -> None:
+        self.batch: Any = batch  # None once freed (close())
+        self.progress = progress
+        self.results: Dict[int, Any] = {}
+        self.pushed = 0
+        self.done = 0
+        self.error: Optional[BaseException] = None
+        self.wake: Optional["asyncio.Future[None]"] = None
+
+    def take(self) -> None:
+        """The outcomes the core kept, then progress (on the event loop's
+        thread); an exception from progress cancels the batch."""
+        got = _core.batch_take(self.batch)
+        if not got:
+            return
+        for index, status, obj in got:
+            self.results[index] = obj if status == _OK else _errors.from_core(status, obj)
+            self.done += 1
+            if self.progress is not None and self.error is None:
+                try:
+                    self.progress(self.done, self.pushed)
+                except BaseException as e:  # noqa: B036 (it is re-raised by the coroutine)
+                    self.error = e
+                    _core.swng_batch_cancel(self.batch)
+        self.wakeup()
+
+    def wakeup(self) -> None:
+        if self.wake is not None and not self.wake.done():
+            self.wake.set_result(None)
 
 
 def _bool_text(name: str, value: object) -> bytes:
@@ -68,7 +107,7 @@ class AsyncClient:
     """
 
     __slots__ = ("_handle", "_base_url", "_project_id", "_loop", "_fd", "_aio", "_timer",
-                 "_pending", "__weakref__")
+                 "_pending", "_batches", "__weakref__")
 
     def __init__(self, space: Optional[str] = None, project_id: Optional[str] = None,
                  token: Optional[str] = None, *, base_url: Optional[str] = None,
@@ -85,6 +124,8 @@ class AsyncClient:
         self._timer: Optional[asyncio.TimerHandle] = None
         #: request id -> (future, request, what must outlive it: a cursor)
         self._pending: Dict[int, Tuple["asyncio.Future[Any]", Any, Any]] = {}
+        #: the batches running on the loop (create_memberships, remove_numbers)
+        self._batches: List[_Batch] = []
         handle = _new_handle({
             "space": space, "project_id": project_id, "token": secret, "base_url": base_url,
             "ca_file": ca_file, "timeout": timeout, "connect_timeout": connect_timeout,
@@ -126,7 +167,7 @@ class AsyncClient:
         if aio is not self._aio:
             old = self._aio
             if old is not None:
-                if self._pending and not old.is_closed():
+                if (self._pending or self._batches) and not old.is_closed():
                     raise RuntimeError("this swng.AsyncClient has requests in flight on "
                                        "another event loop")
                 self._detach()
@@ -138,6 +179,7 @@ class AsyncClient:
         """Stops watching: requests left from an event loop that is gone are
         cancelled (their futures belong to that loop and are dropped)."""
         aio, self._aio = self._aio, None
+        self._free_batches()
         if self._pending and self._loop is not None:
             _core.swng_loop_cancel_all(self._loop)
             _core.loop_step(self._loop)
@@ -173,7 +215,27 @@ class AsyncClient:
                 if not fut.done():
                     fut.set_exception(failure)
             pending.clear()
+        for batch in self._batches:
+            batch.take()
         self._schedule()
+
+    def _free_batches(self) -> None:
+        """Cancels and frees every batch (before the loop is freed or left):
+        the outcomes the cancel delivers are taken first; their coroutines
+        wake and report the rest as CancelledError."""
+        batches = self._batches
+        if not batches:
+            return
+        for b in batches:
+            _core.swng_batch_cancel(b.batch)
+        if self._loop is not None:
+            _core.loop_step(self._loop)
+        for b in batches:
+            b.take()
+            _core.swng_batch_free(b.batch)
+            b.batch = None
+            b.wakeup()
+        batches.clear()
 
     def _on_timer(self) -> None:
         self._timer = None
@@ -333,6 +395,101 @@ class AsyncClient:
                         _id("number_group_id", number_group_id),
                         _id("phone_number_id", phone_number_id))
 
+    # -- many numbers at once (the core's batches, on this client's loop)
+
+    async def _batch(self, op: int, number_group_id: Id, phone_number_ids: Iterable[Id],
+                     concurrency: int, policy: int, progress: Optional[Progress]) -> List[Any]:
+        group, conc, fn = _group(number_group_id), _concurrency(concurrency), _progress(progress)
+        if isinstance(phone_number_ids, (str, bytes)):
+            raise _type_error("phone_number_ids", "an iterable of str", phone_number_ids)
+        try:
+            it = iter(phone_number_ids)
+        except TypeError:
+            raise _type_error("phone_number_ids", "an iterable of str",
+                              phone_number_ids) from None
+        aio, loop = self._live()
+        rc, batch, err = _core.batch_new(loop, op, group, conc, policy)
+        if rc != _OK or batch is None:
+            raise _errors.from_core(rc, err)
+        st = _Batch(batch, fn)
+        self._batches.append(st)
+        # Ids are read from the iterable only while the core has few
+        # waiting to be sent: a long generator is streamed, not stored.
+        window = 2 * (conc or 8)
+        more = True
+        try:
+            while st.batch is not None:
+                while more and st.error is None and _core.swng_batch_waiting(batch) < window:
+                    try:
+                        value = next(it)
+                    except StopIteration:
+                        more = False
+                        break
+                    text = (value.encode("utf-8", "surrogatepass") if type(value) is str
+                            else _id("phone_number_ids item", value))
+                    rc, err = _core.batch_push(batch, text)
+                    if rc != _OK:
+                        raise _errors.from_core(rc, err)
+                    st.pushed += 1
+                if not more or st.error is not None:
+                    more = False
+                    _core.swng_batch_close(batch)
+                    st.take()
+                    if _core.swng_batch_finished(batch):
+                        break
+                st.wake = aio.create_future()
+                self._schedule()
+                await st.wake
+        except BaseException:
+            # Task cancelled, the iterable raised, an item of the wrong
+            # type: nothing more is sent (transfers end at once).
+            if st.batch is not None:
+                _core.swng_batch_cancel(st.batch)
+                self._step()
+            raise
+        finally:
+            if st in self._batches:
+                self._batches.remove(st)
+                _core.swng_batch_free(batch)
+                st.batch = None
+        results = [st.results[i] if i in st.results else _errors.binding_error(
+            _core.SWNG_ECANCELLED, "the swng.AsyncClient was closed") for i in range(st.pushed)]
+        if st.error is not None:
+            raise _attach(st.error, results)
+        return results
+
+    async def create_memberships(self, number_group_id: Id, phone_number_ids: Iterable[Id],
+                                 concurrency: int = 8, if_exists: str = "error",
+                                 progress: Optional[Progress] = None
+                                 ) -> List[Union[Membership, _errors.Error]]:
+        """Add many phone numbers to one group: one outcome per input, in
+        input order (the Membership or the item's exception object), as
+        Client.create_memberships (which see), on the running event loop.
+
+        The iterable is streamed: ids are read from it (on the event loop)
+        only while the core has fewer than 2 x concurrency waiting to be
+        sent. progress(done, total) runs on the event loop's thread after
+        each outcome (total: ids read so far); if it raises, the batch is
+        cancelled and the exception propagates with the outcomes as its
+        ``results``. Cancelling the awaiting task cancels the batch: its
+        transfers end at once and nothing more is sent. An exception from
+        the iterable, or an item that is not a str, does the same and
+        propagates. close() during the batch ends it: the list then has the
+        outcomes of the ids read so far (no more are read), the unfinished
+        ones CancelledError; likewise ``results`` after a raising progress."""
+        policy = _if_exists(if_exists)
+        return await self._batch(_core.SWNG_OP_MEMBERSHIP_CREATE, number_group_id,
+                                 phone_number_ids, concurrency, policy, progress)
+
+    async def remove_numbers(self, number_group_id: Id, phone_number_ids: Iterable[Id],
+                             concurrency: int = 8, progress: Optional[Progress] = None
+                             ) -> List[Optional[_errors.Error]]:
+        """Take many phone numbers out of one group: one outcome per input,
+        None or the item's exception object; as Client.remove_numbers, run
+        as AsyncClient.create_memberships runs."""
+        return await self._batch(_core.SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER, number_group_id,
+                                 phone_number_ids, concurrency, 0, progress)
+
     # -- phone numbers (read-only)
 
     def list_phone_numbers(self, number: Optional[str] = None, name: Optional[str] = None,
@@ -361,6 +518,7 @@ class AsyncClient:
         loop = self._loop
         if loop is None:
             return
+        self._free_batches()
         if self._pending:
             _core.swng_loop_cancel_all(loop)
             aio = self._aio

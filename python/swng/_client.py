@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import uuid
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple, Type, Union
+from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple,
+                    Type, Union)
 
 from . import _errors
 from . import swng_core as _core
@@ -24,9 +26,11 @@ from . import swng_core as _core
 _core_create_membership: Callable[..., Any] = importlib.import_module(
     "._swng_core", __package__).create_membership
 
-__all__ = ["Client", "Membership", "NumberGroup", "PhoneNumber"]
+__all__ = ["Client", "Membership", "NumberGroup", "PhoneNumber", "SyncResult"]
 
 Id = Union[str, uuid.UUID]
+#: progress(done, total): items with their outcome, of the items known so far.
+Progress = Callable[[int, int], Any]
 PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
 
@@ -190,14 +194,46 @@ def _secret(token: object) -> Optional[_Secret]:
     return None if token is None else _Secret(token)
 
 
+#: The "swng" logger: at DEBUG, every attempt of every request (see _trace).
+_log = logging.getLogger("swng")
+
+
+def _trace(method: str, path: str, http_status: int, status: int, seconds: float,
+           attempt: int, request_id: Optional[str]) -> None:
+    """The core's trace function (swng_client_set_trace) for a client made
+    while the "swng" logger was enabled for DEBUG: one DEBUG record per
+    attempt. The core passes no credentials (the path and query only, never
+    the token); the values are also in the record as swng_* attributes
+    (swng_attempt counts from 0, the message from 1)."""
+    if not _log.isEnabledFor(logging.DEBUG):
+        return
+    code = _core.swng_status_name(status)
+    _log.debug("%s %s -> %s %s in %.3f s (attempt %d, request id %s)", method, path,
+               http_status or "no response", code, seconds, attempt + 1, request_id,
+               extra={"swng_method": method, "swng_path": path,
+                      "swng_http_status": http_status or None, "swng_code": code,
+                      "swng_seconds": seconds, "swng_attempt": attempt,
+                      "swng_request_id": request_id})
+
+
+_core.register_class("trace", _trace)
+
+
 def _new_handle(values: Mapping[str, Any]) -> _core.swng_client:
     """A configured C client for the constructor's arguments (the token as
-    a _Secret), shared by Client and AsyncClient."""
+    a _Secret), shared by Client and AsyncClient.
+
+    The trace hook is installed only when the "swng" logger is enabled for
+    DEBUG at this point: a client made without it pays nothing per request
+    (no hook, so no GIL taken in the middle of a call); one made with it
+    logs every attempt while DEBUG stays enabled."""
     opts = _options(values)
     rc, handle, err = _core.client_new(opts)
     del opts
     if rc != _core.SWNG_OK or handle is None:
         raise _errors.from_core(rc, err)
+    if _log.isEnabledFor(logging.DEBUG):
+        _check((_core.client_trace(handle, 1), None))
     return handle
 
 
@@ -267,6 +303,104 @@ def _if_exists(value: object) -> int:
             _core.SWNG_EINVAL, 'if_exists must be "error" or "return", not %r' % value,
             option="if_exists")
     return policy
+
+
+# ---------------------------------------------------------------------- bulk
+
+_UINT_MAX = 2 ** 32 - 1
+
+
+def _concurrency(value: object) -> int:
+    """concurrency for the core, which checks the range (1 to 64; 0 is its
+    default, 8). A negative or huge int is passed as the largest C unsigned
+    int, which is just as out of range."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _type_error("concurrency", "an int", value)
+    return _UINT_MAX if value < 0 or value > _UINT_MAX else value
+
+
+def _group(value: Id) -> bytes:
+    """A batch's group id: the core's batch takes a C string, so a NUL in
+    it (which the counted single calls pass on, to be refused) is refused
+    here, with the core's code and argument name."""
+    text = _id("number_group_id", value)
+    if b"\0" in text:
+        raise _errors.binding_error(_core.SWNG_EINVAL, "number_group_id contains a NUL byte",
+                                    option="number_group_id")
+    return text
+
+
+def _batch_ids(ids: Iterable[Id]) -> Tuple[bytes, ...]:
+    """Every id of an iterable (a generator too), type-checked before
+    anything is sent."""
+    if isinstance(ids, (str, bytes)):
+        raise _type_error("phone_number_ids", "an iterable of str", ids)
+    try:
+        it = iter(ids)
+    except TypeError:
+        raise _type_error("phone_number_ids", "an iterable of str", ids) from None
+    return tuple(v.encode("utf-8", "surrogatepass") if type(v) is str
+                 else _id("phone_number_ids item", v) for v in it)
+
+
+def _progress(value: object) -> Optional[Progress]:
+    if value is not None and not callable(value):
+        raise _type_error("progress", "a callable or None", value)
+    return value
+
+
+def _outcomes(pair: Optional[Tuple[List[int], List[Any]]]) -> List[Any]:
+    """The core's outcomes in input order: each the result (None for a
+    remove) or the exception object of that item."""
+    if pair is None:
+        return []
+    statuses, objs = pair
+    return [o if s == 0 else _errors.from_core(s, o) for s, o in zip(statuses, objs)]
+
+
+def _attach(exc: BaseException, results: Any) -> BaseException:
+    """exc with the partial results as exc.results (when it takes them)."""
+    try:
+        exc.results = results  # type: ignore[attr-defined]
+    except (AttributeError, TypeError):
+        pass
+    return exc
+
+
+@dataclass
+class SyncResult:
+    """What Client.sync_memberships planned and, unless dry_run, did.
+
+    Attributes:
+        to_add: the wanted numbers not in the group, in input order, once
+            each (ids as given).
+        to_remove: the numbers in the group that are not wanted.
+        kept: how many wanted numbers were already in the group.
+        dry_run: True when only planned.
+        added: one outcome per to_add item, in the same order: the
+            Membership (existed=True for one added meanwhile by someone
+            else), or the exception object of that item. Empty for a dry
+            run.
+        removed: one outcome per to_remove item: None (removed) or the
+            exception object.
+    """
+
+    to_add: List[str]
+    to_remove: List[str]
+    kept: int
+    dry_run: bool
+    added: List[Union[Membership, _errors.Error]] = field(default_factory=list)
+    removed: List[Optional[_errors.Error]] = field(default_factory=list)
+
+    @property
+    def changes(self) -> bool:
+        """True when the plan had anything to add or remove."""
+        return bool(self.to_add or self.to_remove)
+
+    @property
+    def failures(self) -> List[_errors.Error]:
+        """The exception objects among added and removed."""
+        return [o for o in [*self.added, *self.removed] if isinstance(o, _errors.Error)]
 
 
 # --------------------------------------------------------------------- client
@@ -517,6 +651,117 @@ class Client:
         when the number is not in the group."""
         self._call(_core.remove_number, _id("number_group_id", number_group_id),
                    _id("phone_number_id", phone_number_id))
+
+    # -- many numbers at once (the core's batches)
+
+    def _batch(self, op: int, number_group_id: Id, phone_number_ids: Iterable[Id],
+               concurrency: int, policy: int, progress: Optional[Progress]) -> List[Any]:
+        group, ids = _group(number_group_id), _batch_ids(phone_number_ids)
+        conc, fn = _concurrency(concurrency), _progress(progress)
+        handle = self._handle  # keeps the C client alive during the call (see _call)
+        if handle is None:
+            raise _closed()
+        rc, out, err, exc = _core.batch_run(handle, op, group, ids, conc, policy, fn)
+        if exc is not None:  # Ctrl-C, a signal handler's or progress's exception
+            raise _attach(exc, _outcomes(out))
+        if rc != _core.SWNG_OK:
+            failure = _errors.from_core(rc, err)
+            raise _attach(failure, _outcomes(out)) if out is not None else failure
+        return _outcomes(out)
+
+    def create_memberships(self, number_group_id: Id, phone_number_ids: Iterable[Id],
+                           concurrency: int = 8, if_exists: str = "error",
+                           progress: Optional[Progress] = None
+                           ) -> List[Union[Membership, _errors.Error]]:
+        """Add many phone numbers to one group, `concurrency` requests in
+        flight at most (the core's batch), and return one outcome per input,
+        in input order: the Membership, or the exception object that
+        create_membership would have raised for that number. One failure
+        never raises for the whole batch. The GIL is released meanwhile.
+
+        What the core decides, and this method only reports:
+          - an id seen before in the input (without case) is sent once; its
+            later positions are SkippedError;
+          - a 429 pauses the whole batch for its Retry-After and sends the
+            item again; an AuthenticationError (401/403) stops it: the
+            items not yet sent are SkippedError;
+          - if_exists as for create_membership ("return": an existing
+            membership, existed=True; "error": its ValidationError).
+
+        Args:
+            phone_number_ids: any iterable of str (or uuid.UUID): a list, a
+                generator, ... (read whole before anything is sent).
+            concurrency: requests in flight at most, 1 to 64 (0: the core's
+                default, 8).
+            progress: progress(done, total), called on this thread (with
+                the GIL) after each outcome. If it raises, the batch is
+                cancelled (nothing more is sent, within 50 ms) and that
+                exception propagates, with the outcomes so far as its
+                ``results`` attribute (unfinished items CancelledError).
+
+        Raises:
+            KeyboardInterrupt: Ctrl-C (or whatever a signal handler raised)
+                stops the batch within the core's 50 ms check: nothing more
+                is sent; the exception's ``results`` attribute is the list
+                of outcomes (CancelledError for the unfinished items).
+            InvalidArgument: a bad group id or concurrency (nothing sent; a
+                bad phone-number id is only that item's InvalidArgument).
+            TypeError: arguments of the wrong type (nothing sent).
+            ClosedError: after close().
+        """
+        policy = _if_exists(if_exists)
+        return self._batch(_core.SWNG_OP_MEMBERSHIP_CREATE, number_group_id, phone_number_ids,
+                           concurrency, policy, progress)
+
+    def remove_numbers(self, number_group_id: Id, phone_number_ids: Iterable[Id],
+                       concurrency: int = 8, progress: Optional[Progress] = None
+                       ) -> List[Optional[_errors.Error]]:
+        """Take many phone numbers out of one group (the core's batch: the
+        group's list is read once, then one DELETE per number) and return
+        one outcome per input, in input order: None when removed, else the
+        exception object (NotFoundError for a number not in the group,
+        SkippedError for a duplicate, ...). Arguments, progress, Ctrl-C and
+        errors as for create_memberships."""
+        return self._batch(_core.SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER, number_group_id,
+                           phone_number_ids, concurrency, 0, progress)
+
+    def sync_memberships(self, number_group_id: Id, phone_number_ids: Iterable[Id],
+                         dry_run: bool = False, concurrency: int = 8,
+                         progress: Optional[Progress] = None) -> SyncResult:
+        """Make the group's numbers exactly phone_number_ids: the core plans
+        from one read of the group's memberships (to_add, to_remove, kept),
+        then, unless dry_run, adds (if_exists "return") and removes with two
+        batches. Applied, then planned again, there is nothing to do.
+
+        Every id is checked before anything is sent: one that is not a UUID
+        refuses the whole sync (InvalidArgument). progress(done, total)
+        counts both batches as one. Ctrl-C and a raising progress stop it as
+        for create_memberships; the exception's ``results`` attribute is
+        then the SyncResult so far (the remove batch is not run after a
+        cancelled add batch: removed is empty).
+
+        Raises:
+            swng.Error for the plan's read (NotFoundError for an unknown
+            group, ...), InvalidArgument, TypeError, ClosedError.
+        """
+        group, ids = _group(number_group_id), _batch_ids(phone_number_ids)
+        flag, conc, fn = _flag("dry_run", dry_run), _concurrency(concurrency), _progress(progress)
+        handle = self._handle
+        if handle is None:
+            raise _closed()
+        rc, to_add, to_remove, kept, added, removed, err, exc = _core.sync_run(
+            handle, group, ids, flag, conc, fn)
+        result = None
+        if to_add is not None and to_remove is not None:
+            result = SyncResult(to_add, to_remove, kept, bool(flag), _outcomes(added),
+                                _outcomes(removed))
+        if exc is not None:
+            raise _attach(exc, result)
+        if rc != _core.SWNG_OK:
+            failure = _errors.from_core(rc, err)
+            raise _attach(failure, result) if result is not None else failure
+        assert result is not None
+        return result
 
     # -- phone numbers (read-only)
 
