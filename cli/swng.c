@@ -95,6 +95,9 @@ static const char usage_text[] =
     "                        json (default): a result as JSON, a list as one JSON\n"
     "                        object per line; table: a table for people\n"
     "  -h, --help            this help\n"
+    "  --debug               a line on stderr for every request attempt: method, path,\n"
+    "                        HTTP status, outcome, time, attempt, request id (never\n"
+    "                        the token)\n"
     "  -V, --version         print the version\n"
     "\n"
     "exit status: 0 ok, 1 other, 2 invalid argument or usage, 3 authentication,\n"
@@ -349,6 +352,7 @@ struct cli {
     unsigned given;
     const char *name, *number, *group_name, *page_size, *output, *from, *parallel;
     int help;
+    int debug; /* --debug: a trace line per request attempt on stderr */
 };
 
 /* Sets one flag's value. Returns 0, or an exit status. */
@@ -845,6 +849,10 @@ static int parse(struct cli *c, int argc, char **argv)
             printf("swng %s\n", swng_version());
             return 0;
         }
+        if (strcmp(a, "--debug") == 0) {
+            c->debug = 1;
+            continue;
+        }
         if (strcmp(a, "--token") == 0 || strncmp(a, "--token=", 8) == 0)
             return usage_error("%s: pass the token in SIGNALWIRE_API_TOKEN or --token-file, not "
                                "on the command line",
@@ -968,6 +976,18 @@ static void on_interrupt(int sig)
 {
     (void)sig;
     swng_cancel_trigger(interrupt_cancel); /* async-signal-safe */
+}
+
+/* --debug: the library's trace, one line per attempt. The core cleans the
+ * path and request id (no control characters, no credentials). */
+static void debug_trace(const char *method, const char *path, long http_status, int status,
+                        double seconds, unsigned int attempt, const char *request_id,
+                        void *payload)
+{
+    (void)payload;
+    fprintf(stderr, "swng: debug: %s %s -> %ld %s in %.3f s (attempt %u%s%s)\n", method, path,
+            http_status, swng_status_name(status), seconds, attempt + 1,
+            request_id ? ", request id " : "", request_id ? request_id : "");
 }
 
 static void cancel_on_signals(swng_client *client)
@@ -1727,6 +1747,7 @@ int main(int argc, char **argv)
         rc = swng_client_new(&client, &c.opts, &err);
         x.client = client;
         if (rc == SWNG_OK) cancel_on_signals(client);
+        if (rc == SWNG_OK && c.debug) swng_client_set_trace(client, debug_trace, NULL);
         if (rc == SWNG_OK && cmd->many) {
             /* One NUMBER (not '-') and no batch flag: the single form. */
             size_t first = (c.given & F_GROUP_NAME) ? 2 : 3;
