@@ -610,6 +610,14 @@ static int cmd_members_remove(struct ctx *x, struct result *r, swng_error **err)
     (void)r;
     return swng_number_group_remove_number(x->client, x->args[0], x->args[1], err);
 }
+/* members sync never runs as a single call (main runs run_sync). */
+static int cmd_members_sync(struct ctx *x, struct result *r, swng_error **err)
+{
+    (void)x;
+    (void)r;
+    (void)err;
+    return SWNG_EINVAL;
+}
 static int cmd_numbers_list(struct ctx *x, struct result *r, swng_error **err)
 {
     return swng_phone_number_list(&r->list, x->client, x->c->number, x->c->name, x->page_size,
@@ -649,7 +657,8 @@ static const struct command {
     const char *help;
     int (*run)(struct ctx *x, struct result *r, swng_error **err);
     const struct kind *kind; /* what run returns; NULL: nothing */
-    int many; /* NUMBER may be repeated, read from a file or stdin: a batch */
+    int many; /* NUMBER may be repeated, read from a file or stdin: a batch
+                 (1), or the whole list of a sync (2) */
 } commands[] = {
     {"groups", "list", 0, "", 0, F_NAME | F_PAGE_SIZE, 0,
      "list number groups (--name: names containing NAME)", cmd_groups_list, &groups_kind, 0},
@@ -670,6 +679,10 @@ static const struct command {
     {"members", "remove", 2, "GROUP NUMBER...", A_GROUP | A_NUMBER,
      F_GROUP_NAME | F_FROM | F_PARALLEL | F_DRY_RUN, 0, "take phone numbers out of a group",
      cmd_members_remove, NULL, 1},
+    {"members", "sync", 2, "GROUP NUMBER...", A_GROUP | A_NUMBER,
+     F_GROUP_NAME | F_FROM | F_PARALLEL | F_DRY_RUN, 0,
+     "make a group's numbers exactly NUMBER...: prints the plan, then applies it", cmd_members_sync,
+     NULL, 2},
     {"numbers", "list", 0, "", 0, F_NUMBER | F_NAME | F_PAGE_SIZE, 0,
      "list the project's phone numbers (--number, --name: containing)", cmd_numbers_list,
      &numbers_kind, 0},
@@ -1175,6 +1188,29 @@ static void bar_draw(struct bulk *b, int force)
 }
 
 /* Prints an input's line and counts its outcome. */
+/* ', "error": {...}' of an outcome line: the code, message, HTTP status,
+ * request id and 422 items, every text JSON-escaped. */
+static void print_error_json(int status, const swng_error *err, const char *msg)
+{
+    size_t i, n = err ? swng_error_item_count(err) : 0;
+    fprintf(stdout, ", \"error\": {\"code\": \"%s\", \"message\": ", swng_status_name(status));
+    json_str0(stdout, err ? swng_error_message(err) : msg ? msg : swng_strerror(status));
+    fputs(", \"http_status\": ", stdout);
+    if (err && swng_error_http_status(err)) printf("%ld", swng_error_http_status(err));
+    else fputs("null", stdout);
+    fputs(", \"request_id\": ", stdout);
+    json_str0(stdout, err ? swng_error_request_id(err) : NULL);
+    fputs(", \"items\": [", stdout);
+    for (i = 0; i < n; i++) {
+        fputs(i ? ", {\"code\": " : "{\"code\": ", stdout);
+        json_str0(stdout, swng_error_item_code(err, i));
+        fputs(", \"detail\": ", stdout);
+        json_str0(stdout, swng_error_item_detail(err, i));
+        fputc('}', stdout);
+    }
+    fputs("]}", stdout);
+}
+
 static void print_outcome(struct bulk *b, const struct rec *r, int status, void *result,
                           const swng_error *err, const char *msg)
 {
@@ -1203,23 +1239,7 @@ static void print_outcome(struct bulk *b, const struct rec *r, int status, void 
         if (swng_membership_existed(result)) b->existed++;
         printf(", \"existed\": %s", swng_membership_existed(result) ? "true" : "false");
     } else if (status != SWNG_OK) {
-        size_t i, n = err ? swng_error_item_count(err) : 0;
-        fprintf(stdout, ", \"error\": {\"code\": \"%s\", \"message\": ", code);
-        json_str0(stdout, err ? swng_error_message(err) : msg ? msg : swng_strerror(status));
-        fputs(", \"http_status\": ", stdout);
-        if (err && swng_error_http_status(err)) printf("%ld", swng_error_http_status(err));
-        else fputs("null", stdout);
-        fputs(", \"request_id\": ", stdout);
-        json_str0(stdout, err ? swng_error_request_id(err) : NULL);
-        fputs(", \"items\": [", stdout);
-        for (i = 0; i < n; i++) {
-            fputs(i ? ", {\"code\": " : "{\"code\": ", stdout);
-            json_str0(stdout, swng_error_item_code(err, i));
-            fputs(", \"detail\": ", stdout);
-            json_str0(stdout, swng_error_item_detail(err, i));
-            fputc('}', stdout);
-        }
-        fputs("]}", stdout);
+        print_error_json(status, err, msg);
     }
     fputs("}\n", stdout);
 }
@@ -1513,6 +1533,206 @@ static void print_summary(struct bulk *b, int cancelled)
     fputc('\n', stderr);
 }
 
+/* ------------------------------------------------------------- sync */
+
+/* Every NUMBER of a sync, in order (arguments, then --from; '-': stdin),
+ * trimmed, blank lines and # comments skipped; E.164 numbers resolved to
+ * ids. A number that cannot be read or resolved ends the command: a sync
+ * must know the whole list. Returns 0 with *ids (each malloc'd), or an exit
+ * status. */
+static int sync_inputs(swng_client *client, const struct cli *c, const char *const *numbers,
+                       size_t nnumbers, char ***ids, size_t *n)
+{
+    char **v = NULL, *line = NULL;
+    size_t cap = 0, linecap = 0, i;
+    int status = 0, stdin_used = 0;
+    const char *from[2];
+    *ids = NULL;
+    *n = 0;
+    for (i = 0; i <= nnumbers && status == 0; i++) {
+        const char *arg = i < nnumbers ? numbers[i] : c->from;
+        FILE *f = NULL;
+        ssize_t got;
+        if (!arg) continue;
+        if (i < nnumbers && strcmp(arg, "-") != 0) { /* a NUMBER argument */
+            from[0] = arg;
+            got = (ssize_t)strlen(arg);
+        } else {
+            if (strcmp(arg, "-") == 0 && stdin_used++) {
+                status = usage_error("%s", "stdin ('-') can be read only once");
+                break;
+            }
+            f = strcmp(arg, "-") == 0 ? stdin : fopen(arg, "r");
+            if (!f) {
+                fprintf(stderr, "swng: --from: cannot open %s: %s\n", arg, strerror(errno));
+                status = 2;
+                break;
+            }
+            got = 0;
+        }
+        for (;;) {
+            char *s, *e;
+            if (f) {
+                if ((got = getline(&line, &linecap, f)) < 0) break;
+                s = line;
+            } else {
+                s = (char *)from[0];
+            }
+            e = s + got;
+            while (s < e && (*s == ' ' || *s == '\t')) s++;
+            while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t')) e--;
+            if (e > s && *s != '#') {
+                char *id = NULL;
+                if (*n == cap) {
+                    char **t = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *v);
+                    if (!t) {
+                        status = 1;
+                        break;
+                    }
+                    v = t;
+                }
+                if (*s == '+') { /* E.164: the library finds the one number */
+                    swng_phone_number *p = NULL;
+                    swng_error *err = NULL;
+                    char *e164 = strndup(s, (size_t)(e - s));
+                    int rc = e164 ? swng_phone_number_find(&p, client, e164, &err) : SWNG_ENOMEM;
+                    if (rc == SWNG_OK) id = strdup(swng_phone_number_id(p));
+                    else {
+                        fputs("swng: ", stderr);
+                        json_str0(stderr, e164);
+                        fputs(": ", stderr);
+                        print_error(err);
+                        status = exit_code_for(rc);
+                    }
+                    free(e164);
+                    swng_phone_number_free(p);
+                    swng_error_free(err);
+                    if (status) break;
+                } else {
+                    id = strndup(s, (size_t)(e - s));
+                }
+                if (!id) {
+                    status = 1;
+                    break;
+                }
+                v[(*n)++] = id;
+            }
+            if (!f) break;
+        }
+        if (f && f != stdin) fclose(f);
+    }
+    free(line);
+    if (status) {
+        for (i = 0; i < *n; i++) free(v[i]);
+        free(v);
+        *n = 0;
+        return status == 1 ? (fprintf(stderr, "swng: out of memory\n"), 1) : status;
+    }
+    *ids = v;
+    return 0;
+}
+
+/* One line of a sync's plan or outcome. */
+static void sync_line(const char *action, const char *id, int has_outcome, int status,
+                      swng_error *err)
+{
+    printf("{\"action\": \"%s\", \"phone_number_id\": ", action);
+    json_str0(stdout, id);
+    if (has_outcome) {
+        printf(", \"outcome\": \"%s\"", status == SWNG_OK ? "ok" : swng_status_name(status));
+        if (status != SWNG_OK) print_error_json(status, err, NULL);
+    }
+    fputs("}\n", stdout);
+}
+
+/* members sync: plan (and print) with the library, then apply unless
+ * --dry-run. Returns the exit status. */
+static int run_sync(swng_client *client, const struct cli *c, const char *const *numbers,
+                    size_t nnumbers)
+{
+    swng_batch_options bo = SWNG_BATCH_OPTIONS_INIT;
+    swng_batch_result *added = NULL, *removed = NULL;
+    swng_sync_plan *plan = NULL;
+    swng_error *err = NULL;
+    char **ids = NULL, *group = NULL;
+    size_t n = 0, i, ok = 0, failed = 0, cancelled = 0;
+    int status, rc;
+    unsigned err_flags = 0;
+
+    if (c->parallel) {
+        char *end;
+        long v;
+        errno = 0;
+        v = strtol(c->parallel, &end, 10);
+        if (end == c->parallel || *end || errno || v < 1 || v > 1000000) {
+            fprintf(stderr, "swng: --parallel must be a whole number from 1 to %d, not %s\n",
+                    SWNG_BATCH_MAX_CONCURRENCY, c->parallel);
+            return 2;
+        }
+        bo.concurrency = (unsigned)v; /* the library checks the upper bound */
+    }
+    if (c->given & F_GROUP_NAME) {
+        swng_number_group *g = NULL;
+        err_flags = F_GROUP_NAME;
+        rc = swng_number_group_find(&g, client, c->group_name, &err);
+        if (rc == SWNG_OK && !(group = strdup(swng_number_group_id(g)))) rc = SWNG_ENOMEM;
+        swng_number_group_free(g);
+        if (rc != SWNG_OK) goto fail;
+    } else {
+        group = strdup(c->args[2]);
+    }
+    if ((status = sync_inputs(client, c, numbers, nnumbers, &ids, &n)) != 0) goto out;
+    if ((rc = swng_sync_plan_new(&plan, client, group, (const char *const *)ids, NULL, n, &err)) !=
+        SWNG_OK)
+        goto fail;
+    for (i = 0; i < swng_sync_plan_add_count(plan); i++)
+        sync_line("add", swng_sync_plan_add(plan, i), 0, 0, NULL);
+    for (i = 0; i < swng_sync_plan_remove_count(plan); i++)
+        sync_line("remove", swng_sync_plan_remove(plan, i), 0, 0, NULL);
+    fprintf(stderr, "swng: plan: %lu to add, %lu to remove, %lu kept%s\n",
+            (unsigned long)swng_sync_plan_add_count(plan),
+            (unsigned long)swng_sync_plan_remove_count(plan),
+            (unsigned long)swng_sync_plan_keep_count(plan), (c->given & F_DRY_RUN) ? " (dry run)" : "");
+    status = 0;
+    if (c->given & F_DRY_RUN) goto out;
+    rc = swng_sync_plan_apply(&added, &removed, client, plan, &bo, &err);
+    if (rc != SWNG_OK && rc != SWNG_ECANCELLED) goto fail;
+    for (i = 0; i < swng_batch_result_count(added) + swng_batch_result_count(removed); i++) {
+        int add = i < swng_batch_result_count(added);
+        swng_batch_result *r = add ? added : removed;
+        size_t k = add ? i : i - swng_batch_result_count(added);
+        int st = swng_batch_result_status(r, k);
+        swng_error *e = swng_batch_result_take_error(r, k);
+        sync_line(add ? "add" : "remove", add ? swng_sync_plan_add(plan, k)
+                                              : swng_sync_plan_remove(plan, k),
+                  1, st, e);
+        swng_error_free(e);
+        if (st == SWNG_OK) ok++;
+        else if (st == SWNG_ECANCELLED) cancelled++;
+        else failed++;
+    }
+    fprintf(stderr, "swng: %lu changed, %lu failed%s%s\n", (unsigned long)ok,
+            (unsigned long)failed, cancelled ? ", cancelled: " : "",
+            cancelled ? "the rest was not done" : "");
+    status = rc == SWNG_ECANCELLED ? exit_code_for(rc)
+             : failed == 0         ? 0
+             : ok == 0             ? EXIT_ALL_FAILED
+                                   : EXIT_SOME_FAILED;
+    goto out;
+fail:
+    print_error_for(err, err_flags);
+    status = exit_code_for(rc);
+out:
+    swng_error_free(err);
+    swng_batch_result_free(added);
+    swng_batch_result_free(removed);
+    swng_sync_plan_free(plan);
+    for (i = 0; i < n; i++) free(ids[i]);
+    free(ids);
+    free(group);
+    return status;
+}
+
 /* Runs members add/remove over many numbers. Returns the exit status. */
 static int run_bulk(swng_client *client, const struct cli *c, const struct command *cmd,
                     const char *const *numbers, size_t nnumbers)
@@ -1748,6 +1968,11 @@ int main(int argc, char **argv)
         x.client = client;
         if (rc == SWNG_OK) cancel_on_signals(client);
         if (rc == SWNG_OK && c.debug) swng_client_set_trace(client, debug_trace, NULL);
+        if (rc == SWNG_OK && cmd->many == 2) {
+            size_t first = (c.given & F_GROUP_NAME) ? 2 : 3;
+            rc = run_sync(client, &c, c.args + first, c.nargs - first);
+            goto finish;
+        }
         if (rc == SWNG_OK && cmd->many) {
             /* One NUMBER (not '-') and no batch flag: the single form. */
             size_t first = (c.given & F_GROUP_NAME) ? 2 : 3;
