@@ -46,14 +46,17 @@ PY_IMPLS = [("swng_async", "swng.AsyncClient", "swng"),
             ("httpx", "httpx.AsyncClient", "httpx")]
 
 
-def build_multi(out_dir):
+def build_multi(out_dir, conc):
+    """The raw libcurl multi reference of bench/run.py (bench_loop_curl.c),
+    built for `conc` transfers in flight."""
     try:
         deps = bench.run(["pkg-config", "--cflags", "--libs", "libcurl", "libcjson"]).stdout.split()
     except (BenchError, OSError):
         deps = ["-lcurl", "-lcjson"]
-    out = os.path.join(out_dir, "bench_multi")
-    bench.run([os.environ.get("CC", "cc"), "-O2", "-Wall", "-Wextra", "-Werror", "-o", out,
-               os.path.join(HERE, "c", "bench_multi.c")] + deps)
+    out = os.path.join(out_dir, "bench_loop_curl_%d" % conc)
+    bench.run([os.environ.get("CC", "cc"), "-O2", "-Wall", "-Wextra", "-Werror",
+               "-DINFLIGHT=%d" % conc, "-o", out, os.path.join(HERE, "c", "bench_loop_curl.c")]
+              + deps)
     return out
 
 
@@ -117,7 +120,7 @@ def main():
     build_dir = os.path.abspath(args.build_dir)
     out_dir = os.path.join(build_dir, "bench")
     os.makedirs(out_dir, exist_ok=True)
-    multi = build_multi(out_dir)
+    multi = build_multi(out_dir, args.concurrency)
     py, note = bench.python_for_clients(build_dir, out_dir)
     env = bench.clean_env({"PYTHONPATH": os.path.join(build_dir, "python"),
                            "PYTHONDONTWRITEBYTECODE": "1"})
@@ -136,7 +139,7 @@ def main():
         phone = space.fixture["phone_numbers"][1]["id"]
         tail = [space.base_url, space.project_id, space.token, group, phone]
         clients = [("c-multi", "raw libcurl multi (C)",
-                    [multi, str(conc), str(calls), str(warm)] + tail, bench.clean_env())]
+                    [multi, str(calls), str(warm)] + tail, bench.clean_env())]
         clients += [(key, label, [py, client_py, key, str(conc), str(calls), str(warm)] + tail,
                      env) for key, label in impls]
         for r in range(args.rounds):
