@@ -375,6 +375,8 @@ describe("the trace function", function()
         assert.is_nil(tostring(v):find(T.token, 1, true), k .. " holds the token")
       end
     end
+    -- the echo reached the trace, cleaned by the core
+    assert.is_truthy(a.request_id:find("echo-", 1, true))
     assert.is_nil(a.request_id:find(T.token, 1, true))
     -- batches, loops and lists are traced too; set_trace(nil) stops it
     traces = {}
