@@ -63,6 +63,21 @@ client closed during the loop). Catch it with pcall:
     if not ok then print(err.code, tostring(err)) end
 
 After an error, or at the end, the iterator returns nil.
+
+Many numbers at once (see "Batches" and "sync" below; the C core decides
+concurrency, duplicates, 429 pauses and the stop after a 401/403):
+
+    local values, errors = client:create_memberships(group_id, ids, { concurrency = 8 })
+    for i = 1, #ids do
+      if values[i] then print(ids[i], "ok") else print(ids[i], errors[i]) end
+    end
+    local plan = client:sync_memberships(group_id, ids, { dry_run = true })
+
+A trace function sees every attempt (never the token):
+
+    local client = swng.client{ ..., trace = function(t)
+      print(t.method, t.path, t.http_status, t.code, t.seconds, t.attempt)
+    end }
 ]]
 
 local core = ...
