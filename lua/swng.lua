@@ -939,7 +939,10 @@ function Client:loop()
     set = setmetatable({}, { __mode = "k" })
     client_loops[self] = set
   end
-  set[loop] = true
+  -- Keyed by the loop's state, not the loop table: the state (and the C
+  -- loop it holds) may outlive the table (a batch or a request record, an
+  -- async client refer to it), and must still be closed before its client.
+  set[rawget(loop, PRIV)] = true
   return loop
 end
 
@@ -1053,18 +1056,23 @@ local function close_loop(st)
   st.closing = true
   core.loop_cancel_all(h)
   for brec in pairs(st.batches) do core.batch_cancel(brec.bh) end
-  for _ = 1, 3 do
-    local rc = core.loop_step(h)
-    deliver(st)
-    deliver_batches(st)
-    if st.h == nil or rc <= 0 then break end
-  end
+  -- A callback that raises here must not leave the loop open (its client
+  -- could then be freed first): the loop is freed, then the error raised.
+  local ok, msg = pcall(function()
+    for _ = 1, 3 do
+      local rc = core.loop_step(h)
+      deliver(st)
+      deliver_batches(st)
+      if st.h == nil or rc <= 0 then break end
+    end
+  end)
   st.h = nil
   for _, rec in pairs(st.reqs) do rec.ptr = nil end
   st.reqs = {}
   for brec in pairs(st.batches) do brec.bh = nil end -- freed with the loop
   st.batches = {}
   core.loop_close(h)
+  if not ok then error(msg, 0) end
 end
 
 --- Cancels what is in flight, calls back (or resumes) each with the
@@ -1330,6 +1338,8 @@ for _, def in ipairs { { "create_memberships", true }, { "remove_numbers", false
         if n == nil then error(e, 0) end
       end
     end)
+    -- (After a callback raised, the rest is cancelled without calling it.)
+    if not ok then brec.on_item, brec.progress = nil, nil end
     close_loop(st)
     if not ok then error(msg, 0) end
     return brec.values, brec.errors
@@ -1448,7 +1458,7 @@ function Client:close()
     -- Its loops first: a loop must not outlive its client.
     local set = client_loops[self]
     if set ~= nil then
-      for loop in pairs(set) do close_loop(rawget(loop, PRIV)) end
+      for st in pairs(set) do close_loop(st) end
       client_loops[self] = nil
     end
     handles[self] = nil
