@@ -75,6 +75,54 @@ static int swng_lua_tointeger_range(lua_State *L, int idx, double lo, double hi,
 }
 %}
 
+/* ------------------------------------------------- calls and the trace
+ *
+ * The trace function (swng_client_set_trace) is the one place where the C
+ * core calls into Lua: from inside a blocking call or a loop step, on the
+ * thread that drives the request. Every wrapped call (the %exception below)
+ * and every native that can send (loop_step, loop_wait, sync) records the
+ * lua_State it was called on in swng_lua_current (thread-local: one Lua
+ * state per OS thread at a time), so the trace runs on the very coroutine
+ * (or main thread) that is inside the C call, never on another thread's
+ * stack. It runs under lua_pcall: an error raised by the Lua trace function
+ * (or out of memory while making its table) is caught and dropped there, so
+ * nothing longjmps through the core's frames; a yield is refused by Lua
+ * (attempt to yield across a C-call boundary) and caught the same way.
+ * While it runs, every call into swng raises (swng_lua_tracing): the core
+ * is in the middle of a request of that client and must not be re-entered,
+ * freed or stepped. Outside a recorded call (a garbage-collection
+ * metamethod, a loop being freed) swng_lua_current is NULL and the attempt
+ * is not traced.
+ */
+%{
+#if defined(__GNUC__)
+#  define SWNG_LUA_TLS __thread
+#elif defined(_MSC_VER)
+#  define SWNG_LUA_TLS __declspec(thread)
+#else
+#  define SWNG_LUA_TLS _Thread_local
+#endif
+static SWNG_LUA_TLS lua_State *swng_lua_current;
+static SWNG_LUA_TLS int swng_lua_tracing;
+
+#define SWNG_LUA_NOT_TRACING(L)                                                  \
+    do {                                                                         \
+        if (swng_lua_tracing)                                                    \
+            return luaL_error((L), "swng: a trace function must not call swng"); \
+    } while (0)
+%}
+
+%exception {
+  lua_State *swng_lua_prev = swng_lua_current;
+  if (swng_lua_tracing) {
+    lua_pushstring(L, "swng: a trace function must not call swng");
+    SWIG_fail;
+  }
+  swng_lua_current = L;
+  $action
+  swng_lua_current = swng_lua_prev;
+}
+
 /* ------------------------------------------------------ converters */
 
 %{
@@ -406,7 +454,18 @@ typedef struct swng_lua_loop {
     size_t nfetching, capfetching;
     swng_cursor **orphans;      /* cursors collected while fetching here */
     size_t norphans, caporphans;
+    struct swng_lua_batch **batches; /* its batches not yet freed */
+    size_t nbatches, capbatches;
+    swng_batch **dead;          /* batches collected inside a core call */
+    size_t ndead, capdead;
 } swng_lua_loop;
+
+/* A batch: userdata (metatable "swng.batch") that its loop also lists, so
+ * that the loop frees it first (a loop's batches go before the loop). */
+typedef struct swng_lua_batch {
+    swng_batch *batch;     /* NULL once freed */
+    swng_lua_loop *owner;  /* NULL once its loop is freed */
+} swng_lua_batch;
 
 struct swng_lua_cursor {
     swng_cursor *cursor;   /* NULL once freed */
@@ -466,9 +525,21 @@ static void swng_lua_cursor_release(swng_lua_cursor *c)
 
 /* Frees the loop: requests in flight are cancelled (their fetches let go
  * of their cursors), then the cursors collected meanwhile are freed. */
+static void swng_lua_free_dead(swng_lua_loop *l)
+{
+    while (l->ndead) swng_batch_free(l->dead[--l->ndead]);
+}
+
 static void swng_lua_loop_free(swng_lua_loop *l)
 {
     size_t i;
+    swng_lua_free_dead(l);
+    for (i = 0; i < l->nbatches; i++) {
+        swng_batch_free(l->batches[i]->batch);
+        l->batches[i]->batch = NULL;
+        l->batches[i]->owner = NULL;
+    }
+    l->nbatches = 0;
     swng_loop_free(l->loop);
     l->loop = NULL;
     for (i = 0; i < l->nfetching; i++) l->fetching[i]->owner = NULL;
@@ -483,9 +554,13 @@ static int swng_lua_loop_gc(lua_State *L)
     swng_lua_loop_free(l);
     free(l->fetching);
     free(l->orphans);
+    free(l->batches);
+    free(l->dead);
     l->fetching = NULL;
     l->orphans = NULL;
-    l->capfetching = l->caporphans = 0;
+    l->batches = NULL;
+    l->dead = NULL;
+    l->capfetching = l->caporphans = l->capbatches = l->capdead = 0;
     return 0;
 }
 
@@ -544,6 +619,7 @@ static int swng_lua_loop_new(lua_State *L)
  * without being delivered: the face delivers them first). */
 static int swng_lua_loop_close(lua_State *L)
 {
+    SWNG_LUA_NOT_TRACING(L);
     swng_lua_loop_free(swng_lua_checkloop(L, 1));
     return 0;
 }
@@ -586,7 +662,15 @@ static int swng_lua_push_rc(lua_State *L, int rc, swng_error *err)
 static int swng_lua_loop_step(lua_State *L)
 {
     swng_error *err = NULL;
-    int rc = swng_loop_step(swng_lua_openloop(L, 1), &err);
+    swng_loop *loop;
+    lua_State *prev = swng_lua_current;
+    int rc;
+    SWNG_LUA_NOT_TRACING(L);
+    loop = swng_lua_openloop(L, 1);
+    swng_lua_free_dead(swng_lua_checkloop(L, 1));
+    swng_lua_current = L;
+    rc = swng_loop_step(loop, &err);
+    swng_lua_current = prev;
     return swng_lua_push_rc(L, rc, err);
 }
 
@@ -597,9 +681,14 @@ static int swng_lua_loop_wait(lua_State *L)
     swng_error *err = NULL;
     long ms;
     int rc;
+    lua_State *prev = swng_lua_current;
+    SWNG_LUA_NOT_TRACING(L);
     if (!swng_lua_tointeger_range(L, 2, -1.0, 2147483647.0, &ms))
         return luaL_argerror(L, 2, "milliseconds (-1 or more) expected");
+    swng_lua_free_dead(swng_lua_checkloop(L, 1));
+    swng_lua_current = L;
     rc = swng_loop_wait(loop, ms, &err);
+    swng_lua_current = prev;
     return swng_lua_push_rc(L, rc, err);
 }
 
@@ -651,7 +740,9 @@ static int swng_lua_push_started(lua_State *L, int rc, swng_request *r, swng_err
  * (an optional argument left out). */
 static int swng_lua_request_start(lua_State *L)
 {
-    swng_loop *loop = swng_lua_openloop(L, 1);
+    swng_loop *loop;
+    SWNG_LUA_NOT_TRACING(L);
+    loop = swng_lua_openloop(L, 1);
     const char *args[4];
     size_t lens[4];
     long op, nargs, i;
@@ -777,6 +868,467 @@ static int swng_lua_cursor_free(lua_State *L)
     return 0;
 }
 %}
+
+%{
+/* ------------------------------------------------------------- batches */
+
+#define SWNG_LUA_BATCH_MT "swng.batch"
+
+static swng_lua_batch *swng_lua_checkbatch(lua_State *L, int idx)
+{
+    return (swng_lua_batch *)luaL_checkudata(L, idx, SWNG_LUA_BATCH_MT);
+}
+
+/* The live batch at idx; raises for a freed one (the face checks first). */
+static swng_batch *swng_lua_openbatch(lua_State *L, int idx)
+{
+    swng_lua_batch *b = swng_lua_checkbatch(L, idx);
+    if (!b->batch) luaL_error(L, "swng: the batch is freed");
+    return b->batch;
+}
+
+static void swng_lua_batch_unlist(swng_lua_batch *b)
+{
+    swng_lua_loop *l = b->owner;
+    size_t i;
+    if (!l) return;
+    for (i = 0; i < l->nbatches; i++)
+        if (l->batches[i] == b) {
+            l->batches[i] = l->batches[--l->nbatches];
+            break;
+        }
+    b->owner = NULL;
+}
+
+/* __gc: a batch collected inside a core call (a trace function's garbage)
+ * must not be freed under the loop that runs it: its loop frees it at its
+ * next step, or when it is freed. */
+static int swng_lua_batch_gc(lua_State *L)
+{
+    swng_lua_batch *b = swng_lua_checkbatch(L, 1);
+    swng_lua_loop *l = b->owner;
+    if (!b->batch) return 0;
+    swng_lua_batch_unlist(b);
+    if (l && swng_lua_current &&
+        swng_lua_grow((void **)&l->dead, &l->capdead, l->ndead, sizeof *l->dead)) {
+        l->dead[l->ndead++] = b->batch;
+        b->batch = NULL;
+        return 0;
+    }
+    swng_batch_free(b->batch);
+    b->batch = NULL;
+    return 0;
+}
+
+/* batch_new(loop, op, number_group_id, concurrency, if_exists) -> rc,
+ * batch | rc, nil, err. Items are kept for batch_take (on_item NULL). */
+static int swng_lua_batch_new(lua_State *L)
+{
+    swng_lua_loop *l = swng_lua_checkloop(L, 1);
+    swng_batch_options opts = SWNG_BATCH_OPTIONS_INIT;
+    swng_lua_batch *b;
+    swng_error *err = NULL;
+    const char *group;
+    size_t glen;
+    long op, conc, ifx;
+    int rc;
+    SWNG_LUA_NOT_TRACING(L);
+    swng_lua_openloop(L, 1);
+    if (!swng_lua_tointeger_range(L, 2, (double)INT_MIN, (double)INT_MAX, &op))
+        return luaL_argerror(L, 2, "operation (integer) expected");
+    group = luaL_checklstring(L, 3, &glen);
+    if (!swng_lua_tointeger_range(L, 4, 0.0, (double)UINT_MAX, &conc))
+        return luaL_argerror(L, 4, "concurrency (non-negative integer) expected");
+    if (!swng_lua_tointeger_range(L, 5, (double)INT_MIN, (double)INT_MAX, &ifx))
+        return luaL_argerror(L, 5, "if_exists (integer) expected");
+    if (memchr(group, '\0', glen)) {
+        /* The core reads a C string: a NUL would cut the id short. */
+        lua_pushinteger(L, SWNG_EINVAL);
+        lua_pushnil(L);
+        lua_pushnil(L);
+        return 3; /* the face names it */
+    }
+    opts.concurrency = (unsigned int)conc;
+    opts.if_exists = (int)ifx;
+    if (!swng_lua_grow((void **)&l->batches, &l->capbatches, l->nbatches, sizeof *l->batches))
+        return luaL_error(L, "swng: out of memory");
+    b = (swng_lua_batch *)lua_newuserdata(L, sizeof *b);
+    b->batch = NULL;
+    b->owner = NULL;
+    if (luaL_newmetatable(L, SWNG_LUA_BATCH_MT)) {
+        lua_pushcfunction(L, swng_lua_batch_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    rc = swng_batch_new(&b->batch, l->loop, (int)op, group, &opts, &err);
+    lua_pushinteger(L, rc);
+    if (rc != SWNG_OK) {
+        lua_pushnil(L);
+        swng_lua_push_error(L, err);
+        swng_error_free(err);
+        return 3;
+    }
+    l->batches[l->nbatches++] = b;
+    b->owner = l;
+    lua_pushvalue(L, -2);
+    return 2;
+}
+
+/* batch_push(batch, id) -> rc, index (0-based) | rc, nil, err */
+static int swng_lua_batch_push(lua_State *L)
+{
+    swng_batch *b;
+    swng_error *err = NULL;
+    const char *id;
+    size_t len, index = 0;
+    int rc;
+    SWNG_LUA_NOT_TRACING(L);
+    b = swng_lua_openbatch(L, 1);
+    id = luaL_checklstring(L, 2, &len);
+    rc = swng_batch_push(b, id, len, &index, &err);
+    lua_pushinteger(L, rc);
+    if (rc != SWNG_OK) {
+        lua_pushnil(L);
+        swng_lua_push_error(L, err);
+        swng_error_free(err);
+        return 3;
+    }
+    lua_pushinteger(L, (lua_Integer)index);
+    return 2;
+}
+
+static int swng_lua_batch_close(lua_State *L)
+{
+    SWNG_LUA_NOT_TRACING(L);
+    swng_batch_close(swng_lua_openbatch(L, 1));
+    return 0;
+}
+
+static int swng_lua_batch_cancel(lua_State *L)
+{
+    SWNG_LUA_NOT_TRACING(L);
+    swng_batch_cancel(swng_lua_openbatch(L, 1));
+    return 0;
+}
+
+static int swng_lua_batch_finished(lua_State *L)
+{
+    lua_pushboolean(L, swng_batch_finished(swng_lua_openbatch(L, 1)));
+    return 1;
+}
+
+/* batch_take(batch) -> index (0-based), status, result | nil, err | nil;
+ * nothing when no outcome is waiting. */
+static int swng_lua_batch_take(lua_State *L)
+{
+    swng_batch *b;
+    size_t index;
+    int status;
+    void *result = NULL;
+    swng_error *err = NULL;
+    SWNG_LUA_NOT_TRACING(L);
+    b = swng_lua_openbatch(L, 1);
+    if (!swng_batch_take(b, &index, &status, &result, &err)) return 0;
+    lua_pushinteger(L, (lua_Integer)index);
+    lua_pushinteger(L, status);
+    if (result) {
+        swng_lua_object(L, (struct swng__object *)result);
+        swng__object_free((struct swng__object *)result);
+    } else {
+        lua_pushnil(L);
+    }
+    swng_lua_push_error(L, err);
+    swng_error_free(err);
+    return 4;
+}
+
+/* batch_free(batch): frees it now (what is unfinished is dropped). */
+static int swng_lua_batch_free(lua_State *L)
+{
+    swng_lua_batch *b = swng_lua_checkbatch(L, 1);
+    SWNG_LUA_NOT_TRACING(L);
+    swng_lua_batch_unlist(b);
+    swng_batch_free(b->batch);
+    b->batch = NULL;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- sync */
+
+/* Pushes a batch result as two tables: values (the item's membership
+ * table, true for an item of a remove without one, or false when it
+ * failed) and errors (the failed items' error tables, by position). */
+static void swng_lua_batch_result(lua_State *L, swng_batch_result *res)
+{
+    size_t i, n = swng_batch_result_count(res);
+    int values, errors;
+    lua_createtable(L, (int)n, 0);
+    values = lua_gettop(L);
+    lua_newtable(L);
+    errors = lua_gettop(L);
+    for (i = 0; i < n; i++) {
+        int st = swng_batch_result_status(res, i);
+        struct swng__object *o = (struct swng__object *)swng_batch_result_take(res, i);
+        swng_error *e = swng_batch_result_take_error(res, i);
+        if (o) {
+            swng_lua_object(L, o);
+            swng__object_free(o);
+        } else {
+            lua_pushboolean(L, st == SWNG_OK);
+        }
+        lua_rawseti(L, values, (int)(i + 1));
+        if (st != SWNG_OK) {
+            if (e) {
+                swng_lua_error(L, e);
+            } else {
+                lua_newtable(L);
+                lua_pushstring(L, swng_status_name(st));
+                lua_setfield(L, -2, "code");
+                lua_pushstring(L, swng_strerror(st));
+                lua_setfield(L, -2, "message");
+                lua_newtable(L);
+                lua_setfield(L, -2, "errors");
+            }
+            lua_rawseti(L, errors, (int)(i + 1));
+        }
+        swng_error_free(e);
+    }
+}
+
+/* The ids of a sequence of strings, as the core wants them (borrowed from
+ * the strings, which stay in the table at idx for the call). Raises for a
+ * value that is not a string. */
+static int swng_lua_ids(lua_State *L, int idx, const char ***ids, size_t **lens, size_t *n)
+{
+    size_t i, count = swng_lua_rawlen(L, idx);
+    *ids = (const char **)lua_newuserdata(L, (count ? count : 1) * sizeof **ids);
+    *lens = (size_t *)lua_newuserdata(L, (count ? count : 1) * sizeof **lens);
+    for (i = 0; i < count; i++) {
+        lua_rawgeti(L, idx, (int)(i + 1));
+        if (lua_type(L, -1) != LUA_TSTRING)
+            return luaL_error(L, "phone_number_ids[%d] must be a string (got %s)", (int)(i + 1),
+                              luaL_typename(L, -1));
+        (*ids)[i] = lua_tolstring(L, -1, &(*lens)[i]);
+        lua_pop(L, 1); /* still referenced by the table */
+    }
+    *n = count;
+    return 0;
+}
+
+static void swng_lua_push_ids(lua_State *L, const swng_sync_plan *plan, int add)
+{
+    size_t i, n = add ? swng_sync_plan_add_count(plan) : swng_sync_plan_remove_count(plan);
+    lua_createtable(L, (int)n, 0);
+    for (i = 0; i < n; i++) {
+        lua_pushstring(L, add ? swng_sync_plan_add(plan, i) : swng_sync_plan_remove(plan, i));
+        lua_rawseti(L, -2, (int)(i + 1));
+    }
+}
+
+/* sync(client, number_group_id, ids, dry_run, concurrency) -> rc, plan
+ * table | rc, nil, err. The table: to_add, to_remove (sequences of ids),
+ * kept (a count) and, unless dry_run, added, added_errors, removed,
+ * removed_errors (as swng_lua_batch_result). */
+static int swng_lua_sync(lua_State *L)
+{
+    swng_client *client = NULL;
+    swng_sync_plan *plan = NULL;
+    swng_batch_result *added = NULL, *removed = NULL;
+    swng_batch_options opts = SWNG_BATCH_OPTIONS_INIT;
+    swng_error *err = NULL;
+    const char **ids;
+    size_t *lens, n, glen;
+    const char *group;
+    lua_State *prev = swng_lua_current;
+    long conc;
+    int dry_run, rc, top;
+    SWNG_LUA_NOT_TRACING(L);
+    if (!SWIG_IsOK(SWIG_ConvertPtr(L, 1, (void **)&client, SWIGTYPE_p_swng_client, 0)) || !client)
+        return luaL_argerror(L, 1, "swng client handle expected");
+    group = luaL_checklstring(L, 2, &glen);
+    luaL_checktype(L, 3, LUA_TTABLE);
+    dry_run = lua_toboolean(L, 4);
+    if (!swng_lua_tointeger_range(L, 5, 0.0, (double)UINT_MAX, &conc))
+        return luaL_argerror(L, 5, "concurrency (non-negative integer) expected");
+    opts.concurrency = (unsigned int)conc;
+    swng_lua_ids(L, 3, &ids, &lens, &n);
+    if (memchr(group, '\0', glen)) {
+        lua_pushinteger(L, SWNG_EINVAL);
+        lua_pushnil(L);
+        lua_pushnil(L);
+        return 3;
+    }
+    swng_lua_current = L;
+    rc = swng_sync_plan_new(&plan, client, group, ids, lens, n, &err);
+    if (rc == SWNG_OK && !dry_run) {
+        /* The plan is made: a concurrency out of range is refused here,
+         * before anything is sent. */
+        rc = swng_sync_plan_apply(&added, &removed, client, plan, &opts, &err);
+    }
+    swng_lua_current = prev;
+    if (rc != SWNG_OK) {
+        swng_sync_plan_free(plan);
+        swng_batch_result_free(added);
+        swng_batch_result_free(removed);
+        lua_pushinteger(L, rc);
+        lua_pushnil(L);
+        swng_lua_push_error(L, err);
+        swng_error_free(err);
+        return 3;
+    }
+    lua_pushinteger(L, rc);
+    lua_newtable(L);
+    top = lua_gettop(L);
+    swng_lua_push_ids(L, plan, 1);
+    lua_setfield(L, top, "to_add");
+    swng_lua_push_ids(L, plan, 0);
+    lua_setfield(L, top, "to_remove");
+    lua_pushinteger(L, (lua_Integer)swng_sync_plan_keep_count(plan));
+    lua_setfield(L, top, "kept");
+    swng_sync_plan_free(plan);
+    if (!dry_run) {
+        swng_lua_batch_result(L, added);
+        lua_setfield(L, top, "added_errors");
+        lua_setfield(L, top, "added");
+        swng_lua_batch_result(L, removed);
+        lua_setfield(L, top, "removed_errors");
+        lua_setfield(L, top, "removed");
+    }
+    swng_batch_result_free(added);
+    swng_batch_result_free(removed);
+    return 2;
+}
+
+/* --------------------------------------------------------------- trace */
+
+#define SWNG_LUA_TRACE_MT "swng.trace"
+
+/* What the core passed, for the protected call that makes the table. */
+typedef struct swng_lua_attempt {
+    const char *method, *path, *request_id;
+    long http_status;
+    int status;
+    double seconds;
+    unsigned int attempt;
+    int fn_ref;
+} swng_lua_attempt;
+
+/* A trace: the Lua function (a registry reference), freed from __gc. The
+ * face keeps this userdata alive as long as its client. */
+typedef struct swng_lua_trace {
+    int fn_ref;     /* the Lua function */
+    int helper_ref; /* swng_lua_trace_call, made once (no allocation later) */
+} swng_lua_trace;
+
+/* Runs under lua_pcall: makes the table and calls the Lua function. */
+static int swng_lua_trace_call(lua_State *L)
+{
+    const swng_lua_attempt *a = (const swng_lua_attempt *)lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, a->fn_ref);
+    lua_createtable(L, 0, 7);
+    lua_pushstring(L, a->method);
+    lua_setfield(L, -2, "method");
+    lua_pushstring(L, a->path);
+    lua_setfield(L, -2, "path");
+    lua_pushinteger(L, (lua_Integer)a->http_status);
+    lua_setfield(L, -2, "http_status");
+    lua_pushstring(L, swng_status_name(a->status));
+    lua_setfield(L, -2, "code");
+    lua_pushnumber(L, (lua_Number)a->seconds);
+    lua_setfield(L, -2, "seconds");
+    lua_pushinteger(L, (lua_Integer)a->attempt);
+    lua_setfield(L, -2, "attempt");
+    if (a->request_id) {
+        lua_pushstring(L, a->request_id);
+        lua_setfield(L, -2, "request_id");
+    }
+    lua_call(L, 1, 0);
+    return 0;
+}
+
+static void swng_lua_trace_cb(const char *method, const char *path, long http_status,
+                              int status, double seconds, unsigned int attempt,
+                              const char *request_id, void *payload)
+{
+    swng_lua_trace *t = (swng_lua_trace *)payload;
+    lua_State *L = swng_lua_current;
+    swng_lua_attempt a;
+    int top;
+    if (!L || swng_lua_tracing || t->fn_ref == LUA_NOREF) return;
+    if (!lua_checkstack(L, 4)) return;
+    a.method = method;
+    a.path = path;
+    a.request_id = request_id;
+    a.http_status = http_status;
+    a.status = status;
+    a.seconds = seconds;
+    a.attempt = attempt;
+    a.fn_ref = t->fn_ref;
+    top = lua_gettop(L);
+    swng_lua_tracing = 1;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, t->helper_ref);
+    lua_pushlightuserdata(L, &a);
+    (void)lua_pcall(L, 1, 0, 0); /* an error is dropped (documented) */
+    lua_settop(L, top);
+    swng_lua_tracing = 0;
+}
+
+static int swng_lua_trace_gc(lua_State *L)
+{
+    swng_lua_trace *t = (swng_lua_trace *)luaL_checkudata(L, 1, SWNG_LUA_TRACE_MT);
+    luaL_unref(L, LUA_REGISTRYINDEX, t->fn_ref);
+    luaL_unref(L, LUA_REGISTRYINDEX, t->helper_ref);
+    t->fn_ref = t->helper_ref = LUA_NOREF;
+    return 0;
+}
+
+/* client_set_trace(client, fn | nil) -> trace userdata | nil: the face
+ * keeps the userdata as long as the client (the core holds its address). */
+static int swng_lua_client_set_trace(lua_State *L)
+{
+    swng_client *client = NULL;
+    swng_lua_trace *t;
+    SWNG_LUA_NOT_TRACING(L);
+    if (!SWIG_IsOK(SWIG_ConvertPtr(L, 1, (void **)&client, SWIGTYPE_p_swng_client, 0)) || !client)
+        return luaL_argerror(L, 1, "swng client handle expected");
+    if (lua_isnoneornil(L, 2)) {
+        swng_client_set_trace(client, NULL, NULL);
+        lua_pushnil(L);
+        return 1;
+    }
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    t = (swng_lua_trace *)lua_newuserdata(L, sizeof *t);
+    t->fn_ref = t->helper_ref = LUA_NOREF;
+    if (luaL_newmetatable(L, SWNG_LUA_TRACE_MT)) {
+        lua_pushcfunction(L, swng_lua_trace_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, 2);
+    t->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pushcfunction(L, swng_lua_trace_call);
+    t->helper_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    swng_client_set_trace(client, swng_lua_trace_cb, t);
+    return 1;
+}
+%}
+
+%ignore swng_client_set_trace;
+%ignore swng_client_set_interrupt;
+%ignore swng_client_set_cancel;
+%rename("$ignore", regextarget=1, fullname=1) "^swng_batch_";
+%rename("$ignore", regextarget=1, fullname=1) "^swng_sync_";
+%rename("$ignore", regextarget=1, fullname=1) "^swng_cancel_";
+
+%native(batch_new) int swng_lua_batch_new(lua_State *L);
+%native(batch_push) int swng_lua_batch_push(lua_State *L);
+%native(batch_close) int swng_lua_batch_close(lua_State *L);
+%native(batch_cancel) int swng_lua_batch_cancel(lua_State *L);
+%native(batch_finished) int swng_lua_batch_finished(lua_State *L);
+%native(batch_take) int swng_lua_batch_take(lua_State *L);
+%native(batch_free) int swng_lua_batch_free(lua_State *L);
+%native(sync) int swng_lua_sync(lua_State *L);
+%native(client_set_trace) int swng_lua_client_set_trace(lua_State *L);
 
 %native(loop_new) int swng_lua_loop_new(lua_State *L);
 %native(loop_close) int swng_lua_loop_close(lua_State *L);

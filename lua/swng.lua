@@ -63,6 +63,21 @@ client closed during the loop). Catch it with pcall:
     if not ok then print(err.code, tostring(err)) end
 
 After an error, or at the end, the iterator returns nil.
+
+Many numbers at once (see "Batches" and "sync" below; the C core decides
+concurrency, duplicates, 429 pauses and the stop after a 401/403):
+
+    local values, errors = client:create_memberships(group_id, ids, { concurrency = 8 })
+    for i = 1, #ids do
+      if values[i] then print(ids[i], "ok") else print(ids[i], errors[i]) end
+    end
+    local plan = client:sync_memberships(group_id, ids, { dry_run = true })
+
+A trace function sees every attempt (never the token):
+
+    local client = swng.client{ ..., trace = function(t)
+      print(t.method, t.path, t.http_status, t.code, t.seconds, t.attempt)
+    end }
 ]]
 
 local core = ...
@@ -142,6 +157,8 @@ Client.__name = "swng.client"
 -- __gc). Weak keys: when a client table is collected, so is its handle.
 -- Keeping the handle here rather than in a field keeps it out of reach.
 local handles = setmetatable({}, { __mode = "k" })
+-- client table -> the trace userdata the core calls (see Client:set_trace).
+local traces = setmetatable({}, { __mode = "k" })
 
 local function typename(v)
   return type(v)
@@ -225,11 +242,17 @@ function M.client(opts)
   -- Checked in a sorted order, so the first bad option reported is the same
   -- from run to run.
   local keys = {}
+  local trace = opts.trace
+  if trace ~= nil and type(trace) ~= "function" then
+    error(format("swng.client: option 'trace' must be a function (got %s)", typename(trace)), 2)
+  end
   for k in pairs(opts) do
-    if type(k) ~= "string" or core.swng_client_option_kind(k) == 0 then
-      error(format("swng.client: unknown option '%s'", tostring(k)), 2)
+    if k ~= "trace" then -- (the binding's own option: set below)
+      if type(k) ~= "string" or core.swng_client_option_kind(k) == 0 then
+        error(format("swng.client: unknown option '%s'", tostring(k)), 2)
+      end
+      keys[#keys + 1] = k
     end
-    keys[#keys + 1] = k
   end
   sort(keys)
   for _, k in ipairs(keys) do
@@ -261,6 +284,7 @@ function M.client(opts)
   if rc ~= 0 or h == nil then return nil, error_from_core(err, rc) end
   local client = setmetatable({}, Client)
   handles[client] = h
+  if trace ~= nil then traces[client] = core.client_set_trace(h, trace) end
   return client
 end
 
@@ -909,24 +933,29 @@ function Client:loop()
   if h == nil then return nil, closed_error() end
   local rc, lh, err = core.loop_new(h)
   if rc ~= 0 or lh == nil then return nil, error_from_core(err, rc) end
-  local loop = setmetatable({ [PRIV] = { h = lh, client = self, reqs = {} } }, Loop)
+  local loop = setmetatable({ [PRIV] = { h = lh, client = self, reqs = {}, batches = {} } }, Loop)
   local set = client_loops[self]
   if set == nil then
     set = setmetatable({}, { __mode = "k" })
     client_loops[self] = set
   end
-  set[loop] = true
+  -- Keyed by the loop's state, not the loop table: the state (and the C
+  -- loop it holds) may outlive the table (a batch or a request record, an
+  -- async client refer to it), and must still be closed before its client.
+  set[rawget(loop, PRIV)] = true
   return loop
 end
 
 -- Steps (or waits, ms >= -1) once and delivers: the number of requests
 -- in flight, or nil, err.
+local deliver_batches -- (below, with the batches)
 local function turn(st, ms)
   if st.h == nil then return nil, loop_closed_error() end
   local rc, _, err
   if ms == nil then rc, _, err = core.loop_step(st.h) else rc, _, err = core.loop_wait(st.h, ms) end
   if rc < 0 then return nil, error_from_core(err, rc) end
   deliver(st)
+  deliver_batches(st)
   return st.h and core.loop_pending(st.h) or 0
 end
 
@@ -958,7 +987,7 @@ function Loop:run(fn, ...)
     local args = pack(...)
     self:spawn(function() results = pack(fn(unpack(args, 1, args.n))) end)
   end
-  while st.h ~= nil and core.loop_pending(st.h) > 0 do
+  while st.h ~= nil and (core.loop_pending(st.h) > 0 or next(st.batches) ~= nil) do
     local n, err = turn(st, -1)
     if n == nil then error(err) end
   end
@@ -1009,11 +1038,15 @@ function Loop:pending()
   return core.loop_pending(st.h)
 end
 
---- Cancels every request in flight: each calls back nil, err (code
---- "cancelled") at the next step, and nothing more is sent for them.
+--- Cancels every request in flight, and every batch: each calls back nil,
+--- err (code "cancelled") at the next step, and nothing more is sent for
+--- them.
 function Loop:cancel_all()
   local st = check_kind(self, Loop, "swng loop", "cancel_all")
-  if st.h ~= nil then core.loop_cancel_all(st.h) end
+  if st.h ~= nil then
+    core.loop_cancel_all(st.h)
+    for brec in pairs(st.batches) do core.batch_cancel(brec.bh) end
+  end
   return true
 end
 
@@ -1022,15 +1055,24 @@ local function close_loop(st)
   if h == nil or st.closing then return end
   st.closing = true
   core.loop_cancel_all(h)
-  for _ = 1, 3 do
-    local rc = core.loop_step(h)
-    deliver(st)
-    if st.h == nil or rc <= 0 then break end
-  end
+  for brec in pairs(st.batches) do core.batch_cancel(brec.bh) end
+  -- A callback that raises here must not leave the loop open (its client
+  -- could then be freed first): the loop is freed, then the error raised.
+  local ok, msg = pcall(function()
+    for _ = 1, 3 do
+      local rc = core.loop_step(h)
+      deliver(st)
+      deliver_batches(st)
+      if st.h == nil or rc <= 0 then break end
+    end
+  end)
   st.h = nil
   for _, rec in pairs(st.reqs) do rec.ptr = nil end
   st.reqs = {}
+  for brec in pairs(st.batches) do brec.bh = nil end -- freed with the loop
+  st.batches = {}
   core.loop_close(h)
+  if not ok then error(msg, 0) end
 end
 
 --- Cancels what is in flight, calls back (or resumes) each with the
@@ -1071,6 +1113,337 @@ function Request.__tostring(self)
   return rawget(self, PRIV).done and "swng.request (done)" or "swng.request (in flight)"
 end
 
+
+---------------------------------------------------------------- batches
+
+--[[
+Batches: many phone numbers added to one group or taken out of it, with
+bounded concurrency. Everything a batch does is the C core's (swng_batch):
+how many requests are in flight, duplicates (sent once), a 429 pausing the
+whole batch for its Retry-After, an authentication failure stopping it, the
+order of the outcomes. This module only hands over the ids and collects the
+outcomes.
+
+    local values, errors = client:create_memberships(group_id, ids, opts)
+    local values, errors = client:remove_numbers(group_id, ids, opts)
+
+ids is a sequence of phone-number id strings. The result is two tables,
+both indexed like ids (one outcome per input, in input order):
+
+  * values[i]: for an item that succeeded, its membership table (adds;
+    with if_exists = "return", existed tells an existing one) or true
+    (removes); false for an item that failed. values is a proper sequence
+    of #ids entries.
+  * errors[i]: the item's err table (the same table a single call returns,
+    swng.Error its metatable) when it failed, else nil: err.code is
+    "validation", "not_found", "invalid_argument" (a malformed id: nothing
+    sent for it), "skipped" (a duplicate of an earlier input, sent once
+    there, or "not attempted" after an authentication failure stopped the
+    batch), "cancelled", ... `next(errors) == nil` when all succeeded.
+
+This is the module's `value, err` pair per item: `if values[i] then ...
+else print(errors[i]) end`. One failure never fails the batch; only what
+fails for the whole batch before anything is sent (a malformed group id, a
+concurrency out of range, a closed client) returns nil, err.
+
+opts (all optional):
+  concurrency   requests in flight at most (1 to 64; nil or 0: the core's
+                default, 8)
+  if_exists     adds only: "error" (default; a number already in the
+                group is its validation error) or "return"
+  progress      function(done, pushed), called after each outcome
+  on_item       function(i, value, err), called as each item finishes
+                (value nil and err set when it failed)
+
+A wrong Lua type raises, as in the other methods. The blocking form runs
+the batch on a private loop; an error raised by progress or on_item
+cancels the rest of the batch and propagates.
+
+On a loop (see "Loops"): loop:create_memberships(group_id, ids, [opts,]
+callback) and loop:remove_numbers(...) start the batch and return a batch
+handle (batch:cancel(), batch:done()), or nil, err; on_item and progress
+are called from loop:step() as items finish, and callback(values, errors)
+once the batch is done (never from inside the start). In the coroutine
+form, aclient:create_memberships(...) yields until the batch is done and
+returns values, errors. batch:cancel() (or loop:cancel_all(), loop:close())
+ends what is unfinished with code "cancelled".
+]]
+
+local Batch = {}
+Batch.__index = Batch
+Batch.__name = "swng.batch"
+
+local ADD_OPTIONS = { concurrency = "number", if_exists = "string", progress = "function",
+                      on_item = "function" }
+local REMOVE_OPTIONS = { concurrency = "number", progress = "function", on_item = "function" }
+
+-- A concurrency the core can be given (a whole number >= 0; the core
+-- decides the range), or nil.
+local function concurrency_value(c)
+  if c == nil then return 0 end
+  if c ~= c or c < 0 or c % 1 ~= 0 or c > 4294967295 then return nil end
+  return c
+end
+
+-- Checks a batch's arguments (raising at the method's caller for a wrong
+-- type, `level` as error()'s from here); returns the options table.
+local function batch_args(fname, add, group_id, ids, opts, level)
+  if type(group_id) ~= "string" then argerror(fname, 1, "string", group_id, level) end
+  if type(ids) ~= "table" then argerror(fname, 2, "table", ids, level) end
+  for i = 1, #ids do
+    if type(ids[i]) ~= "string" then
+      error(format("bad argument #2 to '%s' (ids[%d] must be a string, got %s)", fname, i,
+                   typename(ids[i])), level)
+    end
+  end
+  return options(fname, 3, opts, add and ADD_OPTIONS or REMOVE_OPTIONS, level + 1)
+end
+
+-- Starts a batch on the loop st: returns its record, or nil, err (nothing
+-- sent).
+local function batch_start(st, add, group_id, ids, o)
+  if not open(st) then return nil, loop_closed_error() end
+  if handles[st.client] == nil then return nil, closed_error() end
+  local policy = IF_EXISTS_ERROR
+  if o.if_exists ~= nil then
+    policy = IF_EXISTS[o.if_exists]
+    if policy == nil then
+      return nil, binding_error(core.SWNG_EINVAL, 'if_exists must be "error" or "return"', "if_exists")
+    end
+  end
+  local conc = concurrency_value(o.concurrency)
+  if conc == nil then
+    return nil, binding_error(core.SWNG_EINVAL, "concurrency must be a whole number from 1 to "
+                              .. core.SWNG_BATCH_MAX_CONCURRENCY, "concurrency")
+  end
+  local op = add and core.SWNG_OP_MEMBERSHIP_CREATE or core.SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER
+  local rc, bh, err = core.batch_new(st.h, op, group_id, conc, policy)
+  if bh == nil then
+    if err == nil and rc == core.SWNG_EINVAL then
+      return nil, binding_error(rc, "number_group_id: contains a NUL byte", "number_group_id")
+    end
+    return nil, error_from_core(err, rc)
+  end
+  local n = #ids
+  for i = 1, n do
+    local prc, _, perr = core.batch_push(bh, ids[i])
+    if prc ~= 0 then
+      core.batch_free(bh)
+      return nil, error_from_core(perr, prc)
+    end
+  end
+  core.batch_close(bh)
+  local brec = { st = st, bh = bh, n = n, done = 0, values = {}, errors = {},
+                 on_item = o.on_item, progress = o.progress }
+  st.batches[brec] = true
+  return brec
+end
+
+local function batch_end(brec)
+  local st = brec.st
+  st.batches[brec] = nil
+  if brec.bh ~= nil then core.batch_free(brec.bh) end
+  brec.bh = nil
+  brec.finished = true
+  brec.finish(brec)
+end
+
+-- Takes the batch's outcomes that have come, then ends it when done.
+local function batch_drain(brec)
+  while brec.bh ~= nil do
+    local index, status, result, err = core.batch_take(brec.bh)
+    if index == nil then break end
+    local i, value = index + 1, false
+    if status == 0 then
+      value = result
+      if value == nil then value = true end
+      err = nil
+    else
+      err = error_from_core(err, status)
+    end
+    brec.values[i], brec.errors[i] = value, err
+    brec.done = brec.done + 1
+    if brec.on_item ~= nil then
+      if value then brec.on_item(i, value) else brec.on_item(i, nil, err) end
+    end
+    if brec.progress ~= nil then brec.progress(brec.done, brec.n) end
+  end
+  if brec.bh ~= nil and core.batch_finished(brec.bh) then batch_end(brec) end
+end
+
+function deliver_batches(st)
+  if next(st.batches) == nil then return end
+  -- (A callback may start another batch: not while traversing the set.)
+  local list = {}
+  for brec in pairs(st.batches) do list[#list + 1] = brec end
+  for _, brec in ipairs(list) do
+    if st.batches[brec] then batch_drain(brec) end
+  end
+end
+
+local function batch_to_callback(brec)
+  brec.cb(brec.values, brec.errors)
+end
+
+local function batch_to_coroutine(brec)
+  wake(brec.co)
+end
+
+local function batch_cancel(brec)
+  if brec.bh ~= nil then core.batch_cancel(brec.bh) end
+end
+
+for _, def in ipairs { { "create_memberships", true }, { "remove_numbers", false } } do
+  local name, add = def[1], def[2]
+
+  Loop[name] = function(self, group_id, ids, x, y)
+    local st = check_kind(self, Loop, "swng loop", name)
+    local opts, cb, cbpos = opts_and_callback(ADD_OPTIONS, 3, x, y)
+    local o = batch_args(name, add, group_id, ids, opts, 3)
+    if type(cb) ~= "function" then argerror(name, cbpos, "function", cb, 2) end
+    local brec, err = batch_start(st, add, group_id, ids, o)
+    if brec == nil then return nil, err end
+    brec.cb, brec.finish, brec.cancel = cb, batch_to_callback, batch_cancel
+    return setmetatable({ [PRIV] = brec }, Batch)
+  end
+
+  AsyncClient[name] = function(self, group_id, ids, opts)
+    local st = check_kind(self, AsyncClient, "swng async client", name)
+    local co = current_coroutine(name)
+    local o = batch_args(name, add, group_id, ids, opts, 3)
+    local brec, err = batch_start(st, add, group_id, ids, o)
+    if brec == nil then return nil, err end
+    brec.co, brec.finish = co, batch_to_coroutine
+    while not brec.finished do co_yield() end
+    return brec.values, brec.errors
+  end
+
+  Client[name] = function(self, group_id, ids, opts)
+    local h = check_self(self, name)
+    local o = batch_args(name, add, group_id, ids, opts, 3)
+    if h == nil then return nil, closed_error() end
+    local loop, err = self:loop()
+    if loop == nil then return nil, err end
+    local st = rawget(loop, PRIV)
+    local brec
+    brec, err = batch_start(st, add, group_id, ids, o)
+    if brec == nil then
+      close_loop(st)
+      return nil, err
+    end
+    brec.finish = function() end
+    local ok, msg = pcall(function()
+      while not brec.finished and st.h ~= nil do
+        local n, e = turn(st, -1)
+        if n == nil then error(e, 0) end
+      end
+    end)
+    -- (After a callback raised, the rest is cancelled without calling it.)
+    if not ok then brec.on_item, brec.progress = nil, nil end
+    close_loop(st)
+    if not ok then error(msg, 0) end
+    return brec.values, brec.errors
+  end
+end
+
+--- Cancels the batch: what is unfinished ends with code "cancelled" at the
+--- next step, and nothing more is sent. Returns true.
+function Batch:cancel()
+  local brec = check_kind(self, Batch, "swng batch", "cancel")
+  brec.cancel(brec)
+  return true
+end
+
+--- True once the batch has called back.
+function Batch:done()
+  return check_kind(self, Batch, "swng batch", "done").finished == true
+end
+
+function Batch.__tostring(self)
+  local brec = rawget(self, PRIV)
+  if brec.finished then return "swng.batch (done)" end
+  return format("swng.batch (%d of %d done)", brec.done, brec.n)
+end
+
+M.Batch = Batch
+
+------------------------------------------------------------------- sync
+
+local SYNC_OPTIONS = { dry_run = "boolean", concurrency = "number" }
+
+--- Makes the group's numbers exactly phone_number_ids (the C core's sync
+--- plan: one read of the group's memberships, then an add batch and a
+--- remove batch). opts: dry_run (plan only, send nothing more),
+--- concurrency (as for create_memberships). Returns a table:
+---   to_add     the ids the plan adds (wanted and not there; in input
+---              order, once each)
+---   to_remove  the ids it removes (there and not wanted)
+---   kept       how many wanted numbers were already there
+--- and, unless dry_run, the outcomes, as create_memberships and
+--- remove_numbers give them (indexed like to_add and to_remove):
+---   added, added_errors, removed, removed_errors
+--- A number added meanwhile is not a failure (the adds use if_exists =
+--- "return"). Returns nil, err when the plan could not be made (an id that
+--- is not a UUID refuses the whole plan, nothing sent; the group's list
+--- failed) or applied (a concurrency out of range). Run again right after,
+--- it plans nothing.
+function Client:sync_memberships(group_id, ids, opts)
+  local h = check_self(self, "sync_memberships")
+  if type(group_id) ~= "string" then argerror("sync_memberships", 1, "string", group_id, 2) end
+  if type(ids) ~= "table" then argerror("sync_memberships", 2, "table", ids, 2) end
+  for i = 1, #ids do
+    if type(ids[i]) ~= "string" then
+      error(format("bad argument #2 to 'sync_memberships' (ids[%d] must be a string, got %s)",
+                   i, typename(ids[i])), 2)
+    end
+  end
+  local o = options("sync_memberships", 3, opts, SYNC_OPTIONS)
+  if h == nil then return nil, closed_error() end
+  local conc = concurrency_value(o.concurrency)
+  if conc == nil then
+    return nil, binding_error(core.SWNG_EINVAL, "concurrency must be a whole number from 1 to "
+                              .. core.SWNG_BATCH_MAX_CONCURRENCY, "concurrency")
+  end
+  local rc, t, err = core.sync(h, group_id, ids, o.dry_run == true, conc)
+  if t == nil then
+    if err == nil and rc == core.SWNG_EINVAL then
+      return nil, binding_error(rc, "number_group_id: contains a NUL byte", "number_group_id")
+    end
+    return nil, error_from_core(err, rc)
+  end
+  for _, k in ipairs { "added_errors", "removed_errors" } do
+    if t[k] ~= nil then
+      for _, e in pairs(t[k]) do setmetatable(e, Error) end
+    end
+  end
+  return t
+end
+
+------------------------------------------------------------------ trace
+
+--- Sets (or with nil removes) the client's trace function: fn(t) is
+--- called after every attempt of every request of the client (blocking,
+--- on its loops, in batches, retries included) with a new table
+---   { method = "POST", path = "/api/relay/rest/...", http_status = 201
+---     (0: no response), code = "ok" | the attempt's failure code (a retry
+---     may follow), seconds = the attempt's duration, attempt = 0 for the
+---     first, 1 for the first retry, ..., request_id = X-Request-Id or nil }
+--- (the core's swng_trace_fn; the token never appears in it). Also
+--- swng.client{ ..., trace = fn }. Returns true, or nil, err when closed.
+---
+--- fn runs from inside the C call that made the attempt (the blocking call,
+--- or loop:step()), on the same coroutine, in protected mode: an error it
+--- raises is caught and dropped (it cannot unwind through the C core), it
+--- cannot yield, and it must not call swng (any swng call raises there,
+--- and that error is dropped too). Keep it to recording what it is given.
+function Client:set_trace(fn)
+  local h = check_self(self, "set_trace")
+  if fn ~= nil and type(fn) ~= "function" then argerror("set_trace", 1, "function or nil", fn, 2) end
+  if h == nil then return nil, closed_error() end
+  traces[self] = core.client_set_trace(h, fn)
+  return true
+end
+
 --- The metatables (for getmetatable(x) == swng.Loop ...).
 M.Loop = Loop
 M.Request = Request
@@ -1085,10 +1458,11 @@ function Client:close()
     -- Its loops first: a loop must not outlive its client.
     local set = client_loops[self]
     if set ~= nil then
-      for loop in pairs(set) do close_loop(rawget(loop, PRIV)) end
+      for st in pairs(set) do close_loop(st) end
       client_loops[self] = nil
     end
     handles[self] = nil
+    traces[self] = nil
     core.client_close(h)
   end
   return true
