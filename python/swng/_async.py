@@ -21,7 +21,7 @@ from typing import (Any, AsyncIterator, Dict, Iterable, List, Mapping, Optional,
 
 from . import _errors
 from . import swng_core as _core
-from ._client import (Id, Membership, NumberGroup, PathArg, PhoneNumber, Progress, _attach,
+from ._client import (_Configured, Id, Membership, NumberGroup, PathArg, PhoneNumber, Progress, _attach,
                       _concurrency, _flag, _group, _id, _if_exists, _new_handle, _opt_str,
                       _page_size, _progress, _secret, _str, _type_error)
 
@@ -74,7 +74,7 @@ def _bool_text(name: str, value: object) -> bytes:
     return _TRUE if _flag(name, value) else _FALSE
 
 
-class AsyncClient:
+class AsyncClient(_Configured):
     """A configured connection to one SignalWire space, for asyncio.
 
     The arguments are those of swng.Client (which see), read the same way
@@ -140,20 +140,6 @@ class AsyncClient:
         self._fd: int = _core.swng_loop_fd(loop)
         self._base_url: str = _core.swng_client_base_url(handle)
         self._project_id: str = _core.swng_client_project_id(handle)
-
-    @property
-    def base_url(self) -> str:
-        """The effective base URL, e.g. "https://example.signalwire.com"."""
-        return self._base_url
-
-    @property
-    def project_id(self) -> str:
-        """The effective project id (there is no way to read the token back)."""
-        return self._project_id
-
-    @property
-    def closed(self) -> bool:
-        return self._handle is None
 
     # -- driving the core's loop from asyncio
 

@@ -405,7 +405,30 @@ class SyncResult:
 
 # --------------------------------------------------------------------- client
 
-class Client:
+class _Configured:
+    """What Client and AsyncClient both show of their configuration."""
+
+    __slots__ = ()
+    _handle: Any
+    _base_url: str
+    _project_id: str
+
+    @property
+    def base_url(self) -> str:
+        """The effective base URL, e.g. "https://example.signalwire.com"."""
+        return self._base_url
+
+    @property
+    def project_id(self) -> str:
+        """The effective project id (there is no way to read the token back)."""
+        return self._project_id
+
+    @property
+    def closed(self) -> bool:
+        return self._handle is None
+
+
+class Client(_Configured):
     """A configured connection to one SignalWire space.
 
     Arguments left out (None) come from the environment, read by the C core
@@ -468,20 +491,6 @@ class Client:
         self._handle = handle
         self._base_url: str = _core.swng_client_base_url(handle)
         self._project_id: str = _core.swng_client_project_id(handle)
-
-    @property
-    def base_url(self) -> str:
-        """The effective base URL, e.g. "https://example.signalwire.com"."""
-        return self._base_url
-
-    @property
-    def project_id(self) -> str:
-        """The effective project id (there is no way to read the token back)."""
-        return self._project_id
-
-    @property
-    def closed(self) -> bool:
-        return self._handle is None
 
     # -- plumbing: every operation is a type check, one of these, and a return
 
