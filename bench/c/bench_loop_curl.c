@@ -3,7 +3,13 @@
  * would: INFLIGHT (16) easy handles, each reused for its next request as
  * soon as its answer is verified, curl_multi_perform + curl_multi_poll;
  * per request the URL and body are built, the answer parsed with cJSON and
- * verified. Same options as bench_curl.c. Prints one JSON line. */
+ * verified. Same options as bench_curl.c. Prints one JSON line.
+ *
+ * Built with -DIDS_FILE (bench/bulk.py), the PHONE_ID argument names a file
+ * of distinct phone-number ids, one a line: request k of a run sends the
+ * next id of the file (the warm-up takes the first WARMUP), so that every
+ * request adds a new number, as a bulk add does. Without it every request
+ * sends PHONE_ID (the space runs with --allow-duplicates). */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
@@ -19,7 +25,33 @@ struct xfer {
     char *data;
     size_t len, cap;
     char url[1024], payload[128];
+    const char *phone; /* the id this transfer sent */
 };
+
+#ifdef IDS_FILE
+static char **ids;
+static long next_id;
+
+static void read_ids(const char *path, long need)
+{
+    char line[128];
+    long n = 0;
+    FILE *f = fopen(path, "r");
+    if (!f || !(ids = calloc((size_t)need + 1, sizeof *ids))) {
+        fprintf(stderr, "cannot read %s\n", path);
+        exit(2);
+    }
+    while (n < need && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] && !(ids[n++] = strdup(line))) exit(1);
+    }
+    fclose(f);
+    if (n < need) {
+        fprintf(stderr, "%s: %ld ids, %ld needed\n", path, n, need);
+        exit(2);
+    }
+}
+#endif
 
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -49,7 +81,12 @@ static void start(CURLM *m, struct xfer *x, const struct bench_args *a)
 {
     snprintf(x->url, sizeof x->url, "%s/api/relay/rest/number_groups/%s/number_group_memberships",
              a->base_url, a->group);
-    snprintf(x->payload, sizeof x->payload, "{\"phone_number_id\":\"%s\"}", a->phone);
+#ifdef IDS_FILE
+    x->phone = ids[next_id++];
+#else
+    x->phone = a->phone;
+#endif
+    snprintf(x->payload, sizeof x->payload, "{\"phone_number_id\":\"%s\"}", x->phone);
     x->len = 0;
     curl_easy_setopt(x->h, CURLOPT_URL, x->url);
     curl_easy_setopt(x->h, CURLOPT_POSTFIELDS, x->payload);
@@ -71,6 +108,7 @@ static void run_batch(CURLM *m, struct xfer *xs, const struct bench_args *a, lon
             struct xfer *x = NULL;
             long status = 0;
             cJSON *json;
+            struct bench_args sent;
             if (msg->msg != CURLMSG_DONE) continue;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
             if (msg->data.result != CURLE_OK) {
@@ -84,8 +122,11 @@ static void run_batch(CURLM *m, struct xfer *xs, const struct bench_args *a, lon
                 fprintf(stderr, "call %ld: HTTP %ld, body is not JSON\n", done, status);
                 exit(1);
             }
+            sent = *a;
+            sent.phone = x->phone;
             bench_verify(done, status, str(json, "id"), str(json, "number_group_id"),
-                         str(cJSON_GetObjectItemCaseSensitive(json, "phone_number"), "id"), a);
+                         str(cJSON_GetObjectItemCaseSensitive(json, "phone_number"), "id"),
+                         &sent);
             cJSON_Delete(json);
             done++;
             if (started < n) {
@@ -107,6 +148,9 @@ int main(int argc, char **argv)
     int i;
 
     bench_parse_args(argc, argv, &a);
+#ifdef IDS_FILE
+    read_ids(a.phone, a.warmup + a.calls);
+#endif
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (!(m = curl_multi_init())) return 1;
     /* Keep every connection: libcurl's default cache (4 per handle in the
