@@ -92,17 +92,7 @@ struct swng_batch_result {
     swng_error **err;
 };
 
-static uint64_t hash_id(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 'A' && ch <= 'Z') ch = (unsigned char)(ch - 'A' + 'a');
-        h = (h ^ ch) * 1099511628211ULL;
-    }
-    return h ? h : 1;
-}
+static uint64_t hash_id(const char *s, size_t n) { return swng__hash(s, n, 1); }
 
 /* The position of an earlier id with the same hash, or records this one:
  * 1 seen (*first set), 0 new, -1 out of memory. */

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct cJSON;
 
@@ -225,6 +226,10 @@ int swng__option_ms(const swng_client_options *opts, const char *name, long *out
 /* 0 if s[0..len) is a canonical 8-4-4-4-12 hex UUID, else SWNG_EINVAL with
  * a message naming `what`. s may be NULL. */
 int swng__check_uuid(const char *what, const char *s, size_t len, swng_error **err);
+/* FNV-1a of s[0..n), ASCII letters folded to lower case when fold (ids
+ * compare without case); never 0, which marks a free slot in the
+ * open-addressing sets of the cursors, batches and sync plans. */
+uint64_t swng__hash(const char *s, size_t n, int fold);
 /* 1 if s[0..len) is a UUID. */
 int swng__is_uuid(const char *s, size_t len);
 /* 1 if s holds a control character (CR, LF, NUL-free C string assumed). */

@@ -55,13 +55,8 @@ static int same(const char *a, const char *b, int nocase)
     return nocase ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
 }
 
-/* FNV-1a: the cycle check keeps 8 bytes per page, not the URLs. */
-static uint64_t hash_url(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h ? h : 1;
-}
+/* A hash: the cycle check keeps 8 bytes per page, not the URLs. */
+static uint64_t hash_url(const char *s) { return swng__hash(s, strlen(s), 0); }
 
 /* 1 if url was fetched before, else records it; -1 out of memory. */
 static int seen_before(struct swng_cursor *cur, const char *url)

@@ -8,6 +8,18 @@
 #include <string.h>
 #include <strings.h>
 
+uint64_t swng__hash(const char *s, size_t n, int fold)
+{
+    uint64_t h = 1469598103934665603ULL;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (fold && ch >= 'A' && ch <= 'Z') ch = (unsigned char)(ch - 'A' + 'a');
+        h = (h ^ ch) * 1099511628211ULL;
+    }
+    return h ? h : 1;
+}
+
 /* 1 for the hexadecimal digits (both cases). */
 static const unsigned char hex_digit[256] = {
     ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
