@@ -367,11 +367,16 @@ static void run_once(swng_loop *loop, long wait_ms)
         if (ev[i].events & (EPOLLERR | EPOLLHUP)) mask |= CURL_CSELECT_ERR;
         curl_multi_socket_action(loop->multi, fd, mask, &running);
     }
-    if (loop->curl_deadline >= 0 && swng__now_ms() >= loop->curl_deadline) {
-        loop->curl_deadline = -1;
-        curl_multi_socket_action(loop->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    }
     for (;;) {
+        /* libcurl's timer; after the first round it is due only when new
+         * handles were added: libcurl starts them now rather than at the
+         * next call, and a transfer may even end in that call, so its
+         * message is read before returning (else a blocking wait would
+         * never end). */
+        if (loop->curl_deadline >= 0 && swng__now_ms() >= loop->curl_deadline) {
+            loop->curl_deadline = -1;
+            curl_multi_socket_action(loop->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        }
         while ((msg = curl_multi_info_read(loop->multi, &n)) != NULL) {
             char *priv = NULL;
             if (msg->msg != CURLMSG_DONE) continue;
@@ -409,12 +414,7 @@ static void run_once(swng_loop *loop, long wait_ms)
                 }
             }
         } while (progress);
-        /* New handles: libcurl starts them now rather than at the next
-         * call; a transfer may even end in that call, so its message is
-         * read before returning (else a blocking wait would never end). */
         if (loop->curl_deadline < 0 || swng__now_ms() < loop->curl_deadline) break;
-        loop->curl_deadline = -1;
-        curl_multi_socket_action(loop->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }
 }
 
