@@ -1533,6 +1533,26 @@ static void print_summary(struct bulk *b, int cancelled)
     fputc('\n', stderr);
 }
 
+/* --parallel N into the batch options: the form checked here (a whole
+ * number, at least 1), the upper bound by the library. Returns 0, or the
+ * exit status of a usage error. */
+static int parse_parallel(const struct cli *c, swng_batch_options *bo)
+{
+    char *end;
+    long v;
+    if (!c->parallel) return 0;
+    errno = 0;
+    v = strtol(c->parallel, &end, 10);
+    if (end == c->parallel || *end || errno || v < 1 || v > 1000000) {
+        fprintf(stderr, "swng: --parallel must be a whole number from 1 to %d, not %s\n"
+                        "Try 'swng members --help'.\n",
+                SWNG_BATCH_MAX_CONCURRENCY, c->parallel);
+        return 2;
+    }
+    bo->concurrency = (unsigned)v;
+    return 0;
+}
+
 /* ------------------------------------------------------------- sync */
 
 /* Every NUMBER of a sync, in order (arguments, then --from; '-': stdin),
@@ -1659,18 +1679,7 @@ static int run_sync(swng_client *client, const struct cli *c, const char *const 
     int status, rc;
     unsigned err_flags = 0;
 
-    if (c->parallel) {
-        char *end;
-        long v;
-        errno = 0;
-        v = strtol(c->parallel, &end, 10);
-        if (end == c->parallel || *end || errno || v < 1 || v > 1000000) {
-            fprintf(stderr, "swng: --parallel must be a whole number from 1 to %d, not %s\n",
-                    SWNG_BATCH_MAX_CONCURRENCY, c->parallel);
-            return 2;
-        }
-        bo.concurrency = (unsigned)v; /* the library checks the upper bound */
-    }
+    if ((status = parse_parallel(c, &bo)) != 0) return status;
     if (c->given & F_GROUP_NAME) {
         swng_number_group *g = NULL;
         err_flags = F_GROUP_NAME;
@@ -1753,19 +1762,7 @@ static int run_bulk(swng_client *client, const struct cli *c, const struct comma
     b.fd = -1;
     b.tty = isatty(2);
     bo.concurrency = 8;
-    if (c->parallel) {
-        char *end;
-        long v;
-        errno = 0;
-        v = strtol(c->parallel, &end, 10);
-        if (end == c->parallel || *end || errno || v < 1 || v > 1000000) {
-            fprintf(stderr, "swng: --parallel must be a whole number from 1 to %d, not %s\n"
-                            "Try 'swng members --help'.\n",
-                    SWNG_BATCH_MAX_CONCURRENCY, c->parallel);
-            return 2;
-        }
-        bo.concurrency = (unsigned)v; /* the library checks the upper bound */
-    }
+    if ((status = parse_parallel(c, &bo)) != 0) return status;
     if (c->output && strcmp(c->output, "table") == 0) {
         fprintf(stderr, "swng: many numbers are printed as JSON lines only (no --output table)\n");
         return 2;
