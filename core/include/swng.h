@@ -1079,14 +1079,36 @@ SWNG_EXTERN const char *swng_sync_plan_remove(const swng_sync_plan *plan, size_t
 /** The wanted numbers already in the group. */
 SWNG_EXTERN size_t swng_sync_plan_keep_count(const swng_sync_plan *plan);
 /** Applies the plan: an add batch (if_exists "return": a number added
- *  meanwhile is not a failure), then a remove batch, each blocking on a
- *  private loop; their outcomes, in plan order, go to *added and *removed
- *  (free with swng_batch_result_free). opts: as for swng_batch_run. */
+ *  meanwhile is not a failure), then a remove batch that deletes the
+ *  memberships the plan's read found (one deleted meanwhile is not a
+ *  failure), blocking on a private loop; their outcomes, in plan order, go
+ *  to *added and *removed (free with swng_batch_result_free). opts: as for
+ *  swng_batch_run. A plan that is not ready is SWNG_EINVAL. */
 SWNG_EXTERN int swng_sync_plan_apply(swng_batch_result **added, swng_batch_result **removed,
                                      swng_client *client, const swng_sync_plan *plan,
                                      const swng_batch_options *opts, swng_error **err);
-/** Frees a plan. NULL is allowed. */
+/** Frees a plan; one still reading its group stops (its request ends
+ *  SWNG_ECANCELLED). NULL is allowed. */
 SWNG_EXTERN void swng_sync_plan_free(swng_sync_plan *plan);
+/** The membership the plan's remove i deletes (NULL past the end). */
+SWNG_EXTERN const char *swng_sync_plan_remove_membership(const swng_sync_plan *plan, size_t i);
+/** swng_sync_plan_new on a loop, without blocking: *out is the plan (the
+ *  ids are checked and copied here, as there) and *req the request that
+ *  reads the group (cb and payload as for swng_request_start; its result
+ *  is NULL). The plan is ready when the request ends SWNG_OK; until then
+ *  its counts are 0 and applying it is refused. */
+SWNG_EXTERN int swng_sync_plan_start(swng_sync_plan **out, swng_request **req, swng_loop *loop,
+                                     const char *number_group_id, const char *const *ids,
+                                     const size_t *lens, size_t n, swng_request_cb cb,
+                                     void *payload, swng_error **err);
+/** swng_sync_plan_apply on a loop, without blocking: two batches, both
+ *  closed, in plan order; *removed starts when *added has finished. Take
+ *  their outcomes as for any batch (opts applies to both: on_item and
+ *  on_progress count within each batch), and free both before the loop.
+ *  The plan may be freed once this returns. */
+SWNG_EXTERN int swng_sync_plan_apply_start(swng_batch **added, swng_batch **removed,
+                                           swng_loop *loop, const swng_sync_plan *plan,
+                                           const swng_batch_options *opts, swng_error **err);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
  * only decides when to start the next one. */
 #include "engine.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,13 +48,9 @@ struct swng_batch {
     const char *const *src;
     const size_t *src_lens;
     size_t src_n, src_next;
-    /* Case-folded FNV-1a hash of every id started (open addressing, 0 =
-     * free) and the position of its first occurrence. */
-    struct seen {
-        uint64_t h;
-        size_t index;
-    } *seen;
-    size_t nseen, capseen;
+    /* Every id started (without case) -> the position of its first
+     * occurrence. */
+    struct swng__map seen;
     size_t pushed, done;
     long long paused_until; /* monotonic ms: no start before */
     unsigned int seed;
@@ -62,28 +59,24 @@ struct swng_batch {
     /* swng_batch_run: outcomes stored by position. */
     swng_batch_result *store;
     /* Removes: the group's memberships, read once before the first delete
-     * (phone id hash -> membership id), so each number costs one DELETE. */
+     * (phone id -> membership id), so each number costs one DELETE. */
     int index_state; /* INDEX_NONE, _LOADING, _READY, _FAILED */
-    swng_cursor *index_cursor;
-    struct index_ref *index_ref; /* the page fetch in flight, or NULL */
-    struct member {
-        uint64_t h;
-        char id[40];
-    } *members;
-    size_t nmembers, capmembers;
+    struct swng__walk walk;
+    struct swng__map members; /* values: struct member */
     int index_code;
     char *index_why;
+    /* Deletes of a sync: a membership already gone is not a failure. */
+    int gone_ok;
+    /* A batch that starts only when `after` has finished (a sync's
+     * removes after its adds), and the one waiting for this one. */
+    swng_batch *after, *blocks;
+};
+
+struct member {
+    char id[40];
 };
 
 enum { INDEX_NONE, INDEX_LOADING, INDEX_READY, INDEX_FAILED };
-
-/* A page fetch's payload: it outlives the batch if the batch is freed
- * while the fetch is in flight (the callback then frees the cursor). */
-struct index_ref {
-    swng_batch *b;
-    swng_cursor *cursor;
-    swng_request *req;
-};
 
 struct swng_batch_result {
     size_t n;
@@ -92,36 +85,18 @@ struct swng_batch_result {
     swng_error **err;
 };
 
-static uint64_t hash_id(const char *s, size_t n) { return swng__hash(s, n, 1); }
-
-/* The position of an earlier id with the same hash, or records this one:
- * 1 seen (*first set), 0 new, -1 out of memory. */
+/* The position of an earlier occurrence of id, or records this one: 1
+ * seen (*first set), 0 new, -1 out of memory. */
 static int seen_id(swng_batch *b, const char *id, size_t len, size_t index, size_t *first)
 {
-    uint64_t h = hash_id(id, len);
-    size_t i;
-    if (2 * (b->nseen + 1) > b->capseen) {
-        size_t cap = b->capseen ? b->capseen * 2 : 64, k;
-        struct seen *t = calloc(cap, sizeof *t);
-        if (!t) return -1;
-        for (k = 0; k < b->capseen; k++) {
-            if (!b->seen[k].h) continue;
-            for (i = b->seen[k].h % cap; t[i].h; i = (i + 1) % cap) {
-            }
-            t[i] = b->seen[k];
-        }
-        free(b->seen);
-        b->seen = t;
-        b->capseen = cap;
+    int added;
+    size_t *v = swng__map_put(&b->seen, swng__key_of(id, len, 1), &added);
+    if (!v) return -1;
+    if (!added) {
+        *first = *v;
+        return 1;
     }
-    for (i = h % b->capseen; b->seen[i].h; i = (i + 1) % b->capseen)
-        if (b->seen[i].h == h) {
-            *first = b->seen[i].index;
-            return 1;
-        }
-    b->seen[i].h = h;
-    b->seen[i].index = index;
-    b->nseen++;
+    *v = index;
     return 0;
 }
 
@@ -257,6 +232,11 @@ static void item_done(swng_request *req, int status, void *result, swng_error *e
         return;
     }
     if (status == SWNG_EAUTH) b->stopped = 1;
+    if (status == SWNG_ENOTFOUND && b->gone_ok) { /* a sync: gone is what it wanted */
+        status = SWNG_OK;
+        swng_error_free(err);
+        err = NULL;
+    }
     emit(b, it->index, status, result, err);
     free(it);
 }
@@ -278,122 +258,101 @@ static struct item *next_item(swng_batch *b)
 
 /* ---- the group's memberships, for removes */
 
-static int member_add(swng_batch *b, const char *phone, const char *mid)
+static swng_batch *walk_batch(struct swng__walk *w)
 {
-    uint64_t h = hash_id(phone, strlen(phone));
-    size_t i;
-    if (2 * (b->nmembers + 1) > b->capmembers) {
-        size_t cap = b->capmembers ? b->capmembers * 2 : 64, k;
-        struct member *t = calloc(cap, sizeof *t);
-        if (!t) return -1;
-        for (k = 0; k < b->capmembers; k++) {
-            if (!b->members[k].h) continue;
-            for (i = b->members[k].h % cap; t[i].h; i = (i + 1) % cap) {
-            }
-            t[i] = b->members[k];
-        }
-        free(b->members);
-        b->members = t;
-        b->capmembers = cap;
+    return (swng_batch *)((char *)w - offsetof(swng_batch, walk));
+}
+
+/* Each membership of the group: its number -> its id (one membership per
+ * number is enough). */
+static int index_item(struct swng__walk *w, struct swng__object *o, swng_error **err)
+{
+    swng_batch *b = walk_batch(w);
+    const char *phone = swng_membership_phone_number_id((swng_membership *)o);
+    int added;
+    struct member *m = swng__map_put(&b->members, swng__key_of(phone, strlen(phone), 1), &added);
+    if (m && added) snprintf(m->id, sizeof m->id, "%s", swng_membership_id((swng_membership *)o));
+    swng__object_free(o);
+    return m ? SWNG_OK : swng__fail(err, SWNG_ENOMEM, "out of memory");
+}
+
+static void index_end(struct swng__walk *w, int status, const swng_error *err)
+{
+    swng_batch *b = walk_batch(w);
+    if (status == SWNG_OK) {
+        b->index_state = INDEX_READY;
+        return;
     }
-    for (i = h % b->capmembers; b->members[i].h; i = (i + 1) % b->capmembers)
-        if (b->members[i].h == h) return 0; /* one membership per number is enough */
-    b->members[i].h = h;
-    snprintf(b->members[i].id, sizeof b->members[i].id, "%s", mid);
-    b->nmembers++;
-    return 0;
-}
-
-static const char *member_find(const swng_batch *b, const char *phone, size_t len)
-{
-    uint64_t h = hash_id(phone, len);
-    size_t i;
-    if (!b->capmembers) return NULL;
-    for (i = h % b->capmembers; b->members[i].h; i = (i + 1) % b->capmembers)
-        if (b->members[i].h == h) return b->members[i].id;
-    return NULL;
-}
-
-static void index_fail(swng_batch *b, int code, swng_error *err)
-{
     b->index_state = INDEX_FAILED;
-    b->index_code = code;
-    b->index_why = swng__strdup(err ? swng_error_message(err) : swng_strerror(code));
-    swng_error_free(err);
+    b->index_code = status;
+    b->index_why = swng__strdup(err ? swng_error_message(err) : swng_strerror(status));
 }
 
-static void index_page(swng_request *req, int status, void *result, swng_error *err,
-                       void *payload);
-
-/* Reads the items of the page just fetched (without blocking), then
- * fetches the next page or declares the index ready. */
-static void index_take(swng_batch *b)
+static int index_begin(swng_request *r, void *ctx, swng_error **err)
 {
-    swng_error *err = NULL;
-    int rc;
-    while (!swng_cursor_needs_fetch(b->index_cursor)) {
-        swng_membership *m = NULL;
-        if ((rc = swng_membership_next(b->index_cursor, &m, &err)) != SWNG_OK) {
-            index_fail(b, rc, err);
-            return;
-        }
-        if (!m) {
-            b->index_state = INDEX_READY;
-            return;
-        }
-        rc = member_add(b, swng_membership_phone_number_id(m), swng_membership_id(m));
-        swng_membership_free(m);
-        if (rc < 0) {
-            index_fail(b, SWNG_ENOMEM, NULL);
-            return;
-        }
-    }
-    if (!(b->index_ref = calloc(1, sizeof *b->index_ref))) {
-        index_fail(b, SWNG_ENOMEM, NULL);
-        return;
-    }
-    b->index_ref->b = b;
-    b->index_ref->cursor = b->index_cursor;
-    rc = swng_cursor_fetch(&b->index_ref->req, b->loop, b->index_cursor, index_page, b->index_ref,
-                           &err);
-    if (rc != SWNG_OK) {
-        free(b->index_ref);
-        b->index_ref = NULL;
-        index_fail(b, rc, err);
-    }
-}
-
-static void index_page(swng_request *req, int status, void *result, swng_error *err,
-                       void *payload)
-{
-    struct index_ref *ref = payload;
-    swng_batch *b = ref->b;
-    (void)req;
-    (void)result;
-    if (!b) { /* the batch is gone */
-        swng_cursor_free(ref->cursor);
-        swng_error_free(err);
-        free(ref);
-        return;
-    }
-    free(ref);
-    b->index_ref = NULL;
-    if (status != SWNG_OK)
-        index_fail(b, status, err);
-    else
-        index_take(b);
+    swng_batch *b = ctx;
+    swng_cursor *cur;
+    int rc = swng_membership_list(&cur, b->client, b->group, 1000, err);
+    return rc != SWNG_OK ? rc : swng__job_begin_walk(r, cur, &b->walk, err);
 }
 
 /* Starts reading the group's memberships (a remove batch's first step). */
 static void index_start(swng_batch *b)
 {
     swng_error *err = NULL;
-    int rc = swng_membership_list(&b->index_cursor, b->client, b->group, 1000, &err);
+    int rc;
     b->index_state = INDEX_LOADING;
-    if (rc != SWNG_OK)
-        index_fail(b, rc, err);
-    else
-        index_take(b);
+    b->walk.item = index_item;
+    b->walk.end = index_end;
+    rc = swng__job_start(NULL, b->loop, index_begin, b, swng__discard, NULL, &err);
+    if (rc != SWNG_OK) {
+        index_end(&b->walk, rc, err);
+        swng_error_free(err);
+    }
+}
+
+/* Starts an item's request: an add, the DELETE of the membership the group's
+ * list named for a remove, or a sync's DELETE by membership id. A bad id
+ * or a number not in the group is its outcome, with nothing sent. */
+static int item_start(swng_batch *b, struct item *it, swng_error **err)
+{
+    const char *args[3];
+    size_t lens[3];
+    int rc, op = b->op;
+    if (op == SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER) {
+        const struct member *m;
+        if ((rc = swng__check_uuid("phone_number_id", it->id, it->len, err)) != SWNG_OK) {
+            if (*err) (*err)->option = "phone_number_id";
+            return rc;
+        }
+        if (b->index_state == INDEX_FAILED) {
+            *err = swng__error_new(b->index_code, "the group's memberships could not be read: %s",
+                                   b->index_why ? b->index_why : swng_strerror(b->index_code));
+            return b->index_code;
+        }
+        if (!(m = swng__map_get(&b->members, swng__key_of(it->id, it->len, 1)))) {
+            *err = swng__error_new(SWNG_ENOTFOUND, "phone number %s is not in number group %s",
+                                   it->id, b->group);
+            return SWNG_ENOTFOUND;
+        }
+        op = SWNG_OP_MEMBERSHIP_DELETE;
+        args[0] = m->id;
+        lens[0] = strlen(m->id);
+        return swng_request_start(&it->req, b->loop, op, args, lens, 1, item_done, it, err);
+    }
+    if (op == SWNG_OP_MEMBERSHIP_DELETE) {
+        args[0] = it->id;
+        lens[0] = it->len;
+        return swng_request_start(&it->req, b->loop, op, args, lens, 1, item_done, it, err);
+    }
+    args[0] = b->group;
+    lens[0] = b->group_len;
+    args[1] = it->id;
+    lens[1] = it->len;
+    args[2] = b->if_exists;
+    lens[2] = b->if_exists ? strlen(b->if_exists) : 0;
+    return swng_request_start(&it->req, b->loop, op, args, lens, b->if_exists ? 3 : 2, item_done,
+                              it, err);
 }
 
 /* Starts what may start now and gives the outcomes that need no request.
@@ -413,6 +372,7 @@ static void pump(swng_batch *b)
         }
         return;
     }
+    if (b->after && !swng_batch_finished(b->after)) return;
     if (swng__now_ms() < b->paused_until) return;
     if (b->op == SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER && b->index_state != INDEX_READY &&
         b->index_state != INDEX_FAILED) {
@@ -421,8 +381,7 @@ static void pump(swng_batch *b)
         if (b->index_state == INDEX_LOADING) return;
     }
     while (b->inflight < b->concurrency && (it = next_item(b)) != NULL) {
-        const char *args[3];
-        size_t lens[3], first;
+        size_t first;
         swng_error *err = NULL;
         int rc = it->rate_limited ? 0 : seen_id(b, it->id, it->len, it->index, &first);
         if (rc != 0) {
@@ -434,41 +393,7 @@ static void pump(swng_batch *b)
             free(it);
             continue;
         }
-        if (b->op == SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER) {
-            /* One DELETE of the membership the group's list named. */
-            const char *mid;
-            if ((rc = swng__check_uuid("phone_number_id", it->id, it->len, &err)) != SWNG_OK) {
-                if (err) err->option = "phone_number_id";
-            } else if (b->index_state == INDEX_FAILED) {
-                rc = b->index_code;
-                err = swng__error_new(rc, "the group's memberships could not be read: %s",
-                                      b->index_why ? b->index_why : swng_strerror(rc));
-            } else if (!(mid = member_find(b, it->id, it->len))) {
-                rc = SWNG_ENOTFOUND;
-                err = swng__error_new(rc, "phone number %s is not in number group %s", it->id,
-                                      b->group);
-            } else {
-                args[0] = mid;
-                rc = swng_request_start(&it->req, b->loop, SWNG_OP_MEMBERSHIP_DELETE, args, NULL,
-                                        1, item_done, it, &err);
-            }
-            if (rc != SWNG_OK) {
-                emit(b, it->index, rc, NULL, err);
-                free(it);
-                continue;
-            }
-            fly_link(b, it);
-            continue;
-        }
-        args[0] = b->group;
-        lens[0] = b->group_len;
-        args[1] = it->id;
-        lens[1] = it->len;
-        args[2] = b->if_exists;
-        lens[2] = b->if_exists ? strlen(b->if_exists) : 0;
-        rc = swng_request_start(&it->req, b->loop, b->op, args, lens, b->if_exists ? 3 : 2,
-                                item_done, it, &err);
-        if (rc != SWNG_OK) { /* a bad id: this item's outcome, nothing sent */
+        if ((rc = item_start(b, it, &err)) != SWNG_OK) { /* nothing sent */
             emit(b, it->index, rc, NULL, err);
             free(it);
             continue;
@@ -480,7 +405,7 @@ static void pump(swng_batch *b)
 /* ---------------------------------------------------------- public API */
 
 static int batch_make(swng_batch **out, swng_loop *loop, int op, const char *group,
-                      const swng_batch_options *opts, swng_error **err)
+                      const swng_batch_options *opts, int internal, swng_error **err)
 {
     swng_batch_options defaults;
     swng_batch *b;
@@ -497,7 +422,8 @@ static int batch_make(swng_batch **out, swng_loop *loop, int op, const char *gro
                               "version is %u in the batch options; initialise them with "
                               "SWNG_BATCH_OPTIONS_INIT",
                               opts->version);
-    if (op != SWNG_OP_MEMBERSHIP_CREATE && op != SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER)
+    if (op != SWNG_OP_MEMBERSHIP_CREATE && op != SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER &&
+        !(internal && op == SWNG_OP_MEMBERSHIP_DELETE))
         return swng__fail_arg(err, "op",
                               "a batch adds (SWNG_OP_MEMBERSHIP_CREATE) or removes "
                               "(SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER) numbers");
@@ -523,6 +449,8 @@ static int batch_make(swng_batch **out, swng_loop *loop, int op, const char *gro
     if (op == SWNG_OP_MEMBERSHIP_CREATE)
         b->if_exists = opts->if_exists == SWNG_IF_EXISTS_RETURN ? "return" : "error";
     b->seed = (unsigned int)swng__now_ms() ^ (unsigned int)(uintptr_t)b;
+    swng__map_init(&b->seen, sizeof(size_t));
+    swng__map_init(&b->members, sizeof(struct member));
     swng__loop_add_batch(loop, b);
     *out = b;
     return SWNG_OK;
@@ -533,7 +461,7 @@ int swng_batch_new(swng_batch **out, swng_loop *loop, int op, const char *number
 {
     if (err) *err = NULL;
     if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
-    return batch_make(out, loop, op, number_group_id, opts, err);
+    return batch_make(out, loop, op, number_group_id, opts, 0, err);
 }
 
 int swng_batch_push(swng_batch *b, const char *id, size_t len, size_t *index, swng_error **err)
@@ -615,15 +543,12 @@ void swng_batch_free(swng_batch *b)
     while ((it = wait_pop(b)) != NULL) free(it);
     while (swng_batch_take(b, NULL, NULL, NULL, NULL)) {
     }
-    if (b->index_ref) { /* its callback frees the cursor */
-        b->index_ref->b = NULL;
-        swng_request_cancel(b->index_ref->req);
-    } else {
-        swng_cursor_free(b->index_cursor);
-    }
-    free(b->members);
+    swng__walk_stop(&b->walk);
+    if (b->after) b->after->blocks = NULL;
+    if (b->blocks) b->blocks->after = NULL;
+    swng__map_free(&b->members);
     free(b->index_why);
-    free(b->seen);
+    swng__map_free(&b->seen);
     free(b);
 }
 
@@ -634,6 +559,9 @@ long long swng__batch_due(const swng_batch *b)
 {
     int more = b->nwaiting || (b->src && b->src_next < b->src_n);
     if (!more || (b->inflight >= b->concurrency && !b->cancelled && !b->stopped)) return -1;
+    if (b->after && !swng_batch_finished(b->after) && !b->cancelled &&
+        !swng_cancel_triggered(b->client->cancel))
+        return -1; /* pumped when its last outcome is delivered */
     if (b->cancelled || b->stopped || swng_cancel_triggered(b->client->cancel)) return 0;
     return b->paused_until; /* 0 or past: now */
 }
@@ -651,6 +579,43 @@ static void result_free_items(swng_batch_result *r, size_t from)
     }
 }
 
+static swng_batch_result *result_new(size_t n)
+{
+    swng_batch_result *res = calloc(1, sizeof *res);
+    size_t i;
+    if (!res || !(res->status = calloc(n ? n : 1, sizeof *res->status)) ||
+        !(res->result = calloc(n ? n : 1, sizeof *res->result)) ||
+        !(res->err = calloc(n ? n : 1, sizeof *res->err))) {
+        swng_batch_result_free(res);
+        return NULL;
+    }
+    res->n = n;
+    for (i = 0; i < n; i++) res->status[i] = SWNG_ECANCELLED;
+    return res;
+}
+
+/* Drives a private loop until every batch of bs has finished; the
+ * client's interrupt function cancels them all. Returns SWNG_ECANCELLED
+ * when one was cancelled. */
+static int drive(swng_client *client, swng_loop *loop, swng_batch *const *bs, size_t n)
+{
+    size_t i;
+    int cancelled = 0;
+    for (;;) {
+        for (i = 0; i < n && swng_batch_finished(bs[i]); i++) {
+        }
+        if (i == n) break;
+        swng__loop_drive(loop, client->interrupt ? SWNG_INTERRUPT_INTERVAL_MS : -1);
+        if (!cancelled && client->interrupt && client->interrupt(client->interrupt_payload)) {
+            cancelled = 1;
+            for (i = 0; i < n; i++) swng_batch_cancel(bs[i]);
+        }
+    }
+    for (i = 0; i < n; i++)
+        if (bs[i]->cancelled) return SWNG_ECANCELLED;
+    return SWNG_OK;
+}
+
 int swng_batch_run(swng_batch_result **out, swng_client *client, int op,
                    const char *number_group_id, const char *const *ids, const size_t *lens,
                    size_t n, const swng_batch_options *opts, swng_error **err)
@@ -658,27 +623,18 @@ int swng_batch_run(swng_batch_result **out, swng_client *client, int op,
     swng_batch_result *res;
     swng_batch *b;
     swng_loop *loop;
-    size_t i;
     int rc;
     if (err) *err = NULL;
     if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
     *out = NULL;
     if (!client) return swng__fail_arg(err, "client", "client must not be NULL");
     if (n && !ids) return swng__fail_arg(err, "ids", "ids must not be NULL");
-    res = calloc(1, sizeof *res);
-    if (!res || !(res->status = calloc(n ? n : 1, sizeof *res->status)) ||
-        !(res->result = calloc(n ? n : 1, sizeof *res->result)) ||
-        !(res->err = calloc(n ? n : 1, sizeof *res->err))) {
-        swng_batch_result_free(res);
-        return swng__fail(err, SWNG_ENOMEM, "out of memory");
-    }
-    res->n = n;
-    for (i = 0; i < n; i++) res->status[i] = SWNG_ECANCELLED;
+    if (!(res = result_new(n))) return swng__fail(err, SWNG_ENOMEM, "out of memory");
     if (!(loop = swng__loop_acquire(client, err))) {
         swng_batch_result_free(res);
         return SWNG_ENOMEM;
     }
-    if ((rc = batch_make(&b, loop, op, number_group_id, opts, err)) != SWNG_OK) {
+    if ((rc = batch_make(&b, loop, op, number_group_id, opts, 0, err)) != SWNG_OK) {
         swng__loop_release(client, loop);
         swng_batch_result_free(res);
         return rc;
@@ -689,16 +645,88 @@ int swng_batch_run(swng_batch_result **out, swng_client *client, int op,
     b->src_n = n;
     b->pushed = n;
     b->closed = 1;
-    while (!swng_batch_finished(b)) {
-        swng__loop_drive(loop, client->interrupt ? SWNG_INTERRUPT_INTERVAL_MS : -1);
-        if (!b->cancelled && client->interrupt && client->interrupt(client->interrupt_payload))
-            swng_batch_cancel(b);
-    }
-    rc = b->cancelled ? SWNG_ECANCELLED : SWNG_OK;
+    rc = drive(client, loop, &b, 1);
     swng_batch_free(b);
     swng__loop_release(client, loop);
     if (rc != SWNG_OK) swng__fail(err, rc, "the batch was cancelled");
     *out = res;
+    return rc;
+}
+
+/* ------------------------------------------------------------ syncs */
+
+int swng__sync_batches(swng_batch **added, swng_batch **removed, swng_loop *loop,
+                       const char *group, const char *const *add, size_t nadd,
+                       const char *const *mids, size_t nremove, const swng_batch_options *opts,
+                       swng_error **err)
+{
+    swng_batch_options o;
+    size_t i;
+    int rc;
+    *added = *removed = NULL;
+    if (opts) {
+        o = *opts;
+    } else {
+        memset(&o, 0, sizeof o);
+        o.version = SWNG_BATCH_OPTIONS_VERSION;
+    }
+    /* A number added meanwhile by someone else is not a failure. */
+    o.if_exists = SWNG_IF_EXISTS_RETURN;
+    if ((rc = batch_make(added, loop, SWNG_OP_MEMBERSHIP_CREATE, group, &o, 0, err)) != SWNG_OK)
+        return rc;
+    o.if_exists = SWNG_IF_EXISTS_ERROR;
+    if ((rc = batch_make(removed, loop, SWNG_OP_MEMBERSHIP_DELETE, group, &o, 1, err)) != SWNG_OK)
+        goto fail;
+    (*removed)->gone_ok = 1;
+    (*removed)->after = *added;
+    (*added)->blocks = *removed;
+    for (i = 0; i < nadd; i++)
+        if ((rc = swng_batch_push(*added, add[i], strlen(add[i]), NULL, err)) != SWNG_OK) goto fail;
+    for (i = 0; i < nremove; i++)
+        if ((rc = swng_batch_push(*removed, mids[i], strlen(mids[i]), NULL, err)) != SWNG_OK)
+            goto fail;
+    swng_batch_close(*added);
+    swng_batch_close(*removed);
+    return SWNG_OK;
+fail:
+    swng_batch_free(*added);
+    swng_batch_free(*removed);
+    *added = *removed = NULL;
+    return rc;
+}
+
+int swng__sync_run(swng_batch_result **added, swng_batch_result **removed, swng_client *client,
+                   const char *group, const char *const *add, size_t nadd,
+                   const char *const *mids, size_t nremove, const swng_batch_options *opts,
+                   swng_error **err)
+{
+    swng_batch *bs[2];
+    swng_loop *loop;
+    int rc;
+    if (!(*added = result_new(nadd)) || !(*removed = result_new(nremove))) {
+        swng_batch_result_free(*added);
+        *added = NULL;
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    }
+    if (!(loop = swng__loop_acquire(client, err))) {
+        rc = SWNG_ENOMEM;
+        goto fail;
+    }
+    rc = swng__sync_batches(&bs[0], &bs[1], loop, group, add, nadd, mids, nremove, opts, err);
+    if (rc == SWNG_OK) {
+        bs[0]->store = *added;
+        bs[1]->store = *removed;
+        rc = drive(client, loop, bs, 2);
+        swng_batch_free(bs[1]);
+        swng_batch_free(bs[0]);
+        if (rc != SWNG_OK) swng__fail(err, rc, "the sync was cancelled");
+    }
+    swng__loop_release(client, loop);
+    if (rc == SWNG_OK || rc == SWNG_ECANCELLED) return rc;
+fail:
+    swng_batch_result_free(*added);
+    swng_batch_result_free(*removed);
+    *added = *removed = NULL;
     return rc;
 }
 

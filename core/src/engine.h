@@ -172,6 +172,29 @@ int swng__check_echo(const struct swng__op *op, const struct swng__arg *args,
 int swng__object_from_response(struct swng__object **out, const struct swng__type *t,
                                swng_client *c, struct swng__response *rs, swng_error **err);
 
+/* ------------------------------------------------------------- idmap */
+
+/* A key of the core's one map (idmap.c): a UUID's own 128 bits (exact,
+ * without case), or two 64-bit hashes of any other text. */
+struct swng__key {
+    uint64_t hi, lo;
+};
+struct swng__key swng__key_of(const char *s, size_t n, int fold);
+/* Keys to values of vsize bytes (0: a set); open addressing. */
+struct swng__map {
+    struct swng__key *keys;
+    unsigned char *used;
+    unsigned char *vals;
+    size_t n, cap, vsize;
+};
+void swng__map_init(struct swng__map *m, size_t vsize);
+/* The value of k, or NULL. */
+void *swng__map_get(const struct swng__map *m, struct swng__key k);
+/* The value of k, made (zeroed, *added = 1) when k is new; NULL: out of
+ * memory. The pointer is valid until the next put. */
+void *swng__map_put(struct swng__map *m, struct swng__key k, int *added);
+void swng__map_free(struct swng__map *m);
+
 /* -------------------------------------------------------------- jobs */
 
 /* A job on a loop: a request started by swng_request_start or
@@ -198,6 +221,7 @@ struct swng_request {
     struct swng__object *found;
     swng_error *first;
     struct swng__response *raw; /* swng__send: where the 2xx response goes */
+    struct swng__walk *walk;    /* a walk's owner (detached when it goes first) */
     /* The outcome. */
     int finished, cancelled, status, blocking;
     struct swng__object *result;
@@ -266,6 +290,41 @@ void swng__batch_pump(swng_batch *b);
  * slot), else a monotonic ms (0 or past: now). */
 long long swng__batch_due(const swng_batch *b);
 void swng__batch_detach(swng_batch *b);
+/* A sync's two batches on loop (batch.c), both closed: adds of add[]
+ * (if_exists "return"), and deletes of the memberships mids[] (one gone
+ * meanwhile is no failure) that start when the adds have finished. */
+int swng__sync_batches(swng_batch **added, swng_batch **removed, swng_loop *loop,
+                       const char *group, const char *const *add, size_t nadd,
+                       const char *const *mids, size_t nremove, const swng_batch_options *opts,
+                       swng_error **err);
+/* The same run to the end on a private loop of client, outcomes stored in
+ * input order (cancelled: SWNG_ECANCELLED, with what was done). */
+int swng__sync_run(swng_batch_result **added, swng_batch_result **removed, swng_client *client,
+                   const char *group, const char *const *add, size_t nadd,
+                   const char *const *mids, size_t nremove, const swng_batch_options *opts,
+                   swng_error **err);
+
+/* ---- walks: every item of a list read on a loop, page by page, for an
+ * owner (a remove batch's index of the group, a sync plan). */
+struct swng__walk {
+    swng_request *job; /* while the walk runs */
+    /* Each item (taken). A failure status (with *err) ends the walk. */
+    int (*item)(struct swng__walk *w, struct swng__object *o, swng_error **err);
+    /* The end (from swng__job_end, before the job is delivered): SWNG_OK
+     * after the last page, else the failure and its error (borrowed). */
+    void (*end)(struct swng__walk *w, int status, const swng_error *err);
+};
+/* Begins a walk of cur (taken) on r (list.c). */
+int swng__job_begin_walk(swng_request *r, swng_cursor *cur, struct swng__walk *w,
+                         swng_error **err);
+/* Starts a job on loop: begin(r, ctx) begins it (loop.c). */
+int swng__job_start(swng_request **out, swng_loop *loop,
+                    int (*begin)(swng_request *r, void *ctx, swng_error **err), void *ctx,
+                    swng_request_cb cb, void *payload, swng_error **err);
+/* The owner goes away first: its walk is cancelled and forgets it. */
+void swng__walk_stop(struct swng__walk *w);
+/* A callback for internal jobs whose owner learnt the outcome elsewhere. */
+void swng__discard(swng_request *r, int status, void *result, swng_error *err, void *payload);
 
 /* A job that needs no transfer ends at once (delivered at the next step). */
 void swng__job_free_state(swng_request *r);

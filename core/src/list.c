@@ -22,8 +22,7 @@ struct swng_cursor {
     char *next_url;  /* the page to fetch next, NULL when there is none */
     char *path;      /* the list's path: every next link must keep it */
     char *scheme, *host, *port; /* the base URL's: every next link must keep them */
-    uint64_t *seen;  /* hashes of the fetched URLs (open addressing, 0 = free) */
-    size_t nseen, capseen;
+    struct swng__map seen; /* keys of the fetched URLs (a set) */
     cJSON *page;     /* the current page */
     const cJSON *item; /* the next item of page's data to hand out */
     long status;
@@ -55,33 +54,13 @@ static int same(const char *a, const char *b, int nocase)
     return nocase ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
 }
 
-/* A hash: the cycle check keeps 8 bytes per page, not the URLs. */
-static uint64_t hash_url(const char *s) { return swng__hash(s, strlen(s), 0); }
-
-/* 1 if url was fetched before, else records it; -1 out of memory. */
+/* 1 if url was fetched before, else records it (-1: out of memory). The
+ * cycle check keeps a 128-bit key per page, not the URLs. */
 static int seen_before(struct swng_cursor *cur, const char *url)
 {
-    uint64_t h = hash_url(url);
-    size_t i;
-    if (2 * (cur->nseen + 1) > cur->capseen) {
-        size_t cap = cur->capseen ? cur->capseen * 2 : 16, k;
-        uint64_t *t = calloc(cap, sizeof *t);
-        if (!t) return -1;
-        for (k = 0; k < cur->capseen; k++) {
-            if (!cur->seen[k]) continue;
-            for (i = cur->seen[k] % cap; t[i]; i = (i + 1) % cap) {
-            }
-            t[i] = cur->seen[k];
-        }
-        free(cur->seen);
-        cur->seen = t;
-        cur->capseen = cap;
-    }
-    for (i = h % cur->capseen; cur->seen[i]; i = (i + 1) % cur->capseen)
-        if (cur->seen[i] == h) return 1;
-    cur->seen[i] = h;
-    cur->nseen++;
-    return 0;
+    int added;
+    if (!swng__map_put(&cur->seen, swng__key_of(url, strlen(url), 0), &added)) return -1;
+    return !added;
 }
 
 /* Resolves a next link against the URL of the page that carried it
@@ -160,7 +139,7 @@ void swng_cursor_free(swng_cursor *cur)
     free(cur->scheme);
     free(cur->host);
     free(cur->port);
-    free(cur->seen);
+    swng__map_free(&cur->seen);
     cJSON_Delete(cur->page);
     free(cur->request_id);
     free(cur);
@@ -512,6 +491,56 @@ int swng_phone_number_list(swng_cursor **out, swng_client *client, const char *n
 int swng_phone_number_next(swng_cursor *cur, swng_phone_number **out, swng_error **err)
 {
     return cursor_next(cur, &swng__type_phone_number, (struct swng__object **)out, err);
+}
+
+/* ---- walks */
+
+static int walk_scan(swng_request *r)
+{
+    struct swng__object *o;
+    swng_error *e = NULL;
+    int rc;
+    while ((rc = cursor_take(r->cursor, r->cursor->type, &o, &e)) == SWNG_OK && o) {
+        if (!r->walk) { /* stopped: its cancel ends the job */
+            swng__object_free(o);
+            continue;
+        }
+        if ((rc = r->walk->item(r->walk, o, &e)) != SWNG_OK) break;
+    }
+    if (rc == SWNG__MORE && (rc = fetch_begin(r, r->cursor, &e)) >= 0) return rc;
+    return swng__job_end(r, rc, e);
+}
+
+static int walk_then(swng_request *r)
+{
+    swng_error *e = NULL;
+    int rc = fetch_end(r, r->cursor, &e);
+    return rc != SWNG_OK ? swng__job_end(r, rc, e) : walk_scan(r);
+}
+
+int swng__job_begin_walk(swng_request *r, swng_cursor *cur, struct swng__walk *w,
+                         swng_error **err)
+{
+    int rc;
+    r->client = cur->client;
+    r->cursor = cur;
+    r->own_cursor = 1;
+    r->then = walk_then;
+    r->walk = w;
+    w->job = r;
+    if ((rc = fetch_begin(r, cur, err)) < 0) {
+        r->walk = NULL;
+        w->job = NULL;
+    }
+    return rc;
+}
+
+void swng__walk_stop(struct swng__walk *w)
+{
+    if (!w || !w->job) return;
+    w->job->walk = NULL;
+    swng_request_cancel(w->job);
+    w->job = NULL;
 }
 
 /* -------------------------------------------------------------- helpers */

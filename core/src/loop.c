@@ -314,6 +314,12 @@ int swng__job_end(swng_request *r, int status, swng_error *err)
     r->x.state = SWNG__X_IDLE;
     r->finished = 1;
     if (r->loop) r->loop->dirty = 1;
+    if (r->walk) { /* its owner learns the end now, however it came */
+        struct swng__walk *w = r->walk;
+        r->walk = NULL;
+        w->job = NULL;
+        w->end(w, status, r->error);
+    }
     return status;
 }
 
@@ -819,4 +825,25 @@ int swng_cursor_fetch(swng_request **out, swng_loop *loop, swng_cursor *cursor,
     if ((rc = job_new(&r, loop, cb, payload, err)) != SWNG_OK) return rc;
     rc = swng__job_begin_fetch(r, cursor, err);
     return job_started(out, loop, r, rc);
+}
+
+int swng__job_start(swng_request **out, swng_loop *loop,
+                    int (*begin)(swng_request *r, void *ctx, swng_error **err), void *ctx,
+                    swng_request_cb cb, void *payload, swng_error **err)
+{
+    swng_request *r;
+    int rc;
+    if (out) *out = NULL;
+    if ((rc = job_new(&r, loop, cb, payload, err)) != SWNG_OK) return rc;
+    rc = begin(r, ctx, err);
+    return job_started(out, loop, r, rc);
+}
+
+void swng__discard(swng_request *r, int status, void *result, swng_error *err, void *payload)
+{
+    (void)r;
+    (void)status;
+    (void)payload;
+    swng__object_free(result);
+    swng_error_free(err);
 }

@@ -1,91 +1,119 @@
 /* sync.c - a group's numbers made to match a list: the plan (what to add,
- * what to remove, from one read of the group's memberships) and its
- * application with two batches. */
+ * what to remove, from one read of the group's memberships, a walk job
+ * that runs on a private loop or the caller's) and its application with
+ * two batches (batch.c). */
 #include "engine.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+enum { PLAN_READING, PLAN_READY, PLAN_FAILED };
 
 struct swng_sync_plan {
     char group[40];
-    /* Phone-number ids (36 characters and a NUL each). */
-    char (*add)[37];
+    swng_client *client;
+    /* The wanted phone-number ids, in input order (checked UUIDs). */
+    char (*ids)[37];
+    size_t n;
+    struct swng__map want; /* id -> struct want */
+    size_t *add;           /* positions in ids: wanted and not there, once each */
     size_t nadd;
-    char (*remove)[37];
-    size_t nremove;
+    struct removal {
+        char phone[37];
+        char membership[37];
+    } *remove; /* there and not wanted: one per membership */
+    size_t nremove, capremove;
     size_t keep;
+    int state;
+    struct swng__walk walk;
 };
 
-/* A set of ids (case-folded FNV-1a hashes; equal hashes are compared as
- * text, so a collision cannot merge two numbers). */
-struct idset {
-    struct slot {
-        uint64_t h;
-        const char *id; /* borrowed */
-        int seen;       /* found in the group */
-    } *slots;
-    size_t n, cap;
+struct want {
+    int there; /* found in the group (or already planned) */
 };
 
-/* Every id here is a checked UUID: 36 characters. */
-static uint64_t hash36(const char *s) { return swng__hash(s, 36, 1); }
-
-/* The slot of id, or NULL; with add, a new slot for it (NULL: no memory). */
-static struct slot *idset_get(struct idset *s, const char *id, int add, int *added)
+static swng_sync_plan *walk_plan(struct swng__walk *w)
 {
-    uint64_t h = hash36(id);
-    size_t i;
-    if (added) *added = 0;
-    if (add && 2 * (s->n + 1) > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64, k;
-        struct slot *t = calloc(cap, sizeof *t);
-        if (!t) return NULL;
-        for (k = 0; k < s->cap; k++) {
-            if (!s->slots[k].h) continue;
-            for (i = s->slots[k].h % cap; t[i].h; i = (i + 1) % cap) {
-            }
-            t[i] = s->slots[k];
-        }
-        free(s->slots);
-        s->slots = t;
-        s->cap = cap;
-    }
-    if (!s->cap) return NULL;
-    for (i = h % s->cap; s->slots[i].h; i = (i + 1) % s->cap)
-        if (s->slots[i].h == h && strncasecmp(s->slots[i].id, id, 36) == 0) return &s->slots[i];
-    if (!add) return NULL;
-    s->slots[i].h = h;
-    s->slots[i].id = id;
-    s->n++;
-    if (added) *added = 1;
-    return &s->slots[i];
+    return (swng_sync_plan *)((char *)w - offsetof(swng_sync_plan, walk));
 }
 
-int swng_sync_plan_new(swng_sync_plan **out, swng_client *client, const char *number_group_id,
-                       const char *const *ids, const size_t *lens, size_t n, swng_error **err)
+/* Each membership of the group: kept if wanted, else removed. A wanted
+ * number with a second membership is left as it is: it is in the group. */
+static int plan_item(struct swng__walk *w, struct swng__object *o, swng_error **err)
 {
-    struct idset want = {0};
-    swng_sync_plan *p = NULL;
-    swng_cursor *cur = NULL;
-    swng_membership *m = NULL;
-    size_t i, cap_remove = 0;
-    int rc;
-    if (err) *err = NULL;
+    swng_sync_plan *p = walk_plan(w);
+    const char *phone = swng_membership_phone_number_id((swng_membership *)o);
+    struct want *wn = swng__map_get(&p->want, swng__key_of(phone, strlen(phone), 1));
+    int rc = SWNG_OK;
+    if (wn) {
+        if (!wn->there) p->keep++;
+        wn->there = 1;
+    } else {
+        if (p->nremove == p->capremove) {
+            size_t cap = p->capremove ? p->capremove * 2 : 16;
+            struct removal *t = realloc(p->remove, cap * sizeof *t);
+            if (!t) rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
+            else {
+                p->remove = t;
+                p->capremove = cap;
+            }
+        }
+        if (rc == SWNG_OK) {
+            struct removal *r = &p->remove[p->nremove++];
+            memcpy(r->phone, phone, 37);
+            memcpy(r->membership, swng_membership_id((swng_membership *)o), 37);
+        }
+    }
+    swng__object_free(o);
+    return rc;
+}
+
+/* After the last page: what is wanted and not there, in input order. */
+static void plan_end(struct swng__walk *w, int status, const swng_error *err)
+{
+    swng_sync_plan *p = walk_plan(w);
+    size_t i;
+    (void)err;
+    if (status != SWNG_OK) {
+        p->state = PLAN_FAILED;
+        return;
+    }
+    for (i = 0; i < p->n; i++) {
+        struct want *wn = swng__map_get(&p->want, swng__key_of(p->ids[i], 36, 1));
+        if (wn->there) continue;
+        wn->there = 1;
+        p->add[p->nadd++] = i;
+    }
+    p->state = PLAN_READY;
+}
+
+static int plan_begin(swng_request *r, void *ctx, swng_error **err)
+{
+    swng_sync_plan *p = ctx;
+    swng_cursor *cur;
+    int rc = swng_membership_list(&cur, p->client, p->group, 1000, err);
+    return rc != SWNG_OK ? rc : swng__job_begin_walk(r, cur, &p->walk, err);
+}
+
+/* A plan, not yet read: every wanted id checked (a sync must be exact, so
+ * one bad id refuses the whole plan) and copied. */
+static int plan_make(swng_sync_plan **out, swng_client *client, const char *group,
+                     const char *const *ids, const size_t *lens, size_t n, swng_error **err)
+{
+    swng_sync_plan *p;
+    size_t i;
+    int rc, added;
     if (!out) return swng__fail_arg(err, "out", "out must not be NULL");
     *out = NULL;
     if (!client) return swng__fail_arg(err, "client", "client must not be NULL");
     if (n && !ids) return swng__fail_arg(err, "ids", "ids must not be NULL");
-    if (!number_group_id)
-        return swng__fail_arg(err, "number_group_id", "number_group_id must not be NULL");
-    if ((rc = swng__check_uuid("number_group_id", number_group_id, strlen(number_group_id),
-                               err)) != SWNG_OK) {
+    if (!group) return swng__fail_arg(err, "number_group_id", "number_group_id must not be NULL");
+    if ((rc = swng__check_uuid("number_group_id", group, strlen(group), err)) != SWNG_OK) {
         if (err && *err) (*err)->option = "number_group_id";
         return rc;
     }
-    /* Every wanted id checked before anything is sent: a sync must be
-     * exact, so one bad id refuses the whole plan. */
     for (i = 0; i < n; i++) {
         size_t len = ids[i] ? (lens ? lens[i] : strlen(ids[i])) : 0;
         if (!ids[i] || (rc = swng__check_uuid("phone_number_id", ids[i], len, err)) != SWNG_OK) {
@@ -101,82 +129,107 @@ int swng_sync_plan_new(swng_sync_plan **out, swng_client *client, const char *nu
             return rc;
         }
     }
-    if (!(p = calloc(1, sizeof *p)) || (n && !(p->add = malloc(n * sizeof *p->add)))) {
-        rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
-        goto fail;
+    if (!(p = calloc(1, sizeof *p))) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    swng__map_init(&p->want, sizeof(struct want));
+    p->client = client;
+    p->walk.item = plan_item;
+    p->walk.end = plan_end;
+    memcpy(p->group, group, strlen(group) + 1);
+    if (n && (!(p->ids = malloc(n * sizeof *p->ids)) || !(p->add = malloc(n * sizeof *p->add)))) {
+        swng_sync_plan_free(p);
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
     }
-    memcpy(p->group, number_group_id, strlen(number_group_id) + 1);
     for (i = 0; i < n; i++) {
-        int added;
-        if (!idset_get(&want, ids[i], 1, &added)) {
-            rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
-            goto fail;
+        memcpy(p->ids[i], ids[i], 36);
+        p->ids[i][36] = '\0';
+        if (!swng__map_put(&p->want, swng__key_of(ids[i], 36, 1), &added)) {
+            swng_sync_plan_free(p);
+            return swng__fail(err, SWNG_ENOMEM, "out of memory");
         }
     }
-    /* One read of the group: each membership is kept (wanted) or removed. */
-    if ((rc = swng_membership_list(&cur, client, number_group_id, 1000, err)) != SWNG_OK) goto fail;
-    while ((rc = swng_membership_next(cur, &m, err)) == SWNG_OK && m) {
-        const char *phone = swng_membership_phone_number_id(m);
-        struct slot *s = idset_get(&want, phone, 0, NULL);
-        if (s && !s->seen) {
-            s->seen = 1;
-            p->keep++;
-        } else if (!s) {
-            if (p->nremove == cap_remove) {
-                size_t cap = cap_remove ? cap_remove * 2 : 16;
-                char(*t)[37] = realloc(p->remove, cap * sizeof *t);
-                if (!t) {
-                    rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
-                    break;
-                }
-                p->remove = t;
-                cap_remove = cap;
-            }
-            memcpy(p->remove[p->nremove++], phone, 37);
-        }
-        swng_membership_free(m);
-        m = NULL;
-    }
-    swng_membership_free(m);
-    if (rc != SWNG_OK) goto fail;
-    /* What is wanted and not there, in input order, once each. */
-    for (i = 0; i < n; i++) {
-        struct slot *s = idset_get(&want, ids[i], 0, NULL);
-        if (s->seen) continue;
-        s->seen = 1;
-        memcpy(p->add[p->nadd], ids[i], 36);
-        p->add[p->nadd++][36] = '\0';
-    }
-    swng_cursor_free(cur);
-    free(want.slots);
+    p->n = n;
     *out = p;
     return SWNG_OK;
-fail:
-    swng_cursor_free(cur);
-    free(want.slots);
-    swng_sync_plan_free(p);
-    return rc;
+}
+
+int swng_sync_plan_new(swng_sync_plan **out, swng_client *client, const char *number_group_id,
+                       const char *const *ids, const size_t *lens, size_t n, swng_error **err)
+{
+    swng_sync_plan *p;
+    swng_request r;
+    int rc;
+    if (err) *err = NULL;
+    if ((rc = plan_make(&p, client, number_group_id, ids, lens, n, err)) != SWNG_OK) return rc;
+    memset(&r, 0, sizeof r);
+    if ((rc = plan_begin(&r, p, err)) < 0)
+        swng__job_free_state(&r);
+    else
+        rc = swng__job_run(client, &r, NULL, err);
+    if (rc != SWNG_OK) {
+        swng_sync_plan_free(p);
+        return rc;
+    }
+    *out = p;
+    return SWNG_OK;
+}
+
+int swng_sync_plan_start(swng_sync_plan **out, swng_request **req, swng_loop *loop,
+                         const char *number_group_id, const char *const *ids, const size_t *lens,
+                         size_t n, swng_request_cb cb, void *payload, swng_error **err)
+{
+    swng_sync_plan *p;
+    int rc;
+    if (err) *err = NULL;
+    if (req) *req = NULL;
+    if (out) *out = NULL;
+    if (!loop) return swng__fail_arg(err, "loop", "loop must not be NULL");
+    rc = plan_make(&p, swng__loop_client(loop), number_group_id, ids, lens, n, err);
+    if (rc != SWNG_OK) return rc;
+    if ((rc = swng__job_start(req, loop, plan_begin, p, cb, payload, err)) != SWNG_OK) {
+        swng_sync_plan_free(p);
+        return rc;
+    }
+    *out = p;
+    return SWNG_OK;
 }
 
 size_t swng_sync_plan_add_count(const swng_sync_plan *p) { return p ? p->nadd : 0; }
 const char *swng_sync_plan_add(const swng_sync_plan *p, size_t i)
 {
-    return p && i < p->nadd ? p->add[i] : NULL;
+    return p && i < p->nadd ? p->ids[p->add[i]] : NULL;
 }
 size_t swng_sync_plan_remove_count(const swng_sync_plan *p) { return p ? p->nremove : 0; }
 const char *swng_sync_plan_remove(const swng_sync_plan *p, size_t i)
 {
-    return p && i < p->nremove ? p->remove[i] : NULL;
+    return p && i < p->nremove ? p->remove[i].phone : NULL;
+}
+const char *swng_sync_plan_remove_membership(const swng_sync_plan *p, size_t i)
+{
+    return p && i < p->nremove ? p->remove[i].membership : NULL;
 }
 size_t swng_sync_plan_keep_count(const swng_sync_plan *p) { return p ? p->keep : 0; }
 
-/* The plan's ids as an array of pointers for swng_batch_run. */
-static const char **pointers(char (*ids)[37], size_t n)
+/* The plan's ids to add and memberships to delete, as pointer arrays
+ * (one block) for the batches; NULL: not ready or out of memory. */
+static const char **plan_lists(const swng_sync_plan *p, swng_error **err)
 {
-    const char **v = malloc((n ? n : 1) * sizeof *v);
+    const char **v;
     size_t i;
-    if (v)
-        for (i = 0; i < n; i++) v[i] = ids[i];
+    if (!p) {
+        swng__fail_arg(err, "plan", "plan must not be NULL");
+        return NULL;
+    }
+    if (p->state != PLAN_READY) {
+        swng__fail_arg(err, "plan", "the plan is not ready: its read of the group %s",
+                       p->state == PLAN_READING ? "has not finished" : "failed");
+        return NULL;
+    }
+    if (!(v = malloc((p->nadd + p->nremove + 1) * sizeof *v))) {
+        swng__fail(err, SWNG_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (i = 0; i < p->nadd; i++) v[i] = p->ids[p->add[i]];
+    for (i = 0; i < p->nremove; i++) v[p->nadd + i] = p->remove[i].membership;
     return v;
 }
 
@@ -184,29 +237,32 @@ int swng_sync_plan_apply(swng_batch_result **added, swng_batch_result **removed,
                          swng_client *client, const swng_sync_plan *p,
                          const swng_batch_options *opts, swng_error **err)
 {
-    swng_batch_options o;
     const char **v;
     int rc;
     if (err) *err = NULL;
     if (!added || !removed) return swng__fail_arg(err, "out", "added and removed must not be NULL");
     *added = *removed = NULL;
-    if (!p) return swng__fail_arg(err, "plan", "plan must not be NULL");
-    if (opts) {
-        o = *opts;
-    } else {
-        memset(&o, 0, sizeof o);
-        o.version = SWNG_BATCH_OPTIONS_VERSION;
-    }
-    /* A number added meanwhile by someone else is not a failure. */
-    o.if_exists = SWNG_IF_EXISTS_RETURN;
-    if (!(v = pointers(p->add, p->nadd))) return swng__fail(err, SWNG_ENOMEM, "out of memory");
-    rc = swng_batch_run(added, client, SWNG_OP_MEMBERSHIP_CREATE, p->group, v, NULL, p->nadd, &o,
-                        err);
+    if (!client) return swng__fail_arg(err, "client", "client must not be NULL");
+    if (!(v = plan_lists(p, err))) return err && *err ? swng_error_code(*err) : SWNG_EINVAL;
+    rc = swng__sync_run(added, removed, client, p->group, v, p->nadd, v + p->nadd, p->nremove,
+                        opts, err);
     free(v);
-    if (rc != SWNG_OK) return rc;
-    if (!(v = pointers(p->remove, p->nremove))) return swng__fail(err, SWNG_ENOMEM, "out of memory");
-    rc = swng_batch_run(removed, client, SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER, p->group, v, NULL,
-                        p->nremove, &o, err);
+    return rc;
+}
+
+int swng_sync_plan_apply_start(swng_batch **added, swng_batch **removed, swng_loop *loop,
+                               const swng_sync_plan *p, const swng_batch_options *opts,
+                               swng_error **err)
+{
+    const char **v;
+    int rc;
+    if (err) *err = NULL;
+    if (!added || !removed) return swng__fail_arg(err, "out", "added and removed must not be NULL");
+    *added = *removed = NULL;
+    if (!loop) return swng__fail_arg(err, "loop", "loop must not be NULL");
+    if (!(v = plan_lists(p, err))) return err && *err ? swng_error_code(*err) : SWNG_EINVAL;
+    rc = swng__sync_batches(added, removed, loop, p->group, v, p->nadd, v + p->nadd, p->nremove,
+                            opts, err);
     free(v);
     return rc;
 }
@@ -214,6 +270,9 @@ int swng_sync_plan_apply(swng_batch_result **added, swng_batch_result **removed,
 void swng_sync_plan_free(swng_sync_plan *p)
 {
     if (!p) return;
+    swng__walk_stop(&p->walk);
+    swng__map_free(&p->want);
+    free(p->ids);
     free(p->add);
     free(p->remove);
     free(p);

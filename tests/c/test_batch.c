@@ -25,6 +25,12 @@
  *                        list (adds in input order once, removes, keeps),
  *                        applied; planned again: nothing to do; a bad id
  *                        refuses the plan before anything is sent
+ *  sync_loop             swng_sync_plan_start/apply_start on a loop: the
+ *                        plan is refused until its read ends; the removes
+ *                        start only after the last add (journal order); a
+ *                        membership deleted between plan and apply is no
+ *                        failure; a plan freed while reading ends its
+ *                        request SWNG_ECANCELLED
  *  trace                 swng_client_set_trace: every attempt of every
  *                        request (blocking, batch) with method, path,
  *                        status, outcome, attempt number, request id; the
@@ -506,6 +512,129 @@ static void test_sync(void)
     swng_client_free(c);
 }
 
+/* ---- sync on a loop */
+
+/* Steps loop (poll on its descriptor) until it hands back a request. */
+static swng_request *await_request(swng_loop *loop)
+{
+    swng_request *r;
+    swng_error *err = NULL;
+    int rounds = 0;
+    while ((r = swng_loop_take(loop)) == NULL && rounds++ < 10000) {
+        struct pollfd p;
+        p.fd = swng_loop_fd(loop);
+        p.events = POLLIN;
+        poll(&p, 1, (int)swng_loop_timeout(loop));
+        CHECK(swng_loop_step(loop, &err) >= 0);
+        swng_error_free(err);
+        err = NULL;
+    }
+    return r;
+}
+
+static void test_sync_loop(void)
+{
+    const char *start[6], *want[7];
+    swng_batch_options o = SWNG_BATCH_OPTIONS_INIT;
+    swng_sync_plan *plan = NULL;
+    swng_batch_result *res = NULL;
+    swng_batch *added = NULL, *removed = NULL;
+    swng_request *req = NULL;
+    swng_loop *loop = NULL;
+    swng_error *err = NULL;
+    swng_client *c = th_client(NULL);
+    cJSON *root, *reqs, *e;
+    size_t i, index;
+    int st, n_ok[2] = {0, 0}, last_post = -1, first_delete = -1, k = 0;
+    void *obj;
+    REQUIRE(c);
+    for (i = 0; i < 6; i++) start[i] = phone((int)i);
+    CHECK_RC(swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, start, NULL, 6,
+                            NULL, &err),
+             SWNG_OK, err);
+    swng_batch_result_free(res);
+    for (i = 0; i < 7; i++) want[i] = phone((int)i + 3);
+    REQUIRE_RC(swng_loop_new(&loop, c, &err), SWNG_OK, err);
+    REQUIRE_RC(swng_sync_plan_start(&plan, &req, loop, TH_GROUP_SALES, want, NULL, 7, NULL, NULL,
+                                    &err),
+               SWNG_OK, err);
+    REQUIRE(plan && req);
+    /* Not read yet: nothing planned, and applying it is refused. */
+    CHECK_INT_EQ(swng_sync_plan_add_count(plan), 0);
+    CHECK_RC(swng_sync_plan_apply_start(&added, &removed, loop, plan, NULL, &err), SWNG_EINVAL,
+             err);
+    if (err) CHECK_STR_CONTAINS(swng_error_message(err), "not ready");
+    swng_error_free(err);
+    err = NULL;
+    CHECK(await_request(loop) == req);
+    CHECK_INT_EQ(swng_request_status(req), SWNG_OK);
+    CHECK_NULL(swng_request_take_result(req));
+    swng_request_free(req);
+    CHECK_INT_EQ(swng_sync_plan_keep_count(plan), 3);
+    CHECK_INT_EQ(swng_sync_plan_add_count(plan), 4);
+    CHECK_INT_EQ(swng_sync_plan_remove_count(plan), 3);
+    for (i = 0; i < 3; i++)
+        CHECK_MSG(swng_sync_plan_remove_membership(plan, i) &&
+                      strlen(swng_sync_plan_remove_membership(plan, i)) == 36,
+                  "remove %lu: membership %s", (unsigned long)i,
+                  th_q(swng_sync_plan_remove_membership(plan, i)));
+    CHECK_NULL(swng_sync_plan_remove_membership(plan, 3));
+    /* Someone removes one of them meanwhile. */
+    CHECK_RC(swng_membership_delete(c, swng_sync_plan_remove_membership(plan, 1), &err), SWNG_OK,
+             err);
+    th_space_clear_journal();
+    o.concurrency = 3;
+    REQUIRE_RC(swng_sync_plan_apply_start(&added, &removed, loop, plan, &o, &err), SWNG_OK, err);
+    swng_sync_plan_free(plan); /* the batches have their own copies */
+    plan = NULL;
+    while (!swng_batch_finished(added) || !swng_batch_finished(removed)) {
+        struct pollfd p;
+        p.fd = swng_loop_fd(loop);
+        p.events = POLLIN;
+        poll(&p, 1, (int)swng_loop_timeout(loop));
+        CHECK(swng_loop_step(loop, &err) >= 0);
+        swng_error_free(err);
+        err = NULL;
+        for (k = 0; k < 2; k++)
+            while (swng_batch_take(k ? removed : added, &index, &st, &obj, &err)) {
+                CHECK_MSG(st == SWNG_OK, "%s %lu: %s", k ? "remove" : "add", (unsigned long)index,
+                          err ? swng_error_message(err) : swng_status_name(st));
+                n_ok[k] += st == SWNG_OK;
+                if (!k) swng_membership_free(obj);
+                swng_error_free(err);
+                err = NULL;
+            }
+    }
+    CHECK_INT_EQ(n_ok[0], 4);
+    CHECK_INT_EQ(n_ok[1], 3);
+    CHECK_INT_EQ(members_in_group(TH_GROUP_SALES), 7);
+    /* Every POST before the first DELETE. */
+    root = th_space_journal(&reqs);
+    k = 0;
+    cJSON_ArrayForEach(e, reqs)
+    {
+        const char *m = th_json_str(e, "method");
+        if (m && strcmp(m, "POST") == 0) last_post = k;
+        if (m && strcmp(m, "DELETE") == 0 && first_delete < 0) first_delete = k;
+        k++;
+    }
+    cJSON_Delete(root);
+    CHECK_MSG(last_post >= 0 && first_delete > last_post, "last POST %d, first DELETE %d",
+              last_post, first_delete);
+    swng_batch_free(removed);
+    swng_batch_free(added);
+    /* A plan freed while it reads: its request ends cancelled. */
+    REQUIRE_RC(swng_sync_plan_start(&plan, &req, loop, TH_GROUP_SALES, want, NULL, 7, NULL, NULL,
+                                    &err),
+               SWNG_OK, err);
+    swng_sync_plan_free(plan);
+    CHECK(await_request(loop) == req);
+    CHECK_INT_EQ(swng_request_status(req), SWNG_ECANCELLED);
+    swng_request_free(req);
+    swng_loop_free(loop);
+    swng_client_free(c);
+}
+
 /* ---- the trace */
 
 struct traced {
@@ -605,6 +734,7 @@ T(cancel_handle)
 T(bad_batch)
 T(trace)
 T(sync)
+T(sync_loop)
 
 int main(int argc, char **argv)
 {
@@ -621,6 +751,7 @@ int main(int argc, char **argv)
         {"bad_batch", run_bad_batch},
         {"trace", run_trace},
         {"sync", run_sync},
+        {"sync_loop", run_sync_loop},
     };
     return th_main(argc, argv, tests, sizeof tests / sizeof tests[0]);
 }
