@@ -1553,6 +1553,22 @@ static int parse_parallel(const struct cli *c, swng_batch_options *bo)
     return 0;
 }
 
+/* The group of members add/remove/sync: GROUP, or the one group named
+ * --group-name (the library's find: none or several is an error). */
+static int group_of(swng_client *client, const struct cli *c, char **id, swng_error **err)
+{
+    swng_number_group *g = NULL;
+    int rc = SWNG_OK;
+    if (!(c->given & F_GROUP_NAME)) {
+        if (!(*id = strdup(c->args[2]))) rc = SWNG_ENOMEM;
+        return rc;
+    }
+    rc = swng_number_group_find(&g, client, c->group_name, err);
+    if (rc == SWNG_OK && !(*id = strdup(swng_number_group_id(g)))) rc = SWNG_ENOMEM;
+    swng_number_group_free(g);
+    return rc;
+}
+
 /* ------------------------------------------------------------- sync */
 
 /* Every NUMBER of a sync, in order (arguments, then --from; '-': stdin),
@@ -1680,16 +1696,8 @@ static int run_sync(swng_client *client, const struct cli *c, const char *const 
     unsigned err_flags = 0;
 
     if ((status = parse_parallel(c, &bo)) != 0) return status;
-    if (c->given & F_GROUP_NAME) {
-        swng_number_group *g = NULL;
-        err_flags = F_GROUP_NAME;
-        rc = swng_number_group_find(&g, client, c->group_name, &err);
-        if (rc == SWNG_OK && !(group = strdup(swng_number_group_id(g)))) rc = SWNG_ENOMEM;
-        swng_number_group_free(g);
-        if (rc != SWNG_OK) goto fail;
-    } else {
-        group = strdup(c->args[2]);
-    }
+    if (c->given & F_GROUP_NAME) err_flags = F_GROUP_NAME;
+    if ((rc = group_of(client, c, &group, &err)) != SWNG_OK) goto fail;
     if ((status = sync_inputs(client, c, numbers, nnumbers, &ids, &n)) != 0) goto out;
     if ((rc = swng_sync_plan_new(&plan, client, group, (const char *const *)ids, NULL, n, &err)) !=
         SWNG_OK)
@@ -1799,11 +1807,8 @@ static int run_bulk(swng_client *client, const struct cli *c, const struct comma
      * unknown group, or refused credentials, end the command before any
      * input is sent. */
     if (c->given & F_GROUP_NAME) {
-        swng_number_group *g = NULL;
         flags_for_error = F_GROUP_NAME;
-        rc = swng_number_group_find(&g, client, c->group_name, &err);
-        if (rc == SWNG_OK && !(group_id = strdup(swng_number_group_id(g)))) rc = SWNG_ENOMEM;
-        swng_number_group_free(g);
+        rc = group_of(client, c, &group_id, &err);
     } else {
         const char *gid = c->args[2];
         swng_number_group *g = NULL;
@@ -1811,7 +1816,7 @@ static int run_bulk(swng_client *client, const struct cli *c, const struct comma
         if ((rc = swng_loop_new(&b.loop, client, &err)) == SWNG_OK &&
             (rc = swng_batch_new(&b.batch, b.loop, b.op, gid, &bo, &err)) == SWNG_OK)
             rc = swng_number_group_get(&g, client, gid, &err);
-        if (rc == SWNG_OK && !(group_id = strdup(gid))) rc = SWNG_ENOMEM;
+        if (rc == SWNG_OK) rc = group_of(client, c, &group_id, &err);
         swng_number_group_free(g);
         swng_batch_free(b.batch);
         b.batch = NULL;
