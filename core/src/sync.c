@@ -210,27 +210,19 @@ const char *swng_sync_plan_remove_membership(const swng_sync_plan *p, size_t i)
 size_t swng_sync_plan_keep_count(const swng_sync_plan *p) { return p ? p->keep : 0; }
 
 /* The plan's ids to add and memberships to delete, as pointer arrays
- * (one block) for the batches; NULL: not ready or out of memory. */
-static const char **plan_lists(const swng_sync_plan *p, swng_error **err)
+ * (one block, *v) for the batches; a plan not ready is refused. */
+static int plan_lists(const swng_sync_plan *p, const char ***v, swng_error **err)
 {
-    const char **v;
     size_t i;
-    if (!p) {
-        swng__fail_arg(err, "plan", "plan must not be NULL");
-        return NULL;
-    }
-    if (p->state != PLAN_READY) {
-        swng__fail_arg(err, "plan", "the plan is not ready: its read of the group %s",
-                       p->state == PLAN_READING ? "has not finished" : "failed");
-        return NULL;
-    }
-    if (!(v = malloc((p->nadd + p->nremove + 1) * sizeof *v))) {
-        swng__fail(err, SWNG_ENOMEM, "out of memory");
-        return NULL;
-    }
-    for (i = 0; i < p->nadd; i++) v[i] = p->ids[p->add[i]];
-    for (i = 0; i < p->nremove; i++) v[p->nadd + i] = p->remove[i].membership;
-    return v;
+    if (!p) return swng__fail_arg(err, "plan", "plan must not be NULL");
+    if (p->state != PLAN_READY)
+        return swng__fail_arg(err, "plan", "the plan is not ready: its read of the group %s",
+                              p->state == PLAN_READING ? "has not finished" : "failed");
+    if (!(*v = malloc((p->nadd + p->nremove + 1) * sizeof **v)))
+        return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    for (i = 0; i < p->nadd; i++) (*v)[i] = p->ids[p->add[i]];
+    for (i = 0; i < p->nremove; i++) (*v)[p->nadd + i] = p->remove[i].membership;
+    return SWNG_OK;
 }
 
 int swng_sync_plan_apply(swng_batch_result **added, swng_batch_result **removed,
@@ -243,7 +235,7 @@ int swng_sync_plan_apply(swng_batch_result **added, swng_batch_result **removed,
     if (!added || !removed) return swng__fail_arg(err, "out", "added and removed must not be NULL");
     *added = *removed = NULL;
     if (!client) return swng__fail_arg(err, "client", "client must not be NULL");
-    if (!(v = plan_lists(p, err))) return err && *err ? swng_error_code(*err) : SWNG_EINVAL;
+    if ((rc = plan_lists(p, &v, err)) != SWNG_OK) return rc;
     rc = swng__sync_run(added, removed, client, p->group, v, p->nadd, v + p->nadd, p->nremove,
                         opts, err);
     free(v);
@@ -260,7 +252,7 @@ int swng_sync_plan_apply_start(swng_batch **added, swng_batch **removed, swng_lo
     if (!added || !removed) return swng__fail_arg(err, "out", "added and removed must not be NULL");
     *added = *removed = NULL;
     if (!loop) return swng__fail_arg(err, "loop", "loop must not be NULL");
-    if (!(v = plan_lists(p, err))) return err && *err ? swng_error_code(*err) : SWNG_EINVAL;
+    if ((rc = plan_lists(p, &v, err)) != SWNG_OK) return rc;
     rc = swng__sync_batches(added, removed, loop, p->group, v, p->nadd, v + p->nadd, p->nremove,
                             opts, err);
     free(v);

@@ -514,21 +514,24 @@ static void test_sync(void)
 
 /* ---- sync on a loop */
 
-/* Steps loop (poll on its descriptor) until it hands back a request. */
+/* One step of loop, after polling its descriptor. */
+static void poll_step(swng_loop *loop)
+{
+    struct pollfd p;
+    swng_error *err = NULL;
+    p.fd = swng_loop_fd(loop);
+    p.events = POLLIN;
+    poll(&p, 1, (int)swng_loop_timeout(loop));
+    CHECK(swng_loop_step(loop, &err) >= 0);
+    swng_error_free(err);
+}
+
+/* Steps loop until it hands back a request. */
 static swng_request *await_request(swng_loop *loop)
 {
     swng_request *r;
-    swng_error *err = NULL;
     int rounds = 0;
-    while ((r = swng_loop_take(loop)) == NULL && rounds++ < 10000) {
-        struct pollfd p;
-        p.fd = swng_loop_fd(loop);
-        p.events = POLLIN;
-        poll(&p, 1, (int)swng_loop_timeout(loop));
-        CHECK(swng_loop_step(loop, &err) >= 0);
-        swng_error_free(err);
-        err = NULL;
-    }
+    while ((r = swng_loop_take(loop)) == NULL && rounds++ < 10000) poll_step(loop);
     return r;
 }
 
@@ -588,13 +591,7 @@ static void test_sync_loop(void)
     swng_sync_plan_free(plan); /* the batches have their own copies */
     plan = NULL;
     while (!swng_batch_finished(added) || !swng_batch_finished(removed)) {
-        struct pollfd p;
-        p.fd = swng_loop_fd(loop);
-        p.events = POLLIN;
-        poll(&p, 1, (int)swng_loop_timeout(loop));
-        CHECK(swng_loop_step(loop, &err) >= 0);
-        swng_error_free(err);
-        err = NULL;
+        poll_step(loop);
         for (k = 0; k < 2; k++)
             while (swng_batch_take(k ? removed : added, &index, &st, &obj, &err)) {
                 CHECK_MSG(st == SWNG_OK, "%s %lu: %s", k ? "remove" : "add", (unsigned long)index,
