@@ -177,8 +177,8 @@ static void load_numbers(const char *path)
     }
     free(line);
     fclose(f);
-    for (size = 16; size < nnumbers * 2; size *= 2) {
-    }
+    size = 16;
+    while (size < nnumbers * 2) size *= 2;
     table = calloc(size, sizeof *table);
     if (!table) die("out of memory");
     table_mask = size - 1;
