@@ -920,6 +920,42 @@ static int swng_lua_batch_gc(lua_State *L)
     return 0;
 }
 
+/* A new batch userdata (no batch yet), on the stack. */
+static swng_lua_batch *swng_lua_batch_newud(lua_State *L)
+{
+    swng_lua_batch *b = (swng_lua_batch *)lua_newuserdata(L, sizeof *b);
+    b->batch = NULL;
+    b->owner = NULL;
+    if (luaL_newmetatable(L, SWNG_LUA_BATCH_MT)) {
+        lua_pushcfunction(L, swng_lua_batch_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return b;
+}
+
+/* Pushes the userdata of a batch the core made on loop l, which lists it
+ * (to free it before itself), or nil for NULL. Out of memory: the batch
+ * is freed and the error raised. */
+static void swng_lua_batch_wrap(lua_State *L, swng_lua_loop *l, swng_batch *batch)
+{
+    swng_lua_batch *b;
+    if (!batch) {
+        lua_pushnil(L);
+        return;
+    }
+    if (!lua_checkstack(L, 4) ||
+        !swng_lua_grow((void **)&l->batches, &l->capbatches, l->nbatches, sizeof *l->batches)) {
+        swng_batch_free(batch);
+        luaL_error(L, "swng: out of memory");
+        return;
+    }
+    b = swng_lua_batch_newud(L);
+    b->batch = batch;
+    b->owner = l;
+    l->batches[l->nbatches++] = b;
+}
+
 /* batch_new(loop, op, number_group_id, concurrency, if_exists) -> rc,
  * batch | rc, nil, err. Items are kept for batch_take (on_item NULL). */
 static int swng_lua_batch_new(lua_State *L)
@@ -952,14 +988,7 @@ static int swng_lua_batch_new(lua_State *L)
     opts.if_exists = (int)ifx;
     if (!swng_lua_grow((void **)&l->batches, &l->capbatches, l->nbatches, sizeof *l->batches))
         return luaL_error(L, "swng: out of memory");
-    b = (swng_lua_batch *)lua_newuserdata(L, sizeof *b);
-    b->batch = NULL;
-    b->owner = NULL;
-    if (luaL_newmetatable(L, SWNG_LUA_BATCH_MT)) {
-        lua_pushcfunction(L, swng_lua_batch_gc);
-        lua_setfield(L, -2, "__gc");
-    }
-    lua_setmetatable(L, -2);
+    b = swng_lua_batch_newud(L);
     rc = swng_batch_new(&b->batch, l->loop, (int)op, group, &opts, &err);
     lua_pushinteger(L, rc);
     if (rc != SWNG_OK) {
@@ -1317,7 +1346,52 @@ static int swng_lua_client_set_trace(lua_State *L)
 %ignore swng_client_set_interrupt;
 %ignore swng_client_set_cancel;
 %rename("$ignore", regextarget=1, fullname=1) "^swng_batch_";
-%rename("$ignore", regextarget=1, fullname=1) "^swng_sync_";
+%rename("$ignore", regextarget=1, fullname=1) "^swng_sync_plan_";
+
+/* The types of the sync on a loop (swng.i's sync_plan_start and
+ * sync_plan_apply_start). */
+/* A loop: the face's loop userdata (raises when closed). */
+%typemap(in) swng_loop * "$1 = swng_lua_openloop(L, $input);"
+/* A plan: a SWIG userdata that owns it (freed from __gc, or by
+ * swng_sync_plan_free through the face's plan = nil; freeing it while its
+ * read is in flight cancels the read). */
+%typemap(in, numinputs=0) swng_sync_plan ** (swng_sync_plan *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) swng_sync_plan ** {
+  if (*$1) SWIG_NewPointerObj(L, (void *)*$1, $descriptor(swng_sync_plan *), 1);
+  else lua_pushnil(L);
+  *$1 = NULL;
+  SWIG_arg++;
+}
+/* A request in flight: its id and a light userdata, as request_start
+ * gives them (nil, nil when none). */
+%typemap(in, numinputs=0) swng_request ** (swng_request *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) swng_request ** {
+  if (*$1) {
+    lua_pushinteger(L, (lua_Integer)swng_request_id(*$1));
+    lua_pushlightuserdata(L, *$1);
+  } else {
+    lua_pushnil(L);
+    lua_pushnil(L);
+  }
+  SWIG_arg += 2;
+}
+/* A batch of the loop given as the call's first argument (which lists it,
+ * as batch_new's). */
+%typemap(in, numinputs=0) swng_batch ** (swng_batch *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) swng_batch ** {
+  swng_lua_batch_wrap(L, swng_lua_checkloop(L, 1), *$1);
+  *$1 = NULL;
+  SWIG_arg++;
+}
+/* Many ids: a sequence of strings (the face checks their types first). */
+%typemap(in) swng_ids (const char **ids_tmp = NULL, size_t *lens_tmp = NULL) {
+  size_t n = 0;
+  luaL_checktype(L, $input, LUA_TTABLE);
+  swng_lua_ids(L, $input, &ids_tmp, &lens_tmp, &n);
+  $1.p = ids_tmp;
+  $1.lens = lens_tmp;
+  $1.n = n;
+}
 %rename("$ignore", regextarget=1, fullname=1) "^swng_cancel_";
 
 %native(batch_new) int swng_lua_batch_new(lua_State *L);

@@ -893,6 +893,33 @@ int swng_py_cursor_needs_fetch(swng_cursor *cursor);
 }
 %typemap(freearg) swng_batch ** "if ($1 && *$1) swng_batch_free(*$1);"
 
+/* A sync plan (AsyncClient.sync_memberships): an owning proxy, freed with
+ * swng_sync_plan_free (which cancels its read if that is in flight). */
+%typemap(in, numinputs=0) swng_sync_plan ** (swng_sync_plan *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) swng_sync_plan ** {
+  %append_output(SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $descriptor(swng_sync_plan *),
+                                    *$1 ? SWIG_POINTER_OWN : 0));
+  *$1 = NULL;
+}
+%typemap(freearg) swng_sync_plan ** "if ($1 && *$1) swng_sync_plan_free(*$1);"
+
+/* Many ids: a tuple of bytes (the face makes it), borrowed for the call. */
+%typemap(in) swng_ids (const char **ids_tmp = NULL, size_t *lens_tmp = NULL) {
+  size_t n = 0;
+  if (swng_py_ids($input, &ids_tmp, &lens_tmp, &n) < 0) {
+    ids_tmp = NULL; /* freed by swng_py_ids */
+    lens_tmp = NULL;
+    SWIG_fail;
+  }
+  $1.p = ids_tmp;
+  $1.lens = lens_tmp;
+  $1.n = n;
+}
+%typemap(freearg) swng_ids {
+  PyMem_Free((void *)ids_tmp$argnum);
+  PyMem_Free((void *)lens_tmp$argnum);
+}
+
 %{
 /* The payload of swng_py_progress. For a sync, the add batch and the
  * remove batch are shown as one count: total is both, and base the items

@@ -183,12 +183,72 @@ static int swng_binding_find_phone_number(swng_phone_number **out, swng_client *
 static int swng_binding_cursor_next(struct swng__object **out, swng_cursor *cur, swng_error **err)
 { return swng__cursor_next(cur, out, err); }
 
+/* ------------------------------------------------ sync on a loop
+ *
+ * The non-blocking sync (Python's AsyncClient.sync_memberships, Lua's
+ * loop and coroutine forms) drives the core's swng_sync_plan_start and
+ * swng_sync_plan_apply_start; everything here is the same in every
+ * language, and the language files hold only the typemaps of the types
+ * (swng_ids in; swng_sync_plan **, swng_request **, swng_batch ** out).
+ * What to add, what to remove, the order and if_exists are the core's. */
+
+/* Many ids, counted (a tuple of bytes, a table of strings), borrowed from
+ * the language's values for the call. */
+typedef struct swng_ids {
+    const char *const *p;
+    const size_t *lens;
+    size_t n;
+} swng_ids;
+
+/* The plan and the request that reads the group (cb NULL: the bindings'
+ * form, taken from the loop by id). A NUL in the group, which the core's C
+ * string would cut short, is refused here as the core would refuse it. */
+static int swng_binding_sync_plan_start(swng_sync_plan **out, swng_request **req,
+                                        swng_loop *loop, swng_text group, swng_ids ids,
+                                        swng_error **err)
+{
+    char *g;
+    int rc;
+    if (memchr(group.p, '\0', group.n))
+        return swng__fail_arg(err, "number_group_id", "number_group_id contains a NUL byte");
+    if (!(g = swng__strndup(group.p, group.n))) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    rc = swng_sync_plan_start(out, req, loop, g, ids.p, ids.lens, ids.n, NULL, NULL, err);
+    free(g);
+    return rc;
+}
+
+/* The plan's two batches (outcomes kept for the faces to take). */
+static int swng_binding_sync_plan_apply_start(swng_batch **added, swng_batch **removed,
+                                              swng_loop *loop, const swng_sync_plan *plan,
+                                              unsigned int concurrency, swng_error **err)
+{
+    swng_batch_options opts = SWNG_BATCH_OPTIONS_INIT;
+    opts.concurrency = concurrency;
+    return swng_sync_plan_apply_start(added, removed, loop, plan, &opts, err);
+}
+
+/* The plan's lists and count, for the faces' results (which: 0 the ids
+ * to add, 1 the ids to remove). */
+static size_t swng_binding_sync_plan_count(const swng_sync_plan *plan, int which)
+{
+    return which ? swng_sync_plan_remove_count(plan) : swng_sync_plan_add_count(plan);
+}
+static const char *swng_binding_sync_plan_id(const swng_sync_plan *plan, int which, size_t i)
+{
+    return which ? swng_sync_plan_remove(plan, i) : swng_sync_plan_add(plan, i);
+}
+static size_t swng_binding_sync_plan_kept(const swng_sync_plan *plan)
+{
+    return swng_sync_plan_keep_count(plan);
+}
+
 /* Every status code, for the faces' code tables: name of code -i. */
 static const char *swng_binding_status_name(int i) { return swng_status_name(-i); }
 %}
 
 typedef struct swng_text swng_text;
 typedef struct swng_opt_text swng_opt_text;
+typedef struct swng_ids swng_ids;
 
 #if defined(SWIGPYTHON)
 %include "python.i"
@@ -206,11 +266,15 @@ typedef struct swng_opt_text swng_opt_text;
 %nodefaultctor swng_client;
 %nodefaultctor swng_binding_options;
 %nodefaultctor swng_cursor;
+%nodefaultctor swng_sync_plan;
 struct swng_client {};
 struct swng_binding_options {};
 struct swng_cursor {};
+struct swng_sync_plan {};
 %extend swng_client { ~swng_client() { swng_client_free($self); } }
 %extend swng_cursor { ~swng_cursor() { swng_cursor_free($self); } }
+/* Freeing a plan whose read is in flight cancels the read. */
+%extend swng_sync_plan { ~swng_sync_plan() { swng_sync_plan_free($self); } }
 %extend swng_binding_options { ~swng_binding_options() { swng_binding_options_free($self); } }
 
 /* ---------------------------------------------------- what is wrapped */
@@ -273,6 +337,21 @@ int swng_binding_find_phone_number(swng_phone_number **out, swng_client *client,
                                    swng_error **err);
 %rename(cursor_next) swng_binding_cursor_next;
 int swng_binding_cursor_next(struct swng__object **out, swng_cursor *cursor, swng_error **err);
+
+/* The sync on a loop (see above). */
+%rename(sync_plan_start) swng_binding_sync_plan_start;
+int swng_binding_sync_plan_start(swng_sync_plan **out, swng_request **req, swng_loop *loop,
+                                 swng_text number_group_id, swng_ids ids, swng_error **err);
+%rename(sync_plan_apply_start) swng_binding_sync_plan_apply_start;
+int swng_binding_sync_plan_apply_start(swng_batch **added, swng_batch **removed,
+                                       swng_loop *loop, const swng_sync_plan *plan,
+                                       unsigned int concurrency, swng_error **err);
+%rename(sync_plan_count) swng_binding_sync_plan_count;
+size_t swng_binding_sync_plan_count(const swng_sync_plan *plan, int which);
+%rename(sync_plan_id) swng_binding_sync_plan_id;
+const char *swng_binding_sync_plan_id(const swng_sync_plan *plan, int which, size_t i);
+%rename(sync_plan_kept) swng_binding_sync_plan_kept;
+size_t swng_binding_sync_plan_kept(const swng_sync_plan *plan);
 
 %rename(status_name) swng_binding_status_name;
 const char *swng_binding_status_name(int i);

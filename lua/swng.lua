@@ -1387,23 +1387,33 @@ local SYNC_OPTIONS = { dry_run = "boolean", concurrency = "number" }
 --- is not a UUID refuses the whole plan, nothing sent; the group's list
 --- failed) or applied (a concurrency out of range). Run again right after,
 --- it plans nothing.
-function Client:sync_memberships(group_id, ids, opts)
-  local h = check_self(self, "sync_memberships")
-  if type(group_id) ~= "string" then argerror("sync_memberships", 1, "string", group_id, 2) end
-  if type(ids) ~= "table" then argerror("sync_memberships", 2, "table", ids, 2) end
+-- Checks sync_memberships' arguments (raising at the method's caller for
+-- a wrong type: `level` as error()'s, from the method's point of view);
+-- returns the options table and the concurrency (nil: out of range).
+local function sync_args(group_id, ids, opts, level)
+  local fname = "sync_memberships"
+  if type(group_id) ~= "string" then argerror(fname, 1, "string", group_id, level + 1) end
+  if type(ids) ~= "table" then argerror(fname, 2, "table", ids, level + 1) end
   for i = 1, #ids do
     if type(ids[i]) ~= "string" then
-      error(format("bad argument #2 to 'sync_memberships' (ids[%d] must be a string, got %s)",
-                   i, typename(ids[i])), 2)
+      error(format("bad argument #2 to '%s' (ids[%d] must be a string, got %s)", fname, i,
+                   typename(ids[i])), level + 1)
     end
   end
-  local o = options("sync_memberships", 3, opts, SYNC_OPTIONS)
+  local o = options(fname, 3, opts, SYNC_OPTIONS, level + 2)
+  return o, concurrency_value(o.concurrency)
+end
+
+local function concurrency_error()
+  return binding_error(core.SWNG_EINVAL, "concurrency must be a whole number from 1 to "
+                       .. core.SWNG_BATCH_MAX_CONCURRENCY, "concurrency")
+end
+
+function Client:sync_memberships(group_id, ids, opts)
+  local h = check_self(self, "sync_memberships")
+  local o, conc = sync_args(group_id, ids, opts, 2)
   if h == nil then return nil, closed_error() end
-  local conc = concurrency_value(o.concurrency)
-  if conc == nil then
-    return nil, binding_error(core.SWNG_EINVAL, "concurrency must be a whole number from 1 to "
-                              .. core.SWNG_BATCH_MAX_CONCURRENCY, "concurrency")
-  end
+  if conc == nil then return nil, concurrency_error() end
   local rc, t, err = core.sync(h, group_id, ids, o.dry_run == true, conc)
   if t == nil then
     if err == nil and rc == core.SWNG_EINVAL then
@@ -1417,6 +1427,142 @@ function Client:sync_memberships(group_id, ids, opts)
     end
   end
   return t
+end
+
+--[[
+On a loop (see "Loops"), the same sync without blocking: the core's plan
+reads the group on the loop (swng_sync_plan_start), then, unless dry_run,
+its add batch and its remove batch run there (swng_sync_plan_apply_start:
+the removes start when the adds have finished).
+
+    loop:sync_memberships(group_id, ids, [opts,] function(t, err) ... end)
+
+returns a handle (h:cancel(), h:done()), or nil, err for what is refused
+before anything is sent (a malformed id refuses the whole sync, a bad
+concurrency, a closed loop or client); callback(t) gets the table the
+blocking method returns, or callback(nil, err) when the plan could not be
+made or applied, from loop:step() (never from inside the start). In the
+coroutine form, aclient:sync_memberships(group_id, ids, opts) yields until
+the sync is done and returns t, or nil, err. h:cancel() (or
+loop:cancel_all(), loop:close()) during the read calls back nil, err (code
+"cancelled"); during the batches, it ends their unfinished items with code
+"cancelled" (in added_errors and removed_errors) and calls back t.
+]]
+
+-- The table of a plan that has been read: to_add, to_remove, kept.
+local function plan_table(plan)
+  local t = { to_add = {}, to_remove = {}, kept = core.sync_plan_kept(plan) }
+  for which, k in ipairs { "to_add", "to_remove" } do
+    local list = t[k]
+    for i = 1, core.sync_plan_count(plan, which - 1) do
+      list[i] = core.sync_plan_id(plan, which - 1, i - 1)
+    end
+  end
+  return t
+end
+
+local function sync_done(srec, t, err)
+  srec.done = true
+  srec.on_done(t, err)
+end
+
+-- Both batches have ended: their outcomes into t.
+local function sync_batch_ended(brec)
+  local srec = brec.srec
+  if not (srec.adds.finished and srec.removes.finished) then return end
+  local t = srec.t
+  t.added, t.added_errors = srec.adds.values, srec.adds.errors
+  t.removed, t.removed_errors = srec.removes.values, srec.removes.errors
+  -- (An item a freed batch never delivered: cancelled.)
+  for _, b in ipairs { srec.adds, srec.removes } do
+    for i = 1, b.n do
+      if b.values[i] == nil then
+        b.values[i] = false
+        b.errors[i] = binding_error(core.SWNG_ECANCELLED, "the loop was closed")
+      end
+    end
+  end
+  sync_done(srec, t)
+end
+
+-- The plan's read has ended: the plan's table, then (unless dry_run) its
+-- two batches, listed with the loop's batches.
+local function sync_read(rec, status, _, err)
+  local srec = rec.srec
+  local st, plan = srec.st, srec.plan
+  srec.read, srec.plan = nil, nil
+  rec.done = true
+  if status ~= 0 then return sync_done(srec, nil, error_from_core(err, status)) end
+  if srec.cancelled then
+    return sync_done(srec, nil, binding_error(core.SWNG_ECANCELLED, "the sync was cancelled"))
+  end
+  local t = plan_table(plan)
+  if srec.dry_run then return sync_done(srec, t) end
+  if not open(st) then return sync_done(srec, nil, loop_closed_error()) end
+  local rc, added, removed, aerr = core.sync_plan_apply_start(st.h, plan, srec.conc)
+  plan = nil -- (the batches do not need it)
+  if rc ~= 0 or added == nil or removed == nil then
+    if added ~= nil then core.batch_free(added) end
+    if removed ~= nil then core.batch_free(removed) end
+    return sync_done(srec, nil, error_from_core(aerr, rc))
+  end
+  srec.t = t
+  srec.adds = { st = st, bh = added, n = #t.to_add, done = 0, values = {}, errors = {},
+                srec = srec, finish = sync_batch_ended }
+  srec.removes = { st = st, bh = removed, n = #t.to_remove, done = 0, values = {}, errors = {},
+                   srec = srec, finish = sync_batch_ended }
+  st.batches[srec.adds] = true
+  st.batches[srec.removes] = true
+end
+
+local function sync_cancel(srec)
+  if srec.done then return end
+  srec.cancelled = true
+  if srec.read ~= nil then cancel_request(srec.read) end
+  if srec.adds ~= nil then
+    batch_cancel(srec.adds)
+    batch_cancel(srec.removes)
+  end
+end
+
+-- Starts the sync on the loop st: returns its record, or nil, err
+-- (nothing sent).
+local function sync_start(st, group_id, ids, o, conc, on_done)
+  if not open(st) then return nil, loop_closed_error() end
+  if handles[st.client] == nil then return nil, closed_error() end
+  if conc == nil then return nil, concurrency_error() end
+  local rc, plan, id, ptr, err = core.sync_plan_start(st.h, group_id, ids)
+  if plan == nil then return nil, error_from_core(err, rc) end
+  local srec = { st = st, plan = plan, dry_run = o.dry_run == true, conc = conc,
+                 on_done = on_done, cancel = sync_cancel }
+  local rec = { st = st, id = id, ptr = ptr, srec = srec, finish = sync_read }
+  st.reqs[id] = rec
+  srec.read = rec
+  return srec
+end
+
+function Loop:sync_memberships(group_id, ids, x, y)
+  local st = check_kind(self, Loop, "swng loop", "sync_memberships")
+  local opts, cb, cbpos = opts_and_callback(SYNC_OPTIONS, 3, x, y)
+  local o, conc = sync_args(group_id, ids, opts, 2)
+  if type(cb) ~= "function" then argerror("sync_memberships", cbpos, "function", cb, 2) end
+  local srec, err = sync_start(st, group_id, ids, o, conc, cb)
+  if srec == nil then return nil, err end
+  return setmetatable({ [PRIV] = srec }, Request)
+end
+
+function AsyncClient:sync_memberships(group_id, ids, opts)
+  local st = check_kind(self, AsyncClient, "swng async client", "sync_memberships")
+  local co = current_coroutine("sync_memberships")
+  local o, conc = sync_args(group_id, ids, opts, 2)
+  local results
+  local srec, err = sync_start(st, group_id, ids, o, conc, function(t, e)
+    results = { t, e }
+    wake(co)
+  end)
+  if srec == nil then return nil, err end
+  while results == nil do co_yield() end
+  return results[1], results[2]
 end
 
 ------------------------------------------------------------------ trace

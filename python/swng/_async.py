@@ -21,9 +21,10 @@ from typing import (Any, AsyncIterator, Dict, Iterable, List, Mapping, Optional,
 
 from . import _errors
 from . import swng_core as _core
-from ._client import (_Configured, Id, Membership, NumberGroup, PathArg, PhoneNumber, Progress, _attach,
-                      _concurrency, _flag, _group, _id, _if_exists, _new_handle, _opt_str,
-                      _page_size, _progress, _secret, _str, _type_error)
+from ._client import (_Configured, Id, Membership, NumberGroup, PathArg, PhoneNumber, Progress,
+                      SyncResult, _attach, _batch_ids, _concurrency, _flag, _group, _id,
+                      _if_exists, _new_handle, _opt_str, _page_size, _progress, _secret, _str,
+                      _type_error)
 
 __all__ = ["AsyncClient"]
 
@@ -35,7 +36,7 @@ class _Batch:
     """A batch of the core on the AsyncClient's loop, and what its
     coroutine is waiting for."""
 
-    __slots__ = ("batch", "progress", "results", "pushed", "done", "error", "wake")
+    __slots__ = ("batch", "progress", "results", "pushed", "done", "error", "wake", "peer")
 
     def __init__(self, batch: Any, progress: Optional[Progress]) -> None:
         self.batch: Any = batch  # None once freed (close())
@@ -45,6 +46,15 @@ class _Batch:
         self.done = 0
         self.error: Optional[BaseException] = None
         self.wake: Optional["asyncio.Future[None]"] = None
+        #: a sync's other batch, cancelled with this one when progress raises
+        self.peer: Optional["_Batch"] = None
+
+    def outcomes(self, why: str) -> List[Any]:
+        """One outcome per item pushed, in input order; an item with none
+        (its batch freed first) is a CancelledError saying why."""
+        return [self.results[i] if i in self.results
+                else _errors.binding_error(_core.SWNG_ECANCELLED, why)
+                for i in range(self.pushed)]
 
     def take(self) -> None:
         """The outcomes the core kept, then progress (on the event loop's
@@ -61,6 +71,9 @@ class _Batch:
                 except BaseException as e:  # noqa: B036 (it is re-raised by the coroutine)
                     self.error = e
                     _core.swng_batch_cancel(self.batch)
+                    peer = self.peer
+                    if peer is not None and peer.batch is not None:
+                        _core.swng_batch_cancel(peer.batch)
         self.wakeup()
 
     def wakeup(self) -> None:
@@ -438,8 +451,7 @@ class AsyncClient(_Configured):
                 self._batches.remove(st)
                 _core.swng_batch_free(batch)
                 st.batch = None
-        results = [st.results[i] if i in st.results else _errors.binding_error(
-            _core.SWNG_ECANCELLED, "the swng.AsyncClient was closed") for i in range(st.pushed)]
+        results = st.outcomes("the swng.AsyncClient was closed")
         if st.error is not None:
             raise _attach(st.error, results)
         return results
@@ -475,6 +487,89 @@ class AsyncClient(_Configured):
         as AsyncClient.create_memberships runs."""
         return await self._batch(_core.SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER, number_group_id,
                                  phone_number_ids, concurrency, 0, progress)
+
+    async def sync_memberships(self, number_group_id: Id, phone_number_ids: Iterable[Id],
+                               dry_run: bool = False, concurrency: int = 8,
+                               progress: Optional[Progress] = None) -> SyncResult:
+        """Make the group's numbers exactly phone_number_ids, as
+        Client.sync_memberships (which see: the same arguments, SyncResult
+        and exceptions), on the running event loop: the core's plan reads
+        the group on this client's loop (swng_sync_plan_start), then,
+        unless dry_run, its add batch and its remove batch run there
+        (swng_sync_plan_apply_start: the removes start when the adds have
+        finished).
+
+        progress(done, total) counts both batches as one and runs on the
+        event loop's thread; if it raises, both batches are cancelled and
+        the exception propagates with the SyncResult so far as its
+        ``results``. Cancelling the awaiting task cancels the read, or
+        both batches (their transfers end at once, nothing more is sent):
+        the CancelledError then carries the SyncResult so far as
+        ``results`` (None during the read); unfinished items are
+        swng.CancelledError. close() during the sync ends it the same way:
+        the read raises swng.CancelledError, the batches return the
+        SyncResult with their unfinished items CancelledError.
+        """
+        group, ids = _group(number_group_id), _batch_ids(phone_number_ids)
+        flag, conc, fn = _flag("dry_run", dry_run), _concurrency(concurrency), _progress(progress)
+        aio, loop = self._live()
+        rc, plan, req, err = _core.sync_plan_start(loop, group, ids)
+        if rc != _OK or plan is None:
+            raise _errors.from_core(rc, err)
+        # The plan outlives its read (kept with the request until it ends).
+        rid, fut = self._started(aio, (rc, req, err), keep=plan)
+        await self._await(rid, fut)
+        to_add = [_core.sync_plan_id(plan, 0, i) for i in range(_core.sync_plan_count(plan, 0))]
+        to_remove = [_core.sync_plan_id(plan, 1, i)
+                     for i in range(_core.sync_plan_count(plan, 1))]
+        result = SyncResult(to_add, to_remove, _core.sync_plan_kept(plan), bool(flag))
+        if flag:
+            return result
+        aio, loop = self._live()
+        rc, added, removed, err = _core.sync_plan_apply_start(loop, plan, conc)
+        del plan  # not needed by the batches
+        if rc != _OK or added is None or removed is None:
+            raise _attach(_errors.from_core(rc, err), result)
+        nadd, total = len(to_add), len(to_add) + len(to_remove)
+        sa = _Batch(added, None if fn is None else (lambda d, _t: fn(d, total)))
+        sr = _Batch(removed, None if fn is None else (lambda d, _t: fn(nadd + d, total)))
+        sa.pushed, sr.pushed = nadd, len(to_remove)
+        sa.peer, sr.peer = sr, sa
+        both = (sa, sr)
+        self._batches.extend(both)
+        try:
+            while True:
+                for b in both:
+                    if b.batch is not None:
+                        b.take()
+                if all(b.batch is None or _core.swng_batch_finished(b.batch) for b in both):
+                    break
+                wake: asyncio.Future[None] = aio.create_future()
+                sa.wake = sr.wake = wake
+                self._schedule()
+                await wake
+        except BaseException as e:
+            # Task cancelled: nothing more is sent (transfers end at once);
+            # the cancellations are taken as the items' outcomes.
+            for b in both:
+                if b.batch is not None:
+                    _core.swng_batch_cancel(b.batch)
+            self._step()
+            result.added = sa.outcomes("the sync was cancelled")
+            result.removed = sr.outcomes("the sync was cancelled")
+            raise _attach(e, result)
+        finally:
+            for b in both:
+                if b in self._batches:
+                    self._batches.remove(b)
+                    _core.swng_batch_free(b.batch)
+                    b.batch = None
+        result.added = sa.outcomes("the swng.AsyncClient was closed")
+        result.removed = sr.outcomes("the swng.AsyncClient was closed")
+        error = sa.error or sr.error
+        if error is not None:
+            raise _attach(error, result)
+        return result
 
     # -- phone numbers (read-only)
 

@@ -747,7 +747,8 @@ class Client(_Configured):
         counts both batches as one. Ctrl-C and a raising progress stop it as
         for create_memberships; the exception's ``results`` attribute is
         then the SyncResult so far (the remove batch is not run after a
-        cancelled add batch: removed is empty).
+        cancelled add batch: its items are CancelledError, like the
+        unfinished adds).
 
         Raises:
             swng.Error for the plan's read (NotFoundError for an unknown

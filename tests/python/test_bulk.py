@@ -412,3 +412,204 @@ def test_async_progress_exception_and_close(space: Space, fixture_data: Dict[str
     # The ids read so far have outcomes (streamed: not all six were read).
     assert 3 <= len(out) <= 6 and isinstance(out[-1], swng.CancelledError)
     assert isinstance(out[0], swng.Membership)
+
+
+# ---------------------------------------------------- AsyncClient: sync
+
+def methods(space: Space) -> List[str]:
+    return [r["method"] for r in space.journal()]
+
+
+def test_async_sync_plans_applies_and_then_has_nothing_to_do(space: Space,
+                                                            fixture_data: Dict[str, Any]) -> None:
+    a, b, c, d = numbers(fixture_data, 4)
+    calls: List[Tuple[int, int, int]] = []
+
+    async def main() -> Tuple[swng.SyncResult, swng.SyncResult, swng.SyncResult]:
+        async with async_client(space) as ac:
+            await ac.create_memberships(SALES, [a, b])
+            space.clear_journal()
+            plan = await ac.sync_memberships(SALES, [b, c, d, c], dry_run=True)
+            assert methods(space) == ["GET"]  # a dry run only reads the group
+            assert members(space) == sorted([a, b])
+            done = await ac.sync_memberships(
+                SALES, iter([b, c, d]),
+                progress=lambda x, t: calls.append((x, t, threading.get_ident())))
+            again = await ac.sync_memberships(SALES, [b, c, d])
+            return plan, done, again
+
+    plan, done, again = asyncio.run(main())
+    assert plan.dry_run and plan.to_add == [c, d] and plan.to_remove == [a] and plan.kept == 1
+    assert plan.added == [] and plan.removed == []
+    assert not done.dry_run and done.to_add == [c, d] and done.to_remove == [a]
+    assert [m.phone_number.id for m in done.added] == [c, d]  # type: ignore[union-attr]
+    assert done.removed == [None] and done.failures == []
+    assert [x[:2] for x in calls] == [(1, 3), (2, 3), (3, 3)]
+    assert {x[2] for x in calls} == {threading.get_ident()}  # on the event loop's thread
+    assert members(space) == sorted([b, c, d])
+    assert not again.changes and again.kept == 3 and again.added == [] and again.removed == []
+
+
+def test_async_sync_gives_what_the_blocking_sync_gives(client: swng.Client, space: Space,
+                                                       fixture_data: Dict[str, Any]) -> None:
+    ids = numbers(fixture_data, 6)
+
+    def fresh() -> None:
+        space.reset()
+        client.create_memberships(SALES, ids[:3])
+        space.clear_journal()
+
+    def wire() -> List[Tuple[str, str]]:
+        return sorted((r["method"], r["path"].rsplit("/", 1)[0]) for r in space.journal())
+
+    async def run_async() -> swng.SyncResult:
+        async with async_client(space) as ac:
+            return await ac.sync_memberships(SALES, ids[2:] + [ids[4]], concurrency=3)
+
+    fresh()
+    blocking = client.sync_memberships(SALES, ids[2:] + [ids[4]], concurrency=3)
+    sent, after = wire(), members(space)
+    fresh()
+    got = asyncio.run(run_async())
+    assert wire() == sent and members(space) == after == sorted(ids[2:])
+    # (to_remove is in the group's list order: memberships made anew for
+    # each run, so compared as sets.)
+    assert (got.to_add, sorted(got.to_remove), got.kept) == (
+        blocking.to_add, sorted(blocking.to_remove), blocking.kept)
+    assert [m.phone_number.id for m in got.added] == [  # type: ignore[union-attr]
+        m.phone_number.id for m in blocking.added]  # type: ignore[union-attr]
+    assert got.removed == blocking.removed == [None, None]
+
+
+def test_async_sync_refuses_before_sending(space: Space) -> None:
+    async def main() -> None:
+        async with async_client(space) as ac:
+            with pytest.raises(swng.InvalidArgument) as info:
+                await ac.sync_memberships(SALES, [UNKNOWN, "bad"])
+            assert "ids[1]" in info.value.message
+            with pytest.raises(swng.InvalidArgument):
+                await ac.sync_memberships("not-a-group", [UNKNOWN])
+            with pytest.raises(swng.InvalidArgument):
+                await ac.sync_memberships(SALES + "\0", [UNKNOWN])
+            with pytest.raises(TypeError):
+                await ac.sync_memberships(SALES, [UNKNOWN, 7])  # type: ignore[list-item]
+            with pytest.raises(TypeError):
+                await ac.sync_memberships(SALES, [UNKNOWN], dry_run=1)  # type: ignore[arg-type]
+            assert space.journal() == []
+            # The plan's read fails as the blocking one does.
+            with pytest.raises(swng.NotFoundError):
+                await ac.sync_memberships(UNKNOWN, [UNKNOWN])
+            # A concurrency out of range is the core's to refuse, after the
+            # read and before any change, with the plan as .results.
+            with pytest.raises(swng.InvalidArgument) as bad:
+                await ac.sync_memberships(SALES, [UNKNOWN], concurrency=65)
+            assert bad.value.results.to_add == [UNKNOWN]  # type: ignore[attr-defined]
+            assert methods(space) == ["GET", "GET"]
+            assert not ac._pending and not ac._batches
+
+    asyncio.run(main())
+
+
+def test_cancelling_the_task_cancels_the_sync(space: Space, fixture_data: Dict[str, Any]) -> None:
+    ids = numbers(fixture_data, 20)
+    remove = numbers(fixture_data, 3, 20)
+
+    async def main() -> Tuple[BaseException, float, Any]:
+        async with async_client(space) as c:
+            await c.create_memberships(SALES, remove)
+            space.fault("delay", seconds=0.3, count=-1)
+            space.clear_journal()
+            task = asyncio.ensure_future(c.sync_memberships(SALES, ids, concurrency=2))
+            while methods(space).count("POST") < 2:
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.1)
+            t = time.time()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError) as info:
+                await task
+            assert not c._batches and not c._pending  # freed
+            await asyncio.sleep(0.5)  # the client's loop still runs: nothing more is sent
+            space.clear_faults()
+            group = await c.get_number_group(SALES)  # and it is still usable
+            return info.value, t, group
+
+    quiet(space)
+    exc, cancelled_at, group = asyncio.run(main())
+    assert group.id == SALES
+    late = [r for r in space.journal() if r["time"] >= cancelled_at and r["method"] != "GET"]
+    assert not late, late
+    result = exc.results  # type: ignore[attr-defined]
+    assert isinstance(result, swng.SyncResult)
+    assert result.to_add == ids and len(result.to_remove) == 3 and not result.dry_run
+    assert len(result.added) == 20 and len(result.removed) == 3
+    done = [r for r in result.added if isinstance(r, swng.Membership)]
+    assert 0 <= len(done) <= 4
+    assert all(isinstance(r, swng.CancelledError) for r in result.added[len(done):])
+    assert all(isinstance(r, swng.CancelledError) for r in result.removed)
+    # Nothing was removed; the adds in flight at the cancel may have been
+    # done by the server (their answers were not awaited), no others.
+    now = set(members(space))
+    assert set(remove) | {m.phone_number.id for m in done} <= now
+    assert now <= set(remove) | set(ids[:len(done) + 2])
+
+
+def test_cancelling_the_sync_during_its_read(space: Space, fixture_data: Dict[str, Any]) -> None:
+    ids = numbers(fixture_data, 3)
+
+    async def main() -> Tuple[BaseException, float]:
+        async with async_client(space) as c:
+            space.fault("delay", seconds=0.5, count=1)
+            task = asyncio.ensure_future(c.sync_memberships(SALES, ids))
+            while not space.journal():
+                await asyncio.sleep(0.01)
+            t = time.time()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError) as info:
+                await task
+            assert not c._batches and not c._pending
+            await asyncio.sleep(0.6)
+            assert (await c.sync_memberships(SALES, ids, dry_run=True)).to_add == ids
+            return info.value, t
+
+    quiet(space)
+    exc, t = asyncio.run(main())
+    assert getattr(exc, "results", None) is None
+    assert methods(space) == ["GET", "GET"] and members(space) == []
+
+
+def test_async_sync_progress_exception_and_close(space: Space,
+                                                 fixture_data: Dict[str, Any]) -> None:
+    ids = numbers(fixture_data, 6)
+
+    def progress(done: int, total: int) -> None:
+        if done == 1:
+            raise KeyError("enough")
+
+    async def main() -> BaseException:
+        async with async_client(space) as c:
+            with pytest.raises(KeyError) as info:
+                await c.sync_memberships(SALES, ids, concurrency=1, progress=progress)
+            assert not c._batches
+            return info.value
+
+    quiet(space)
+    space.fault("delay", seconds=0.05, count=-1)
+    exc = asyncio.run(main())
+    result = exc.results  # type: ignore[attr-defined]
+    assert isinstance(result.added[0], swng.Membership)
+    assert all(isinstance(r, swng.CancelledError) for r in result.added[2:])
+    assert methods(space).count("POST") <= 2
+
+    async def closing() -> swng.SyncResult:
+        c = async_client(space)
+        task = asyncio.ensure_future(c.sync_memberships(SALES, ids, concurrency=1))
+        while methods(space).count("POST") < 2:
+            await asyncio.sleep(0.01)
+        c.close()
+        return await task
+
+    space.reset()
+    space.fault("delay", seconds=0.3, count=-1)
+    out = asyncio.run(closing())
+    assert len(out.added) == 6 and isinstance(out.added[0], swng.Membership)
+    assert isinstance(out.added[-1], swng.CancelledError)

@@ -67,8 +67,13 @@ async def add_async(group: str, phone: str) -> List[str]:
             await client.delete_membership(m.id)
         except swng.CancelledError as e:
             print(describe(e))
+        plan: swng.SyncResult = await client.sync_memberships(
+            g.id, [phone, uuid.uuid4()], dry_run=False, concurrency=4,
+            progress=lambda done, total: None)
+        failures: List[swng.Error] = plan.failures
+        to_add: List[str] = plan.to_add
         closed: bool = client.closed
-        print(existed, closed)
+        print(existed, closed, failures, to_add, plan.kept, plan.removed)
     await client.aclose()
     return numbers
 

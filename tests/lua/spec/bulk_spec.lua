@@ -344,6 +344,204 @@ describe("sync_memberships", function()
   end)
 end)
 
+describe("sync_memberships on a loop", function()
+  local client
+  before_each(function()
+    -- (A delayed request of an earlier test, whose client has gone, must
+    -- not land in this one's group.)
+    local deadline = os.time() + 15
+    while T.control("GET", "stats").in_flight > 0 and os.time() < deadline do T.sleep(0.05) end
+    T.reset()
+    client = assert(swng.client(T.options { timeout = 10 }))
+  end)
+  after_each(function() client:close() end)
+
+  local function methods()
+    local out = {}
+    for _, e in ipairs(T.journal()) do out[#out + 1] = e.method end
+    return out
+  end
+
+  it("plans, applies and then plans no change, with callbacks", function()
+    assert(client:create_memberships(T.SALES, { T.MAIN, T.SPARE }))
+    T.clear_journal()
+    local loop = assert(client:loop())
+    local want = { T.MAIN, T.ZURICH, T.ZURICH, T.pool[1].id }
+    local dry, derr
+    local h = loop:sync_memberships(T.SALES, want, { dry_run = true },
+                                    function(t, err) dry, derr = t, err end)
+    assert.equals(swng.Request, getmetatable(h))
+    assert.is_nil(dry) -- never from inside the start
+    assert.is_false(h:done())
+    loop:run()
+    assert.is_true(h:done())
+    assert.is_nil(derr)
+    assert.same({ T.ZURICH, T.pool[1].id }, dry.to_add)
+    assert.same({ T.SPARE }, dry.to_remove)
+    assert.equals(1, dry.kept)
+    assert.is_nil(dry.added)
+    assert.same({ "GET" }, methods()) -- a dry run only reads the group
+    local res
+    loop:sync_memberships(T.SALES, want, { concurrency = 2 }, function(t) res = t end)
+    loop:run()
+    local blocking_shape = { "added", "added_errors", "kept", "removed", "removed_errors",
+                             "to_add", "to_remove" }
+    local keys = {}
+    for k in pairs(res) do keys[#keys + 1] = k end
+    table.sort(keys)
+    assert.same(blocking_shape, keys)
+    assert.same(dry.to_add, res.to_add)
+    assert.equals(2, #res.added)
+    assert.equals(T.ZURICH, res.added[1].phone_number.id)
+    assert.equals(T.pool[1].id, res.added[2].phone_number.id)
+    assert.same({}, res.added_errors)
+    assert.same({ true }, res.removed)
+    assert.same({}, res.removed_errors)
+    local now = member_ids()
+    assert.is_true(now[T.MAIN:lower()] and now[T.ZURICH:lower()] and now[T.pool[1].id:lower()])
+    assert.is_nil(now[T.SPARE:lower()])
+    local again
+    loop:sync_memberships(T.SALES, want, function(t) again = t end) -- no options
+    loop:run()
+    assert.same({}, again.to_add)
+    assert.same({}, again.to_remove)
+    assert.equals(3, again.kept)
+    assert.same({}, again.added)
+    assert.same({}, again.removed)
+    loop:close()
+  end)
+
+  it("gives in the coroutine form what the blocking form gives", function()
+    local ids = pool(6)
+    local function fresh()
+      T.reset()
+      assert(client:create_memberships(T.SALES, { ids[1], ids[2], ids[3] }))
+    end
+    local want = { ids[3], ids[4], ids[5], ids[6], ids[4] }
+    fresh()
+    local blocking = assert(client:sync_memberships(T.SALES, want, { concurrency = 3 }))
+    local after = member_ids()
+    fresh()
+    local loop = assert(client:loop())
+    local aclient = loop:async_client()
+    local res = assert(loop:run(function()
+      return aclient:sync_memberships(T.SALES, want, { concurrency = 3 })
+    end))
+    assert.same(after, member_ids())
+    assert.same(blocking.to_add, res.to_add)
+    table.sort(blocking.to_remove)
+    table.sort(res.to_remove)
+    assert.same(blocking.to_remove, res.to_remove)
+    assert.equals(blocking.kept, res.kept)
+    for i = 1, #blocking.added do
+      assert.equals(blocking.added[i].phone_number.id, res.added[i].phone_number.id)
+    end
+    assert.same(blocking.removed, res.removed)
+    assert.same({ true, true }, res.removed)
+    loop:close()
+  end)
+
+  it("refuses before sending what the blocking form refuses", function()
+    local loop = assert(client:loop())
+    local aclient = loop:async_client()
+    local cb = function() error("not called") end
+    local h, err = loop:sync_memberships(T.SALES, { T.MAIN, "nope" }, cb)
+    assert.is_nil(h)
+    check_error(err, "invalid_argument")
+    h, err = loop:sync_memberships(T.SALES .. "\0", { T.MAIN }, cb)
+    check_error(err, "invalid_argument")
+    h, err = loop:sync_memberships(T.SALES, { T.MAIN }, { concurrency = -1 }, cb)
+    check_error(err, "invalid_argument")
+    local res, cerr = loop:run(function() return aclient:sync_memberships("bad", { T.MAIN }) end)
+    assert.is_nil(res)
+    check_error(cerr, "invalid_argument")
+    assert.same({}, T.journal())
+    assert.has_error(function() loop:sync_memberships(T.SALES, { T.MAIN }, { dryrun = true }, cb) end)
+    assert.has_error(function() loop:sync_memberships(T.SALES, { 1 }, cb) end)
+    assert.has_error(function() loop:sync_memberships(T.SALES, { T.MAIN }) end) -- no callback
+    assert.has_error(function() aclient:sync_memberships(T.SALES, { T.MAIN }) end) -- no coroutine
+    -- The plan's read fails as the blocking one's; a concurrency out of
+    -- the core's range is refused after the read, before any change.
+    res, cerr = loop:run(function() return aclient:sync_memberships(T.UNKNOWN_UUID, { T.MAIN }) end)
+    assert.is_nil(res)
+    check_error(cerr, "not_found")
+    res, cerr = loop:run(function()
+      return aclient:sync_memberships(T.SALES, { T.MAIN }, { concurrency = 65 })
+    end)
+    assert.is_nil(res)
+    check_error(cerr, "invalid_argument")
+    assert.same({ "GET", "GET" }, methods())
+    loop:close()
+  end)
+
+  it("can be cancelled during its batches, and the loop goes on", function()
+    local ids = pool(8)
+    local gone = pool(2, 8)
+    assert(client:create_memberships(T.SALES, gone))
+    T.fault { mode = "delay", seconds = 0.3, count = -1, operation = CREATE }
+    T.clear_journal()
+    local loop = assert(client:loop())
+    local got
+    local h = loop:sync_memberships(T.SALES, ids, { concurrency = 1 }, function(t, err)
+      got = { t, err }
+    end)
+    while #requests(CREATE) < 1 do loop:wait(50) end
+    local posts = #requests(CREATE)
+    h:cancel()
+    loop:run()
+    assert.is_true(h:done())
+    local t = got[1]
+    assert.is_nil(got[2])
+    assert.equals(8, #t.added)
+    assert.equals(2, #t.removed)
+    local cancelled = 0
+    for i = 1, 8 do
+      if t.added_errors[i] then
+        check_error(t.added_errors[i], "cancelled")
+        cancelled = cancelled + 1
+      end
+    end
+    assert.is_true(cancelled >= 7, cancelled .. " cancelled")
+    for i = 1, 2 do check_error(t.removed_errors[i], "cancelled") end
+    T.control("DELETE", "faults")
+    local group
+    loop:get_number_group(T.SALES, function(g) group = g end)
+    loop:run()
+    assert.equals(T.SALES, group.id)
+    assert.is_true(#requests(CREATE) <= posts + 1)
+    for _, m in ipairs(methods()) do assert.not_equals("DELETE", m) end
+    loop:close()
+  end)
+
+  it("can be cancelled during its read, or by closing the loop", function()
+    T.fault { mode = "delay", seconds = 2, count = 1 }
+    local loop = assert(client:loop())
+    local got
+    local h = loop:sync_memberships(T.SALES, { T.MAIN }, function(t, err) got = { t, err } end)
+    repeat loop:wait(10) until #T.journal() > 0
+    local t0 = os.time()
+    h:cancel()
+    loop:run()
+    -- At once: the read's transfer ends, its answer (2 s away) is not
+    -- awaited (whole seconds: at most 1, never 2).
+    assert.is_true(os.time() - t0 <= 1)
+    assert.is_nil(got[1])
+    check_error(got[2], "cancelled")
+    T.wait_journal(1) -- (the server's delayed answer, before the next test)
+    T.fault { mode = "delay", seconds = 0.3, count = -1, operation = CREATE }
+    got = nil
+    loop:sync_memberships(T.SALES, pool(4), { concurrency = 1 }, function(t, err) got = { t, err } end)
+    while #requests(CREATE) < 1 do loop:wait(50) end
+    loop:close()
+    assert.is_table(got)
+    for i = 1, 4 do
+      if got[1].added_errors[i] then check_error(got[1].added_errors[i], "cancelled") end
+    end
+    check_error(got[1].added_errors[4], "cancelled")
+    assert.is_true(loop:is_closed())
+  end)
+end)
+
 describe("the trace function", function()
   before_each(function() T.reset() end)
 
