@@ -436,6 +436,7 @@ struct fast {
     const unsigned char *end;
     const struct swng__type *t;
     struct fast_value *fields;
+    size_t next; /* where the next search for a member's field starts */
 };
 
 static const unsigned char *fast_ws(const unsigned char *p, const unsigned char *end)
@@ -473,14 +474,21 @@ static const unsigned char *fast_string(const unsigned char *p, const unsigned c
         /* Eight bytes at a time while none is a control, '"', '\\' or
          * past ASCII (a false alarm only sends a byte to the checks below). */
         while (end - p >= 8) {
-            uint64_t w, quote, slash;
+            uint64_t w, quote, slash, hit;
             memcpy(&w, p, 8);
             quote = w ^ (ones * '"');
             slash = w ^ (ones * '\\');
-            if ((w | ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
-                 ((slash - ones) & ~slash)) &
-                highs)
+            hit = (w | ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+                   ((slash - ones) & ~slash)) &
+                  highs;
+            if (hit) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                /* The lowest flagged byte is never a false alarm: go
+                 * straight to it. */
+                p += __builtin_ctzll(hit) / 8;
+#endif
                 break;
+            }
             p += 8;
         }
         if (p >= end) return NULL;
@@ -630,12 +638,21 @@ static const unsigned char *fast_object_members(struct fast *f, const unsigned c
         keys[nkeys].p = key;
         keys[nkeys++].len = len;
         if (match != -2) {
-            for (i = 0; i < t->nfields; i++) {
-                const struct swng__field *fd = &t->fields[i];
-                if (fd->parent == match && fd->name[0] == (char)key[0] &&
-                    strncmp(fd->name, (const char *)key, len) == 0 && fd->name[len] == '\0') {
+            /* Bodies mostly list the fields in table order: the search
+             * starts after the last field found. */
+            size_t n = t->nfields, j;
+            for (j = 0; j < n; j++) {
+                const struct swng__field *fd;
+                size_t k;
+                i = f->next + j < n ? f->next + j : f->next + j - n;
+                fd = &t->fields[i];
+                if (fd->parent != match) continue;
+                for (k = 0; k < len && fd->name[k] == (char)key[k]; k++)
+                    ;
+                if (k == len && fd->name[len] == '\0') {
                     v = &f->fields[i];
                     if (fd->type == SWNG__F_OBJECT) inner = (int)i;
+                    f->next = i + 1 < n ? i + 1 : 0;
                     break;
                 }
             }
@@ -733,6 +750,7 @@ static int fast_object(struct swng__object **out, const struct swng__type *t, co
     f.end = end;
     f.t = t;
     f.fields = vals;
+    f.next = 0;
     p = fast_ws(p, end);
     if (p >= end || *p != '{' || !(p = fast_object_members(&f, p, -1, 1)) || fast_ws(p, end) != end)
         return 0;
