@@ -62,15 +62,13 @@ void swng__object_free(struct swng__object *o)
 {
     size_t i, k;
     if (!o) return;
-    for (i = 0; i < o->type->nfields; i++) {
+    /* Strings and lists live in o->strings when it is set: then no value
+     * is allocated on its own. */
+    for (i = 0; !o->strings && i < o->type->nfields; i++) {
         switch (o->type->fields[i].type) {
-        /* Strings and lists live in o->strings when it is set. */
         case SWNG__F_STRING:
-        case SWNG__F_UUID:
-            if (!o->strings) free(o->v[i].s);
-            break;
+        case SWNG__F_UUID: free(o->v[i].s); break;
         case SWNG__F_STRINGS:
-            if (o->strings) break;
             for (k = 0; k < o->v[i].list.n; k++) free(o->v[i].list.items[k]);
             free(o->v[i].list.items);
             break;
