@@ -392,10 +392,10 @@ int swng__object_from_node(struct swng__object **out, const struct swng__type *t
 
 /* ------------------------------------------------------------ fast path
  *
- * A 2xx body is read twice above: the lexical and UTF-8 checks, cJSON's
- * tree, the tree walks (duplicate keys, numbers), the field table against
- * the tree. Most bodies are plain JSON, so one pass over the body does the
- * same for them: the grammar (RFC 8259), UTF-8 inside strings, the
+ * The strict path above goes over a 2xx body several times: the UTF-8
+ * and lexical checks, cJSON's tree, the tree walk (duplicate keys,
+ * numbers), the field table against the tree, then frees the tree. Most
+ * bodies are plain JSON, and one pass over the body does the same for them: the grammar (RFC 8259), UTF-8 inside strings, the
  * duplicate keys of every object, and the type's fields picked up as they
  * go by, with their strings copied straight from the body into the
  * object's one block.
