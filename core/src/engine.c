@@ -363,9 +363,15 @@ int swng__xfer_attempt_done(swng_client *c, struct swng__xfer *x, CURLcode curl_
         /* Text from the server, cleaned here once for every use (a result,
          * a list item, an error): valid UTF-8, no controls, no secret. Out
          * of memory drops it, as swng__clean_error does. */
-        rs->request_id = a->request_id ? swng__clean_line(a->request_id, strlen(a->request_id),
-                                                          SWNG_MAX_HEADERS, c->secrets)
-                                       : NULL;
+        if (a->request_id && swng__line_is_clean(a->request_id, c->secrets)) {
+            rs->request_id = a->request_id; /* the usual request id: no copy */
+            a->request_id = NULL;
+        } else {
+            rs->request_id = a->request_id ? swng__clean_line(a->request_id,
+                                                              strlen(a->request_id),
+                                                              SWNG_MAX_HEADERS, c->secrets)
+                                           : NULL;
+        }
         rs->retry_after = a->retry_after;
         /* The body may become a result's json: no more than a little
          * unused capacity is kept with it. */

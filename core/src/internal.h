@@ -240,6 +240,12 @@ int swng__is_loopback_host(const char *host);
 int swng__is_utf8(const char *s, size_t len);
 /* The length (1 to 4) of the valid UTF-8 character at p[0..n), else 0. */
 size_t swng__utf8_char(const unsigned char *p, size_t n);
+/* 1 when swng__clean_line(s, strlen(s), SWNG_MAX_HEADERS, secrets) would
+ * give s back unchanged: the test of error.c's plain_ascii (printable
+ * ASCII only, no '%' or '\\', no byte that starts a secret: nothing to
+ * mask, replace or cut), one table look-up per byte. The engine keeps such
+ * a request id as it is instead of cleaning a copy (fuzz_clean checks it). */
+int swng__line_is_clean(const char *s, const struct swng__secret *secrets);
 /* Checks one "Name: value" extra header. */
 int swng__check_header(const char *h, swng_error **err);
 

@@ -62,15 +62,13 @@ void swng__object_free(struct swng__object *o)
 {
     size_t i, k;
     if (!o) return;
-    for (i = 0; i < o->type->nfields; i++) {
+    /* Strings and lists live in o->strings when it is set: then no value
+     * is allocated on its own. */
+    for (i = 0; !o->strings && i < o->type->nfields; i++) {
         switch (o->type->fields[i].type) {
-        /* Strings and lists live in o->strings when it is set. */
         case SWNG__F_STRING:
-        case SWNG__F_UUID:
-            if (!o->strings) free(o->v[i].s);
-            break;
+        case SWNG__F_UUID: free(o->v[i].s); break;
         case SWNG__F_STRINGS:
-            if (o->strings) break;
             for (k = 0; k < o->v[i].list.n; k++) free(o->v[i].list.items[k]);
             free(o->v[i].list.items);
             break;
@@ -392,11 +390,462 @@ int swng__object_from_node(struct swng__object **out, const struct swng__type *t
     return SWNG_OK;
 }
 
-/* take: NULL, or the malloc'd body itself (NUL-terminated at len), which
- * the object keeps as its json on success instead of a copy (on failure it
- * stays the caller's). */
-static int parse_object(struct swng__object **out, const struct swng__type *t, const char *body,
-                        size_t len, char **take, swng_error **err)
+/* ------------------------------------------------------------ fast path
+ *
+ * The strict path above goes over a 2xx body several times: the UTF-8
+ * and lexical checks, cJSON's tree, the tree walk (duplicate keys,
+ * numbers), the field table against the tree, then frees the tree. Most
+ * bodies are plain JSON, and one pass over the body does the same for them: the grammar (RFC 8259), UTF-8 inside strings, the
+ * duplicate keys of every object, and the type's fields picked up as they
+ * go by, with their strings copied straight from the body into the
+ * object's one block.
+ *
+ * It is only a short cut: it accepts a subset of what the strict path
+ * accepts, with the same result, and hands everything else over to it
+ * (anything it is not sure of, and every failure, so that the strict path
+ * alone decides what is refused and says why). What it leaves to the
+ * strict path: exponents and numbers longer than FAST_MAX_NUMBER (cJSON
+ * reads at most 63 characters of a number; an exponent may overflow a
+ * double), a number in an integer field that is not a plain integer of at
+ * most 15 digits, escapes in member names, \u escapes of surrogates or of
+ * U+0000, more than FAST_MAX_KEYS members in one object, nesting deeper
+ * than FAST_MAX_DEPTH, whitespace other than JSON's four (cJSON skips any
+ * byte up to 0x20, and a UTF-8 byte order mark), a root that is not an
+ * object, a field of the wrong type or a required one missing, a UUID
+ * field with an escape, and running out of memory. fuzz_types compares it
+ * with the strict path. */
+
+#define FAST_MAX_DEPTH 32
+#define FAST_MAX_KEYS 32
+#define FAST_MAX_NUMBER 40
+
+enum { FAST_ABSENT, FAST_STRING, FAST_NUMBER, FAST_TRUE, FAST_FALSE, FAST_NULL, FAST_OBJECT, FAST_ARRAY };
+
+/* What the pass saw of a value (of a field: one per field of the type). */
+struct fast_value {
+    const unsigned char *p; /* STRING: after its opening quote; ARRAY: at '[' */
+    size_t len;             /* STRING: decoded length; ARRAY: the items' decoded lengths */
+    size_t n;               /* ARRAY: items */
+    long long i;            /* NUMBER: the value when `integer` */
+    unsigned char kind, escaped, strings, integer;
+};
+
+struct fast {
+    const unsigned char *end;
+    const struct swng__type *t;
+    struct fast_value *fields;
+    size_t next; /* where the next search for a member's field starts */
+};
+
+static const unsigned char *fast_ws(const unsigned char *p, const unsigned char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+    return p;
+}
+
+static int fast_hex(unsigned char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* The code point of the 4 hex digits at p (checked), else -1. */
+static long fast_hex4(const unsigned char *p)
+{
+    int a = fast_hex(p[0]), b = fast_hex(p[1]), c = fast_hex(p[2]), d = fast_hex(p[3]);
+    if ((a | b | c | d) < 0) return -1;
+    return ((long)a << 12) | (b << 8) | (c << 4) | d;
+}
+
+/* A string from p (after its opening quote): past its closing quote, or
+ * NULL. *len: its decoded length; *escaped: 1 if it holds an escape. */
+static const unsigned char *fast_string(const unsigned char *p, const unsigned char *end,
+                                        size_t *len, unsigned char *escaped)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    const unsigned char *start = p;
+    size_t shrink = 0; /* bytes the escapes lose when decoded */
+    for (;;) {
+        unsigned char c;
+        /* Eight bytes at a time while none is a control, '"', '\\' or
+         * past ASCII (a false alarm only sends a byte to the checks below). */
+        while (end - p >= 8) {
+            uint64_t w, quote, slash, hit;
+            memcpy(&w, p, 8);
+            quote = w ^ (ones * '"');
+            slash = w ^ (ones * '\\');
+            hit = (w | ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+                   ((slash - ones) & ~slash)) &
+                  highs;
+            if (hit) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                /* The lowest flagged byte is never a false alarm: go
+                 * straight to it. */
+                p += __builtin_ctzll(hit) / 8;
+#endif
+                break;
+            }
+            p += 8;
+        }
+        if (p >= end) return NULL;
+        c = *p;
+        if (c == '"') {
+            *len = (size_t)(p - start) - shrink;
+            return p + 1;
+        }
+        if (c < 0x20) return NULL;
+        if (c >= 0x80) {
+            size_t k = swng__utf8_char(p, (size_t)(end - p));
+            if (!k) return NULL;
+            p += k;
+            continue;
+        }
+        if (c != '\\') {
+            p++;
+            continue;
+        }
+        *escaped = 1;
+        if (end - p < 2) return NULL;
+        switch (p[1]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            p += 2;
+            shrink += 1;
+            break;
+        case 'u': {
+            long v;
+            if (end - p < 6 || (v = fast_hex4(p + 2)) <= 0 || (v >= 0xd800 && v <= 0xdfff))
+                return NULL;
+            shrink += v < 0x80 ? 5 : v < 0x800 ? 4 : 3;
+            p += 6;
+            break;
+        }
+        default: return NULL;
+        }
+    }
+}
+
+/* Decodes the string checked by fast_string at *pp (after its opening
+ * quote) into dst, NUL-terminated; *pp moves past its closing quote.
+ * Returns the end of what was written (after the NUL). */
+static char *fast_decode(char *dst, const unsigned char **pp)
+{
+    const unsigned char *p = *pp;
+    for (;;) {
+        unsigned char c = *p;
+        long v;
+        if (c == '"') break;
+        if (c != '\\') {
+            *dst++ = (char)c;
+            p++;
+            continue;
+        }
+        switch (p[1]) {
+        case 'b': *dst++ = '\b'; break;
+        case 'f': *dst++ = '\f'; break;
+        case 'n': *dst++ = '\n'; break;
+        case 'r': *dst++ = '\r'; break;
+        case 't': *dst++ = '\t'; break;
+        case 'u':
+            v = fast_hex4(p + 2);
+            if (v < 0x80) {
+                *dst++ = (char)v;
+            } else if (v < 0x800) {
+                *dst++ = (char)(0xc0 | (v >> 6));
+                *dst++ = (char)(0x80 | (v & 0x3f));
+            } else {
+                *dst++ = (char)(0xe0 | (v >> 12));
+                *dst++ = (char)(0x80 | ((v >> 6) & 0x3f));
+                *dst++ = (char)(0x80 | (v & 0x3f));
+            }
+            p += 4;
+            break;
+        default: *dst++ = (char)p[1]; break; /* '"', '\\', '/' */
+        }
+        p += 2;
+    }
+    *dst++ = '\0';
+    *pp = p + 1;
+    return dst;
+}
+
+/* A number: -?(0|[1-9][0-9]*)(.[0-9]+)?, no exponent. */
+static const unsigned char *fast_number(const unsigned char *p, const unsigned char *end,
+                                        struct fast_value *v)
+{
+    const unsigned char *start = p;
+    unsigned long long n = 0;
+    int digits = 0, neg = 0, fraction = 0;
+    if (*p == '-') {
+        neg = 1;
+        p++;
+    }
+    if (p >= end || *p < '0' || *p > '9') return NULL;
+    if (*p == '0') {
+        p++;
+    } else {
+        while (p < end && *p >= '0' && *p <= '9' && digits <= FAST_MAX_NUMBER) {
+            n = n * 10 + (unsigned)(*p++ - '0');
+            digits++;
+        }
+    }
+    if (p < end && *p == '.') {
+        fraction = 1;
+        if (++p >= end || *p < '0' || *p > '9') return NULL;
+        while (p < end && *p >= '0' && *p <= '9' && p - start <= FAST_MAX_NUMBER) p++;
+    }
+    if (p - start > FAST_MAX_NUMBER || (p < end && (*p == 'e' || *p == 'E'))) return NULL;
+    v->kind = FAST_NUMBER;
+    v->integer = !fraction && digits <= 15;
+    v->i = !v->integer ? 0 : neg ? -(long long)n : (long long)n;
+    return p;
+}
+
+static const unsigned char *fast_value(struct fast *f, const unsigned char *p, int match,
+                                       int depth, struct fast_value *v);
+
+/* An object at p ('{'); its members are matched against the fields whose
+ * parent is `match` (-1: the top; -2: none). */
+static const unsigned char *fast_object_members(struct fast *f, const unsigned char *p, int match,
+                                                int depth)
+{
+    struct {
+        const unsigned char *p;
+        size_t len;
+    } keys[FAST_MAX_KEYS];
+    const struct swng__type *t = f->t;
+    const unsigned char *end = f->end;
+    size_t nkeys = 0, i;
+    if (depth > FAST_MAX_DEPTH) return NULL;
+    p = fast_ws(p + 1, end);
+    if (p < end && *p == '}') return p + 1;
+    for (;;) {
+        const unsigned char *key;
+        size_t len;
+        unsigned char escaped = 0;
+        struct fast_value other, *v = &other;
+        int inner = -2;
+        if (p >= end || *p != '"') return NULL;
+        key = p + 1;
+        /* A name without escapes is its bytes: compared as they are. */
+        if (!(p = fast_string(key, end, &len, &escaped)) || escaped || nkeys == FAST_MAX_KEYS)
+            return NULL;
+        for (i = 0; i < nkeys; i++)
+            if (keys[i].len == len && memcmp(keys[i].p, key, len) == 0) return NULL;
+        keys[nkeys].p = key;
+        keys[nkeys++].len = len;
+        if (match != -2) {
+            /* Bodies mostly list the fields in table order: the search
+             * starts after the last field found. */
+            size_t n = t->nfields, j;
+            for (j = 0; j < n; j++) {
+                const struct swng__field *fd;
+                size_t k;
+                i = f->next + j < n ? f->next + j : f->next + j - n;
+                fd = &t->fields[i];
+                if (fd->parent != match) continue;
+                for (k = 0; k < len && fd->name[k] == (char)key[k]; k++)
+                    ;
+                if (k == len && fd->name[len] == '\0') {
+                    v = &f->fields[i];
+                    if (fd->type == SWNG__F_OBJECT) inner = (int)i;
+                    f->next = i + 1 < n ? i + 1 : 0;
+                    break;
+                }
+            }
+        }
+        p = fast_ws(p, end);
+        if (p >= end || *p != ':') return NULL;
+        p = fast_ws(p + 1, end);
+        if (p >= end || !(p = fast_value(f, p, inner, depth, v))) return NULL;
+        p = fast_ws(p, end);
+        if (p >= end) return NULL;
+        if (*p == '}') return p + 1;
+        if (*p != ',') return NULL;
+        p = fast_ws(p + 1, end);
+    }
+}
+
+/* An array at p ('['): v counts its items and their decoded lengths, and
+ * says whether all of them are strings. */
+static const unsigned char *fast_array(struct fast *f, const unsigned char *p, int depth,
+                                       struct fast_value *v)
+{
+    const unsigned char *end = f->end;
+    v->kind = FAST_ARRAY;
+    v->p = p;
+    v->n = 0;
+    v->len = 0;
+    v->strings = 1;
+    if (depth > FAST_MAX_DEPTH) return NULL;
+    p = fast_ws(p + 1, end);
+    if (p < end && *p == ']') return p + 1;
+    for (;;) {
+        struct fast_value item;
+        item.kind = FAST_ABSENT;
+        item.len = 0;
+        if (p >= end || !(p = fast_value(f, p, -2, depth, &item))) return NULL;
+        v->n++;
+        if (item.kind == FAST_STRING)
+            v->len += item.len;
+        else
+            v->strings = 0;
+        p = fast_ws(p, end);
+        if (p >= end) return NULL;
+        if (*p == ']') return p + 1;
+        if (*p != ',') return NULL;
+        p = fast_ws(p + 1, end);
+    }
+}
+
+/* A value at p (not at the end): past it, or NULL. */
+static const unsigned char *fast_value(struct fast *f, const unsigned char *p, int match,
+                                       int depth, struct fast_value *v)
+{
+    const unsigned char *end = f->end;
+    size_t left = (size_t)(end - p);
+    switch (*p) {
+    case '"':
+        v->kind = FAST_STRING;
+        v->p = p + 1;
+        v->escaped = 0;
+        return fast_string(p + 1, end, &v->len, &v->escaped);
+    case '{':
+        v->kind = FAST_OBJECT;
+        return fast_object_members(f, p, match, depth + 1);
+    case '[': return fast_array(f, p, depth + 1, v);
+    case 't':
+        v->kind = FAST_TRUE;
+        return left >= 4 && memcmp(p, "true", 4) == 0 ? p + 4 : NULL;
+    case 'f':
+        v->kind = FAST_FALSE;
+        return left >= 5 && memcmp(p, "false", 5) == 0 ? p + 5 : NULL;
+    case 'n':
+        v->kind = FAST_NULL;
+        return left >= 4 && memcmp(p, "null", 4) == 0 ? p + 4 : NULL;
+    default:
+        if (*p == '-' || (*p >= '0' && *p <= '9')) return fast_number(p, end, v);
+        return NULL;
+    }
+}
+
+/* The object of type t that the strict path would make of body[0..len)
+ * (without its json), in *out and 1; or 0 (nothing made) when the strict
+ * path must decide. */
+static int fast_object(struct swng__object **out, const struct swng__type *t, const char *body,
+                       size_t len)
+{
+    struct fast_value vals[MAX_FIELDS];
+    struct fast f;
+    const unsigned char *p = (const unsigned char *)body, *end = p + len;
+    struct swng__object *o;
+    size_t i, k, ptrs = 0, chars = 0;
+    char *block, **next_ptr;
+    *out = NULL;
+    if (t->nfields > MAX_FIELDS) return 0;
+    memset(vals, 0, t->nfields * sizeof vals[0]);
+    f.end = end;
+    f.t = t;
+    f.fields = vals;
+    f.next = 0;
+    p = fast_ws(p, end);
+    if (p >= end || *p != '{' || !(p = fast_object_members(&f, p, -1, 1)) || fast_ws(p, end) != end)
+        return 0;
+    o = calloc(1, sizeof *o + t->nfields * sizeof o->v[0] + t->nfields);
+    if (!o) return 0;
+    o->type = t;
+    o->set = (unsigned char *)&o->v[t->nfields > 0 ? t->nfields : 1];
+    /* The fields in table order, as parse_fields checks them. */
+    for (i = 0; i < t->nfields; i++) {
+        const struct swng__field *fd = &t->fields[i];
+        const struct fast_value *v = &vals[i];
+        if (fd->parent >= 0 && !o->set[fd->parent]) continue;
+        if (v->kind == FAST_ABSENT || v->kind == FAST_NULL) {
+            if (fd->required) goto strict;
+            continue;
+        }
+        switch (fd->type) {
+        case SWNG__F_STRING:
+            if (v->kind != FAST_STRING) goto strict;
+            chars += v->len + 1;
+            break;
+        case SWNG__F_UUID:
+            if (v->kind != FAST_STRING || v->escaped ||
+                !swng__is_uuid((const char *)v->p, v->len))
+                goto strict;
+            chars += v->len + 1;
+            break;
+        case SWNG__F_STRINGS:
+            if (v->kind != FAST_ARRAY || !v->strings) goto strict;
+            ptrs += v->n;
+            chars += v->len + v->n;
+            break;
+        case SWNG__F_OBJECT:
+            if (v->kind != FAST_OBJECT) goto strict;
+            o->v[i].present = 1;
+            break;
+        case SWNG__F_BOOL:
+            if (v->kind != FAST_TRUE && v->kind != FAST_FALSE) goto strict;
+            o->v[i].b = v->kind == FAST_TRUE;
+            break;
+        default: /* SWNG__F_INT */
+            if (v->kind != FAST_NUMBER || !v->integer) goto strict;
+            o->v[i].i = v->i;
+            break;
+        }
+        o->set[i] = 1;
+    }
+    /* The strings into one block, as own_strings lays them out. */
+    if (ptrs + chars > 0) {
+        if (!(block = malloc(ptrs * sizeof(char *) + chars))) goto strict;
+        o->strings = block;
+        next_ptr = (char **)(void *)block;
+        block += ptrs * sizeof(char *);
+        for (i = 0; i < t->nfields; i++) {
+            const struct fast_value *v = &vals[i];
+            const unsigned char *s;
+            if (!o->set[i]) continue;
+            switch (t->fields[i].type) {
+            case SWNG__F_STRING:
+            case SWNG__F_UUID:
+                o->v[i].s = block;
+                if (v->escaped) {
+                    s = v->p;
+                    block = fast_decode(block, &s);
+                } else {
+                    memcpy(block, v->p, v->len);
+                    block[v->len] = '\0';
+                    block += v->len + 1;
+                }
+                break;
+            case SWNG__F_STRINGS:
+                if (v->n == 0) break;
+                o->v[i].list.items = next_ptr;
+                o->v[i].list.n = v->n;
+                s = v->p + 1;
+                for (k = 0; k < v->n; k++) {
+                    while (*s != '"') s++; /* whitespace and commas */
+                    s++;
+                    *next_ptr++ = block;
+                    block = fast_decode(block, &s);
+                }
+                break;
+            default: break;
+            }
+        }
+    }
+    *out = o;
+    return 1;
+strict:
+    swng__object_free(o);
+    return 0;
+}
+
+/* The strict path: the object of type t from body[0..len) (without its
+ * json), or the reason it is refused. */
+static int strict_object(struct swng__object **out, const struct swng__type *t, const char *body,
+                         size_t len, swng_error **err)
 {
     cJSON *root;
     const char *why;
@@ -409,7 +858,18 @@ static int parse_object(struct swng__object **out, const struct swng__type *t, c
     if (!root) return swng__fail(err, SWNG_EPROTOCOL, BREAKS "%s", why);
     rc = object_fill(out, t, root, err);
     cJSON_Delete(root);
-    if (rc != SWNG_OK) return rc;
+    return rc;
+}
+
+/* take: NULL, or the malloc'd body itself (NUL-terminated at len), which
+ * the object keeps as its json on success instead of a copy (on failure it
+ * stays the caller's). */
+static int parse_object(struct swng__object **out, const struct swng__type *t, const char *body,
+                        size_t len, char **take, swng_error **err)
+{
+    int rc;
+    if (!fast_object(out, t, body, len) && (rc = strict_object(out, t, body, len, err)) != SWNG_OK)
+        return rc;
     if (take) {
         (*out)->json = *take;
         *take = NULL;

@@ -153,6 +153,25 @@ int swng__is_utf8(const char *s, size_t len)
     return 1;
 }
 
+int swng__line_is_clean(const char *s, const struct swng__secret *secrets)
+{
+    /* Bit ch: ch (below 0x80) may not stay as it is. C0 controls and DEL. */
+    uint64_t bad[2] = {UINT64_C(0xffffffff), UINT64_C(1) << 63};
+    const struct swng__secret *sec;
+    size_t i;
+    bad['%' >> 6] |= UINT64_C(1) << ('%' & 63);
+    bad['\\' >> 6] |= UINT64_C(1) << ('\\' & 63);
+    for (sec = secrets; sec && sec->text; sec++) {
+        unsigned char first = (unsigned char)sec->text[0];
+        if (first < 0x80) bad[first >> 6] |= UINT64_C(1) << (first & 63);
+    }
+    for (i = 0; s[i]; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch > 0x7e || ((bad[ch >> 6] >> (ch & 63)) & 1)) return 0;
+    }
+    return i <= SWNG_MAX_HEADERS;
+}
+
 static int is_tchar(unsigned char c)
 {
     /* RFC 9110 token characters. */

@@ -123,6 +123,65 @@ static void test_parse_edges(void)
     }
 }
 
+/* The one-pass reading of plain bodies (parse.c's fast path) and the
+ * strict path it hands everything else to must agree: the same values
+ * (escapes decoded as cJSON decodes them), the same refusals with the same
+ * reasons, wherever in the body the problem sits. */
+static void test_fast_path(void)
+{
+    swng_error *err = NULL;
+    swng_membership *m = NULL;
+    static const char esc[] =
+        " {\"id\" : \"" MID "\",\n\t\"number_group_id\":\"" GID "\", \"phone_number\": {"
+        "\"name\": \"Z\\u00fcrich \\\"B\\u00fcro\\\" \\u260e\\/\\\\\\b\\f\\n\\r\\t\\u0041\","
+        "\"capabilities\": [ \"voice\" , \"s\\u006ds\", \"\" ],"
+        "\"x\": [{\"a\": [1, -0.5, 0, -0, 12.25, true, false, null, {}, []]}]}," TS "}\r\n";
+    /* Whitespace cJSON skips but JSON does not have (a control byte), a
+     * surrogate pair, an exponent, a long number, a leading zero (cJSON
+     * reads it), a name with an escape: all still read as before. */
+    static const char odd[] = "{\"id\":\"" MID "\",\x01\"number_group_id\":\"" GID
+                              "\",\"phone_number\":{\"name\":\"\\ud83d\\udcde\"},"
+                              "\"n\":[1e3,-2.5E-3,0.00000000000000000000000000000000000000000001,01],"
+                              "\"\\u0078\":1," TS "}";
+    CHECK_RC(parse(esc, sizeof esc - 1, &err, &m), SWNG_OK, err);
+    CHECK_STR_EQ(swng_membership_id(m), MID);
+    CHECK_STR_EQ(swng_membership_phone_number_name(m),
+                 "Z\xc3\xbcrich \"B\xc3\xbcro\" \xe2\x98\x8e/\\\b\f\n\r\tA");
+    CHECK_INT_EQ(swng_membership_capability_count(m), 3);
+    CHECK_STR_EQ(swng_membership_capability(m, 0), "voice");
+    CHECK_STR_EQ(swng_membership_capability(m, 1), "sms");
+    CHECK_STR_EQ(swng_membership_capability(m, 2), "");
+    CHECK_NULL(swng_membership_capability(m, 3));
+    CHECK_NULL(swng_membership_phone_number_id(m));
+    CHECK_STR_EQ(swng_membership_created_at(m), "a");
+    CHECK_STR_EQ(swng_membership_json(m), esc);
+    swng_membership_free(m);
+    CHECK_RC(parse(odd, sizeof odd - 1, &err, &m), SWNG_OK, err);
+    CHECK_STR_EQ(swng_membership_phone_number_name(m), "\xf0\x9f\x93\x9e");
+    swng_membership_free(m);
+    swng_error_free(err);
+
+#define BODY(extra) "{\"id\":\"" MID "\",\"number_group_id\":\"" GID "\",\"phone_number\":{}," extra TS "}"
+    EXPECT_PARSE_FAILS(BODY("\"x\":[{\"a\":1,\"b\":2,\"a\":3}],"), "duplicate key");
+    EXPECT_PARSE_FAILS(BODY("\"x\":{\"y\":{\"a\":1,\"a\":1}},"), "duplicate key");
+    EXPECT_PARSE_FAILS(BODY("\"\\u0069d\":\"" MID "\","), "duplicate key");
+    EXPECT_PARSE_FAILS(BODY("\"x\":[1e999],"), "out of range");
+    EXPECT_PARSE_FAILS(BODY("\"x\":\"a\\u0000b\","), "\\u0000");
+    EXPECT_PARSE_FAILS(BODY("\"x\":\"a\tb\","), "control character");
+    EXPECT_PARSE_FAILS(BODY("\"x\":\"\\ud83d\","), "not valid JSON");
+    EXPECT_PARSE_FAILS(BODY("\"x\":\"\\q\","), "not valid JSON");
+    EXPECT_PARSE_FAILS(BODY("\"x\":[1,],"), "not valid JSON");
+    EXPECT_PARSE_FAILS(BODY("\"x\":tru,"), "not valid JSON");
+    EXPECT_PARSE_FAILS("{\"id\":\"" MID "\",\"number_group_id\":\"" GID "\",\"phone_number\":[],"
+                       TS "}", "phone_number is not an object");
+    EXPECT_PARSE_FAILS("{\"id\":\"" MID "\",\"number_group_id\":\"" GID "\",\"phone_number\":{\"id\":\"x\"},"
+                       TS "}", "phone_number.id is not a UUID");
+    EXPECT_PARSE_FAILS("{\"id\":\"" MID "\",\"phone_number\":{}," TS "}",
+                       "required field number_group_id is missing");
+    EXPECT_PARSE_FAILS("[]", "not a JSON object");
+#undef BODY
+}
+
 static void test_error_body(void)
 {
     static const struct {
@@ -254,6 +313,7 @@ int main(int argc, char **argv)
     static const th_test tests[] = {
         {"utf8", test_utf8},
         {"parse_edges", test_parse_edges},
+        {"fast_path", test_fast_path},
         {"error_body", test_error_body},
         {"redact", test_redact},
         {"validators", test_validators},

@@ -6,7 +6,9 @@
  * parse.c is #included (and left out of the sources this target links:
  * see CMakeLists.txt) so that its static lexical_problem (eight bytes at a
  * time) and tree_problem (duplicate keys, numbers beyond a double) can be compared with the byte-by-byte and
- * pairwise references below, without widening the core's interface.
+ * pairwise references below, and its one-pass fast_object with the strict
+ * path (strict_object: cJSON and the checks above) that it stands in for,
+ * without widening the core's interface.
  *
  * Input: byte 0: bits 0-1 pick the type (3: all three), bit 2 reads the
  * rest as a list page instead of a single body. Checked on success: every
@@ -123,6 +125,56 @@ static void check_object(const struct swng__object *o, const struct swng__type *
     }
 }
 
+/* Two objects of type t hold the same values (the fast path's against the
+ * strict path's). */
+static void check_same(const struct swng__object *a, const struct swng__object *b,
+                       const struct swng__type *t)
+{
+    size_t i, k;
+    CHECK(a->type == t && b->type == t);
+    CHECK(!a->strings == !b->strings);
+    for (i = 0; i < t->nfields; i++) {
+        CHECK(a->set[i] == b->set[i]);
+        switch (t->fields[i].type) {
+        case SWNG__F_STRING:
+        case SWNG__F_UUID:
+            CHECK(!a->v[i].s == !b->v[i].s);
+            if (a->v[i].s) CHECK(strcmp(a->v[i].s, b->v[i].s) == 0);
+            break;
+        case SWNG__F_STRINGS:
+            CHECK(a->v[i].list.n == b->v[i].list.n);
+            CHECK(!a->v[i].list.items == !b->v[i].list.items);
+            for (k = 0; k < a->v[i].list.n; k++)
+                CHECK(strcmp(a->v[i].list.items[k], b->v[i].list.items[k]) == 0);
+            break;
+        case SWNG__F_OBJECT: CHECK(a->v[i].present == b->v[i].present); break;
+        case SWNG__F_BOOL: CHECK(a->v[i].b == b->v[i].b); break;
+        default: CHECK(a->v[i].i == b->v[i].i); break;
+        }
+    }
+}
+
+/* The one-pass fast path accepts only what the strict path accepts, with
+ * the same values. */
+static void fast_vs_strict(const struct swng__type *t, const char *body, size_t len)
+{
+    struct swng__object *fast = (struct swng__object *)&fast, *strict = NULL;
+    swng_error *err = NULL;
+    int rc;
+    if (!fast_object(&fast, t, body, len)) {
+        CHECK(fast == NULL);
+        return;
+    }
+    rc = strict_object(&strict, t, body, len, &err);
+    if (rc != SWNG_OK)
+        fprintf(stderr, "fast path accepted what the strict path refuses: %s\n",
+                swng_error_message(err));
+    CHECK(rc == SWNG_OK && err == NULL);
+    check_same(fast, strict, t);
+    swng__object_free(fast);
+    swng__object_free(strict);
+}
+
 static const struct swng__type *const types[] = {&swng__type_membership, &swng__type_number_group,
                                                  &swng__type_phone_number};
 
@@ -210,8 +262,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     for (i = 0; i < 3; i++) {
         if ((sel & 3) != 3 && (sel & 3) != i) continue;
-        if (sel & 4) list_page(types[i], body, len);
-        else one_body(types[i], body, len);
+        if (sel & 4) {
+            list_page(types[i], body, len);
+        } else {
+            fast_vs_strict(types[i], body, len);
+            one_body(types[i], body, len);
+        }
     }
     return 0;
 }
