@@ -307,7 +307,8 @@ static void start_attempt(swng_loop *loop, swng_request *r)
         return;
     }
     swng__xfer_prepare(loop->client, x);
-    curl_easy_setopt(x->h, CURLOPT_PRIVATE, (char *)r);
+    /* (A private loop finds the job by its handle: see job_of.) */
+    if (!loop->perform) curl_easy_setopt(x->h, CURLOPT_PRIVATE, (char *)r);
     if (curl_multi_add_handle(loop->multi, x->h) != CURLM_OK) {
         give_handle(loop, x->h);
         x->h = NULL;
@@ -371,6 +372,23 @@ static int cancel_requested(const swng_loop *loop)
     return swng_cancel_triggered(loop->client->cancel);
 }
 
+/* The job whose attempt runs on handle h: a private loop holds a few jobs
+ * (one for a blocking call, a batch's concurrency for swng_batch_run), so
+ * it looks for it rather than paying libcurl to set and read it back on
+ * every attempt; a public loop may hold any number. */
+static swng_request *job_of(const swng_loop *loop, CURL *h)
+{
+    swng_request *r;
+    char *priv = NULL;
+    if (loop->perform) {
+        for (r = loop->head; r; r = r->next)
+            if (r->x.h == h && r->x.state == SWNG__X_ACTIVE) return r;
+        return NULL;
+    }
+    curl_easy_getinfo(h, CURLINFO_PRIVATE, &priv);
+    return (swng_request *)priv;
+}
+
 /* The work after libcurl was fed: finished attempts, due retries, cancels,
  * jobs' next transfers (a `then` may begin another transfer, started in
  * the same pass). Returns how many attempts it started (handed to
@@ -384,10 +402,7 @@ static int work(swng_loop *loop)
 
     if (loop->active) /* no transfer in libcurl: no message */
         while ((msg = curl_multi_info_read(loop->multi, &n)) != NULL) {
-            char *priv = NULL;
-            if (msg->msg != CURLMSG_DONE) continue;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-            r = (swng_request *)priv;
+            if (msg->msg != CURLMSG_DONE || !(r = job_of(loop, msg->easy_handle))) continue;
             curl_multi_remove_handle(loop->multi, r->x.h);
             loop->active--;
             r->x.state = SWNG__X_IDLE; /* out of libcurl */
