@@ -536,8 +536,9 @@ static long jobs_timeout(const swng_loop *loop)
     long long t = loop->curl_deadline, now;
     const swng_request *r;
     /* Nothing in flight: no timer. (A job that ended in the last step left
-     * `dirty` set; it was delivered since, and must not wake the host.) */
-    if (loop->pending == 0) return -1;
+     * `dirty` set; it was delivered since, and must not wake the host. A
+     * private loop has no wake descriptor: a batch's wake-up is `dirty`.) */
+    if (loop->pending == 0) return loop->perform && loop->dirty ? 0 : -1;
     if (loop->dirty) return 0;
     for (r = loop->head; r; r = r->next) {
         if (r->finished || r->cancelled || r->x.state == SWNG__X_PENDING ||
