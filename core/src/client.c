@@ -354,6 +354,7 @@ static void after_fork(swng_client *c)
         for (i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_init(&c->share_locks[i], NULL);
         /* A grandchild sets aside its parent's set too: nothing is freed. */
         c->inherited_pool = c->pool;
+        c->inherited_hot = __atomic_exchange_n(&c->hot, NULL, __ATOMIC_ACQ_REL);
         c->inherited_share = c->share;
         c->pool = NULL;
         c->pool_len = c->pool_cap = 0;
@@ -416,6 +417,7 @@ void swng_client_free(swng_client *c)
     if (forked(c)) after_fork(c);
     for (k = 0; k < c->pool_len; k++) swng__loop_destroy(c->pool[k]);
     free(c->pool);
+    swng__loop_destroy(c->hot);
     if (c->share) curl_share_cleanup(c->share);
     curl_slist_free_all(c->headers);
     curl_slist_free_all(c->headers_body);
@@ -485,8 +487,9 @@ void swng__client_check_fork(swng_client *c)
 
 swng_loop *swng__client_take_loop(swng_client *c)
 {
-    swng_loop *loop = NULL;
+    swng_loop *loop;
     if (forked(c)) after_fork(c);
+    if ((loop = __atomic_exchange_n(&c->hot, NULL, __ATOMIC_ACQ_REL)) != NULL) return loop;
     pthread_mutex_lock(&c->pool_lock);
     if (c->pool_len > 0) loop = c->pool[--c->pool_len];
     pthread_mutex_unlock(&c->pool_lock);
@@ -495,6 +498,9 @@ swng_loop *swng__client_take_loop(swng_client *c)
 
 void swng__client_give_loop(swng_client *c, swng_loop *loop)
 {
+    swng_loop *none = NULL;
+    if (__atomic_compare_exchange_n(&c->hot, &none, loop, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+        return;
     pthread_mutex_lock(&c->pool_lock);
     if (c->pool_len == c->pool_cap && c->pool_cap < MAX_IDLE_LOOPS) {
         size_t cap = c->pool_cap ? c->pool_cap * 2 : 4;

@@ -37,6 +37,10 @@ struct swng_client {
     swng_loop **pool;
     size_t pool_len;
     size_t pool_cap;
+    /* One more idle private loop, taken and given back with atomic
+     * exchanges (no lock): a client used by one thread at a time, the
+     * common case, never takes pool_lock. */
+    swng_loop *hot;
 
     /* What cancels this client's calls (swng_client_set_cancel,
      * swng_client_set_interrupt). */
@@ -56,6 +60,7 @@ struct swng_client {
      * afresh. Read and written with atomics. */
     pid_t pid;
     swng_loop **inherited_pool; /* set aside in a child: still reachable, never freed */
+    swng_loop *inherited_hot;
     CURLSH *inherited_share;
 };
 

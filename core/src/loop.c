@@ -1,8 +1,18 @@
-/* loop.c - the engine's driver: libcurl's multi interface behind one epoll
- * descriptor, jobs that run one transfer at a time, retry waits as timers,
- * cancellation. The non-blocking API (swng_loop_*, swng_request_*) drives
- * it from the host's loop; every blocking call runs its job on a private
- * loop of its client until the job ends, so both forms share one path. */
+/* loop.c - the engine's driver: libcurl's multi interface, jobs that run
+ * one transfer at a time, retry waits as timers, cancellation. The
+ * non-blocking API (swng_loop_*, swng_request_*) drives it from the host's
+ * loop; every blocking call runs its job on a private loop of its client
+ * until the job ends, so both forms share one path.
+ *
+ * Only how libcurl is fed differs. A public loop (swng_loop_new) is
+ * watched by its host through one epoll descriptor: libcurl's socket API
+ * (curl_multi_socket_action with socket and timer callbacks). A private
+ * loop (the blocking calls, swng_batch_run) is driven by the thread that
+ * holds it, as curl_easy_perform drives its own multi handle:
+ * curl_multi_poll (with the cancel handle's descriptor as an extra one)
+ * then curl_multi_perform, which costs fewer libcurl calls per request.
+ * libcurl does not support both APIs on one multi handle, so a loop's mode
+ * is fixed when it is made. */
 #include "engine.h"
 
 #include <errno.h>
@@ -20,6 +30,13 @@
 struct swng_loop {
     swng_client *client;
     CURLM *multi;
+    /* 1: a private loop, driven by curl_multi_poll + curl_multi_perform
+     * (no epoll set, no wake descriptor: only its holder's thread touches
+     * it, and other threads and signal handlers reach it through the
+     * cancel handle's descriptor, which it polls). 0: a public loop, on
+     * the socket API behind epfd. */
+    int perform;
+    size_t active; /* transfers in libcurl (private loops: whether to perform) */
     int epfd;      /* curl's sockets, wakefd, the cancel handle's descriptor */
     int wakefd;    /* eventfd: written when a request is cancelled */
     int cancel_fd; /* the cancel descriptor registered in epfd, or -1 */
@@ -181,26 +198,36 @@ static void watch_cancel(swng_loop *loop)
     if (k) watch(loop, k->fd, EPOLLIN | EPOLLET);
 }
 
-static swng_loop *loop_make(swng_client *c)
+/* A loop: private (perform 1) for the blocking calls, public (0) for
+ * swng_loop_new. */
+static swng_loop *loop_make(swng_client *c, int perform)
 {
     swng_loop *loop = calloc(1, sizeof *loop);
     if (!loop) return NULL;
     loop->client = c;
+    loop->perform = perform;
     loop->curl_deadline = -1;
     loop->cancel_fd = -1;
+    loop->epfd = loop->wakefd = -1;
     loop->pid = getpid();
-    loop->epfd = epoll_create1(EPOLL_CLOEXEC);
-    loop->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     loop->multi = curl_multi_init();
-    if (loop->epfd < 0 || loop->wakefd < 0 || !loop->multi) {
+    if (!loop->multi) {
         swng__loop_destroy(loop);
         return NULL;
     }
-    watch(loop, loop->wakefd, EPOLLIN);
-    curl_multi_setopt(loop->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-    curl_multi_setopt(loop->multi, CURLMOPT_SOCKETDATA, loop);
-    curl_multi_setopt(loop->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-    curl_multi_setopt(loop->multi, CURLMOPT_TIMERDATA, loop);
+    if (!perform) {
+        loop->epfd = epoll_create1(EPOLL_CLOEXEC);
+        loop->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (loop->epfd < 0 || loop->wakefd < 0) {
+            swng__loop_destroy(loop);
+            return NULL;
+        }
+        watch(loop, loop->wakefd, EPOLLIN);
+        curl_multi_setopt(loop->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+        curl_multi_setopt(loop->multi, CURLMOPT_SOCKETDATA, loop);
+        curl_multi_setopt(loop->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+        curl_multi_setopt(loop->multi, CURLMOPT_TIMERDATA, loop);
+    }
     /* libcurl's default cache is 4 connections per handle *in the multi*:
      * when most requests end in one step (their handles removed before the
      * callbacks start the next ones), kept-alive connections were closed
@@ -262,7 +289,10 @@ static void unlink_job(swng_loop *loop, swng_request *r)
  * abandoned: its connection is closed, nothing more is sent). */
 static void drop_transfer(swng_loop *loop, struct swng__xfer *x)
 {
-    if (x->state == SWNG__X_ACTIVE) curl_multi_remove_handle(loop->multi, x->h);
+    if (x->state == SWNG__X_ACTIVE) {
+        curl_multi_remove_handle(loop->multi, x->h);
+        loop->active--;
+    }
     give_handle(loop, x->h);
     x->h = NULL;
 }
@@ -277,7 +307,8 @@ static void start_attempt(swng_loop *loop, swng_request *r)
         return;
     }
     swng__xfer_prepare(loop->client, x);
-    curl_easy_setopt(x->h, CURLOPT_PRIVATE, (char *)r);
+    /* (A private loop finds the job by its handle: see job_of.) */
+    if (!loop->perform) curl_easy_setopt(x->h, CURLOPT_PRIVATE, (char *)r);
     if (curl_multi_add_handle(loop->multi, x->h) != CURLM_OK) {
         give_handle(loop, x->h);
         x->h = NULL;
@@ -286,6 +317,7 @@ static void start_attempt(swng_loop *loop, swng_request *r)
         return;
     }
     x->state = SWNG__X_ACTIVE;
+    loop->active++;
 }
 
 void swng__job_free_state(swng_request *r)
@@ -346,16 +378,82 @@ static int cancel_requested(const swng_loop *loop)
     return swng_cancel_triggered(loop->client->cancel);
 }
 
-/* One pass of work: sockets and timers (after waiting up to wait_ms for
- * the descriptor), finished attempts, due retries, cancels, jobs' next
- * transfers. Leaves ended jobs for the caller to deliver. */
-static void run_once(swng_loop *loop, long wait_ms)
+/* The job whose attempt runs on handle h: a private loop holds a few jobs
+ * (one for a blocking call, a batch's concurrency for swng_batch_run), so
+ * it looks for it rather than paying libcurl to set and read it back on
+ * every attempt; a public loop may hold any number. */
+static swng_request *job_of(const swng_loop *loop, CURL *h)
 {
-    struct epoll_event ev[32];
-    int n, i, running, progress;
-    long long now;
+    swng_request *r;
+    char *priv = NULL;
+    if (loop->perform) {
+        for (r = loop->head; r; r = r->next)
+            if (r->x.h == h && r->x.state == SWNG__X_ACTIVE) return r;
+        return NULL;
+    }
+    curl_easy_getinfo(h, CURLINFO_PRIVATE, &priv);
+    return (swng_request *)priv;
+}
+
+/* The work after libcurl was fed: finished attempts, due retries, cancels,
+ * jobs' next transfers (a `then` may begin another transfer, started in
+ * the same pass). Returns how many attempts it started (handed to
+ * libcurl, which has not run them yet). */
+static int work(swng_loop *loop)
+{
     CURLMsg *msg;
     swng_request *r, *next;
+    long long now;
+    int n, progress, started = 0;
+
+    if (loop->active) /* no transfer in libcurl: no message */
+        while ((msg = curl_multi_info_read(loop->multi, &n)) != NULL) {
+            if (msg->msg != CURLMSG_DONE || !(r = job_of(loop, msg->easy_handle))) continue;
+            curl_multi_remove_handle(loop->multi, r->x.h);
+            loop->active--;
+            r->x.state = SWNG__X_IDLE; /* out of libcurl */
+            swng__xfer_attempt_done(loop->client, &r->x, msg->data.result);
+            if (r->x.state == SWNG__X_DONE) {
+                give_handle(loop, r->x.h);
+                r->x.h = NULL;
+            }
+        }
+    loop->dirty = 0;
+    if (cancel_requested(loop))
+        for (r = loop->head; r; r = r->next) r->cancelled = 1;
+    do {
+        progress = 0;
+        now = -1; /* read when a retry wait is checked */
+        for (r = loop->head; r; r = next) {
+            next = r->next;
+            if (r->finished) continue;
+            if (r->cancelled) {
+                cancel_job(loop, r);
+                continue;
+            }
+            if (r->x.state == SWNG__X_WAIT) {
+                if (now < 0) now = swng__now_ms();
+                if (now >= r->x.retry_at) r->x.state = SWNG__X_PENDING;
+            }
+            if (r->x.state == SWNG__X_PENDING) {
+                start_attempt(loop, r);
+                if (r->x.state == SWNG__X_ACTIVE) started++;
+            }
+            if (r->x.state == SWNG__X_DONE) {
+                r->x.state = SWNG__X_IDLE;
+                if (r->then(r) == SWNG__MORE) progress = 1;
+            }
+        }
+    } while (progress);
+    return started;
+}
+
+/* A public loop's pass: sockets and timers (after waiting up to wait_ms
+ * for the descriptor), then the work. */
+static void run_sockets(swng_loop *loop, long wait_ms)
+{
+    struct epoll_event ev[32];
+    int n, i, running;
 
     watch_cancel(loop);
     n = epoll_wait(loop->epfd, ev, 32, wait_ms < 0 ? -1 : (int)(wait_ms > 1000000 ? 1000000 : wait_ms));
@@ -367,7 +465,7 @@ static void run_once(swng_loop *loop, long wait_ms)
             }
             continue;
         }
-        if (fd == loop->cancel_fd) continue; /* seen below */
+        if (fd == loop->cancel_fd) continue; /* seen by work */
         if (ev[i].events & EPOLLIN) mask |= CURL_CSELECT_IN;
         if (ev[i].events & EPOLLOUT) mask |= CURL_CSELECT_OUT;
         if (ev[i].events & (EPOLLERR | EPOLLHUP)) mask |= CURL_CSELECT_ERR;
@@ -383,45 +481,51 @@ static void run_once(swng_loop *loop, long wait_ms)
             loop->curl_deadline = -1;
             curl_multi_socket_action(loop->multi, CURL_SOCKET_TIMEOUT, 0, &running);
         }
-        while ((msg = curl_multi_info_read(loop->multi, &n)) != NULL) {
-            char *priv = NULL;
-            if (msg->msg != CURLMSG_DONE) continue;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-            r = (swng_request *)priv;
-            curl_multi_remove_handle(loop->multi, r->x.h);
-            r->x.state = SWNG__X_IDLE; /* out of libcurl */
-            swng__xfer_attempt_done(loop->client, &r->x, msg->data.result);
-            if (r->x.state == SWNG__X_DONE) {
-                give_handle(loop, r->x.h);
-                r->x.h = NULL;
-            }
-        }
-        loop->dirty = 0;
-        if (cancel_requested(loop))
-            for (r = loop->head; r; r = r->next) r->cancelled = 1;
-        /* Jobs: a `then` may begin another transfer, started in the same
-         * pass. */
-        do {
-            progress = 0;
-            now = swng__now_ms();
-            for (r = loop->head; r; r = next) {
-                next = r->next;
-                if (r->finished) continue;
-                if (r->cancelled) {
-                    cancel_job(loop, r);
-                    continue;
-                }
-                if (r->x.state == SWNG__X_WAIT && now >= r->x.retry_at)
-                    r->x.state = SWNG__X_PENDING;
-                if (r->x.state == SWNG__X_PENDING) start_attempt(loop, r);
-                if (r->x.state == SWNG__X_DONE) {
-                    r->x.state = SWNG__X_IDLE;
-                    if (r->then(r) == SWNG__MORE) progress = 1;
-                }
-            }
-        } while (progress);
+        work(loop);
         if (loop->curl_deadline < 0 || swng__now_ms() < loop->curl_deadline) break;
     }
+}
+
+/* A private loop's pass: waits up to wait_ms (0: not at all) for libcurl's
+ * sockets, its timer or the cancel handle, lets libcurl run its transfers,
+ * then the work; attempts that the work started are run at once (as the
+ * socket API's timer does), and a transfer may even end in that call, so
+ * its message is read before returning (else a blocking wait would never
+ * end). */
+static void run_perform(swng_loop *loop, long wait_ms)
+{
+    int running, again;
+    if (wait_ms != 0) {
+        struct curl_waitfd w;
+        const swng_cancel *k = loop->client->cancel;
+        /* The cancel descriptor is level-triggered here: once triggered,
+         * every job of this loop ends in this pass. A signal (EINTR) ends
+         * the wait too. */
+        if (k) {
+            w.fd = k->fd;
+            w.events = CURL_WAIT_POLLIN;
+            w.revents = 0;
+        }
+        curl_multi_poll(loop->multi, k ? &w : NULL, k ? 1u : 0u,
+                        wait_ms < 0 || wait_ms > 1000000 ? 1000000 : (int)wait_ms, NULL);
+    }
+    again = loop->active != 0;
+    for (;;) {
+        if (again) curl_multi_perform(loop->multi, &running);
+        if (!work(loop)) break;
+        again = 1;
+    }
+}
+
+/* One pass of work: libcurl fed (after waiting up to wait_ms), finished
+ * attempts, due retries, cancels, jobs' next transfers. Leaves ended jobs
+ * for the caller to deliver. */
+static void run_once(swng_loop *loop, long wait_ms)
+{
+    if (loop->perform)
+        run_perform(loop, wait_ms);
+    else
+        run_sockets(loop, wait_ms);
 }
 
 static long jobs_timeout(const swng_loop *loop);
@@ -438,8 +542,9 @@ static long jobs_timeout(const swng_loop *loop)
     long long t = loop->curl_deadline, now;
     const swng_request *r;
     /* Nothing in flight: no timer. (A job that ended in the last step left
-     * `dirty` set; it was delivered since, and must not wake the host.) */
-    if (loop->pending == 0) return -1;
+     * `dirty` set; it was delivered since, and must not wake the host. A
+     * private loop has no wake descriptor: a batch's wake-up is `dirty`.) */
+    if (loop->pending == 0) return loop->perform && loop->dirty ? 0 : -1;
     if (loop->dirty) return 0;
     for (r = loop->head; r; r = r->next) {
         if (r->finished || r->cancelled || r->x.state == SWNG__X_PENDING ||
@@ -499,7 +604,7 @@ static long batches_timeout(const swng_loop *loop, long t)
 swng_loop *swng__loop_acquire(swng_client *c, swng_error **err)
 {
     swng_loop *loop = swng__client_take_loop(c);
-    if (!loop && !(loop = loop_make(c))) swng__fail(err, SWNG_ENOMEM, "out of memory");
+    if (!loop && !(loop = loop_make(c, 1))) swng__fail(err, SWNG_ENOMEM, "out of memory");
     return loop;
 }
 
@@ -509,6 +614,7 @@ int swng__job_run(swng_client *c, swng_request *r, struct swng__object **out, sw
 {
     swng_loop *loop;
     int status;
+    unsigned int busy = 0;
     if (out) *out = NULL;
     if (!r->finished) {
         if (!(loop = swng__loop_acquire(c, err))) {
@@ -523,7 +629,11 @@ int swng__job_run(swng_client *c, swng_request *r, struct swng__object **out, sw
                 wait = SWNG_INTERRUPT_INTERVAL_MS;
             if (cancel_requested(loop)) wait = 0;
             run_once(loop, wait);
-            if (!r->finished && c->interrupt && c->interrupt(c->interrupt_payload)) {
+            /* After a wait (which a signal may have cut short); a pass that
+             * did not wait took no time worth checking (every few, all the
+             * same, should work keep the loop busy). */
+            if (!r->finished && c->interrupt && (wait != 0 || ++busy % 8 == 0) &&
+                c->interrupt(c->interrupt_payload)) {
                 r->cancelled = 1;
                 run_once(loop, 0);
             }
@@ -552,7 +662,7 @@ int swng_loop_new(swng_loop **out, swng_client *client, swng_error **err)
     *out = NULL;
     if (!client) return swng__fail_arg(err, "client", "client must not be NULL");
     swng__client_check_fork(client);
-    if (!(*out = loop_make(client))) return swng__fail(err, SWNG_ENOMEM, "out of memory");
+    if (!(*out = loop_make(client, 0))) return swng__fail(err, SWNG_ENOMEM, "out of memory");
     return SWNG_OK;
 }
 
@@ -663,6 +773,8 @@ static void wake(swng_loop *loop)
 {
     uint64_t one = 1;
     loop->dirty = 1;
+    /* A private loop is not waiting: its own thread is here. */
+    if (loop->perform) return;
     if (write(loop->wakefd, &one, sizeof one) < 0) {
         /* full counter: the descriptor is readable anyway */
     }
