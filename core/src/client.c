@@ -5,7 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18
+#endif
 
 /* More idle private loops than this are freed instead of kept. */
 #define MAX_IDLE_LOOPS 64
@@ -333,11 +338,42 @@ static CURLSH *new_share(swng_client *c)
     return sh;
 }
 
+/* ---- the process id, without a system call per request. getpid() is
+ * read once and kept in a page that the kernel wipes in a child
+ * (MADV_WIPEONFORK, Linux 4.14): a child reads 0 and asks again. Where the
+ * page cannot be made, getpid() every time. */
+static pid_t *pid_page;
+static pthread_once_t pid_once = PTHREAD_ONCE_INIT;
+
+static void pid_page_init(void)
+{
+    long size = sysconf(_SC_PAGESIZE);
+    void *p = mmap(NULL, size > 0 ? (size_t)size : 4096, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return;
+    if (madvise(p, size > 0 ? (size_t)size : 4096, MADV_WIPEONFORK) != 0) {
+        munmap(p, size > 0 ? (size_t)size : 4096);
+        return;
+    }
+    __atomic_store_n(&pid_page, (pid_t *)p, __ATOMIC_RELEASE);
+}
+
+pid_t swng__pid(void)
+{
+    pid_t *p, v;
+    pthread_once(&pid_once, pid_page_init);
+    if (!(p = __atomic_load_n(&pid_page, __ATOMIC_ACQUIRE))) return getpid();
+    if ((v = __atomic_load_n(p, __ATOMIC_RELAXED)) != 0) return v;
+    v = getpid();
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
+    return v;
+}
+
 /* 1 when this process is not the one whose connections the pool holds
  * (a child after fork()). */
 static int forked(const swng_client *c)
 {
-    return __atomic_load_n(&c->pid, __ATOMIC_ACQUIRE) != getpid();
+    return __atomic_load_n(&c->pid, __ATOMIC_ACQUIRE) != swng__pid();
 }
 
 /* In a child after fork(): the parent's connections are set aside and the
@@ -346,7 +382,7 @@ static int forked(const swng_client *c)
 static void after_fork(swng_client *c)
 {
     static pthread_mutex_t fork_lock = PTHREAD_MUTEX_INITIALIZER;
-    pid_t now = getpid();
+    pid_t now = swng__pid();
     int i;
     pthread_mutex_lock(&fork_lock);
     if (__atomic_load_n(&c->pid, __ATOMIC_ACQUIRE) != now) {
@@ -392,7 +428,7 @@ int swng_client_new(swng_client **out, const swng_client_options *opts, swng_err
         c->share = new_share(c);
         if (!c->share) rc = swng__fail(err, SWNG_ENOMEM, "out of memory");
     }
-    c->pid = getpid();
+    c->pid = swng__pid();
     if (rc != SWNG_OK) {
         swng_client_free(c);
         return rc;

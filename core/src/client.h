@@ -73,4 +73,8 @@ void swng__client_give_loop(swng_client *c, swng_loop *loop);
 /* In a child after fork(): sets the parent's connections aside. */
 void swng__client_check_fork(swng_client *c);
 
+/* This process's id, cheap after the first call (client.c): it changes in a
+ * child after fork(), like getpid(), without a system call per request. */
+pid_t swng__pid(void);
+
 #endif

@@ -209,7 +209,7 @@ static swng_loop *loop_make(swng_client *c, int perform)
     loop->curl_deadline = -1;
     loop->cancel_fd = -1;
     loop->epfd = loop->wakefd = -1;
-    loop->pid = getpid();
+    loop->pid = swng__pid();
     loop->multi = curl_multi_init();
     if (!loop->multi) {
         swng__loop_destroy(loop);
@@ -669,7 +669,7 @@ int swng_loop_new(swng_loop **out, swng_client *client, swng_error **err)
 static int loop_usable(const swng_loop *loop, swng_error **err)
 {
     if (!loop) return swng__fail_arg(err, "loop", "loop must not be NULL");
-    if (loop->pid != getpid())
+    if (loop->pid != swng__pid())
         return swng__fail_arg(err, "loop",
                               "loop was made in another process (after fork(), make a new one)");
     if (loop->closing)
@@ -838,7 +838,7 @@ void swng_loop_free(swng_loop *loop)
 {
     swng_request *r;
     if (!loop) return;
-    if (loop->pid == getpid()) {
+    if (loop->pid == swng__pid()) {
         /* The callbacks below may try to start requests: refused, as
          * nothing would ever call them back. */
         loop->closing = 1;
