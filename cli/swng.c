@@ -139,6 +139,16 @@ static size_t utf8_seq(const unsigned char *s, size_t n, unsigned long *cp)
     return len;
 }
 
+/* 1 for the code points a line must not carry raw: C0 and C1 controls,
+ * DEL, bidirectional controls and marks, line and paragraph separators
+ * (what safe_text escapes), so that the line is safe on a terminal too. */
+static int unsafe_cp(unsigned long cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 || cp == 0x200e ||
+           cp == 0x200f || cp == 0x061c;
+}
+
 /* Text from the server (names, messages) as it may be shown on a terminal:
  * a new string in which C0 and C1 controls, DEL, the bidirectional
  * overrides and isolates, the line and paragraph separators and bytes that
@@ -160,9 +170,7 @@ static char *safe_text(const char *s)
         } else if (cp == '\\') {
             r[o++] = '\\', r[o++] = '\\';
             i++;
-        } else if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-                   (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 ||
-                   cp == 0x200e || cp == 0x200f || cp == 0x061c) {
+        } else if (unsafe_cp(cp)) {
             o += (size_t)sprintf(r + o, "\\u%04lx", cp);
             i += len;
         } else {
@@ -1026,34 +1034,44 @@ static void cancel_on_signals(swng_client *client)
 
 #define BULK_BUF (64 * 1024) /* the longest input line, and the read buffer */
 
-/* Writes s (n bytes) as a JSON string: quotes, backslashes and control
- * characters escaped, and so are the code points safe_text escapes (C1,
- * bidirectional controls, line separators), so that the line is safe on a
- * terminal too; bytes that are not UTF-8 become U+FFFD. */
+/* The bytes from run to end, in one write (runs of plain text are written
+ * whole: one call per line, not per character). */
+static void put_run(FILE *out, const unsigned char *run, const unsigned char *end)
+{
+    if (end > run) fwrite(run, 1, (size_t)(end - run), out);
+}
+
+/* Writes s (n bytes) as a JSON string: quotes, backslashes and unsafe_cp
+ * code points escaped; bytes that are not UTF-8 become U+FFFD. */
 static void json_str(FILE *out, const char *s, size_t n)
 {
-    size_t i = 0;
+    const unsigned char *p = (const unsigned char *)s, *end = p + n, *run = p;
     fputc('"', out);
-    while (i < n) {
-        const unsigned char *u = (const unsigned char *)s + i;
+    while (p < end) {
         unsigned long cp = 0;
-        size_t len = utf8_seq(u, n - i, &cp);
-        if (len == 0) {
-            fputs("\\ufffd", out);
-            i++;
+        size_t len;
+        if (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\') {
+            p++;
             continue;
         }
-        if (cp == '"' || cp == '\\') fprintf(out, "\\%c", (int)cp);
+        len = utf8_seq(p, (size_t)(end - p), &cp);
+        if (len && cp >= 0x80 && !unsafe_cp(cp)) {
+            p += len;
+            continue;
+        }
+        put_run(out, run, p);
+        if (len == 0) {
+            fputs("\\ufffd", out);
+            len = 1;
+        } else if (cp == '"' || cp == '\\') fprintf(out, "\\%c", (int)cp);
         else if (cp == '\n') fputs("\\n", out);
         else if (cp == '\t') fputs("\\t", out);
         else if (cp == '\r') fputs("\\r", out);
-        else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-                 (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 ||
-                 cp == 0x200e || cp == 0x200f || cp == 0x061c)
-            fprintf(out, "\\u%04lx", cp);
-        else fwrite(u, 1, len, out);
-        i += len;
+        else fprintf(out, "\\u%04lx", cp);
+        p += len;
+        run = p;
     }
+    put_run(out, run, p);
     fputc('"', out);
 }
 
@@ -1068,39 +1086,46 @@ static void json_str0(FILE *out, const char *s)
  * code points that JSON allows raw written as \u escapes. */
 static void json_compact(FILE *out, const char *j)
 {
-    size_t n = strlen(j), i = 0;
+    const unsigned char *p = (const unsigned char *)j, *end = p + strlen(j), *run = p;
     int in_str = 0;
-    while (i < n) {
-        const unsigned char *u = (const unsigned char *)j + i;
+    while (p < end) {
         unsigned long cp = 0;
         size_t len;
         if (!in_str) {
-            if (*u != ' ' && *u != '\t' && *u != '\n' && *u != '\r') fputc(*u, out);
-            if (*u == '"') in_str = 1;
-            i++;
+            if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+                put_run(out, run, p);
+                run = ++p;
+                continue;
+            }
+            if (*p == '"') in_str = 1;
+            p++;
             continue;
         }
-        if (*u == '\\' && i + 1 < n) {
-            fputc('\\', out);
-            fputc(u[1], out);
-            i += 2;
+        if (*p >= 0x20 && *p < 0x7f) { /* an escape is kept as it is */
+            if (*p == '\\' && p + 1 < end) {
+                p += 2;
+                continue;
+            }
+            if (*p == '"') in_str = 0;
+            p++;
             continue;
         }
-        if (*u == '"') in_str = 0;
-        len = utf8_seq(u, n - i, &cp);
+        len = utf8_seq(p, (size_t)(end - p), &cp);
+        if (len && !unsafe_cp(cp)) {
+            p += len;
+            continue;
+        }
+        put_run(out, run, p);
         if (len == 0) {
             fputs("\\ufffd", out);
-            i++;
-        } else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-                   (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 ||
-                   cp == 0x200e || cp == 0x200f || cp == 0x061c) {
-            fprintf(out, "\\u%04lx", cp);
-            i += len;
+            len = 1;
         } else {
-            fwrite(u, 1, len, out);
-            i += len;
+            fprintf(out, "\\u%04lx", cp);
         }
+        p += len;
+        run = p;
     }
+    put_run(out, run, p);
 }
 
 /* One input, from when it is read until its line is printed. */
