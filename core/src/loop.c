@@ -39,6 +39,7 @@ struct swng_loop {
     size_t active; /* transfers in libcurl (private loops: whether to perform) */
     int epfd;      /* curl's sockets, wakefd, the cancel handle's descriptor */
     int wakefd;    /* eventfd: written when a request is cancelled */
+    int wake_pending; /* wakefd written and not yet read */
     int cancel_fd; /* the cancel descriptor registered in epfd, or -1 */
     unsigned long cancel_serial; /* of the handle it belongs to (0: none) */
     long long curl_deadline; /* monotonic ms of libcurl's timer, -1: none */
@@ -463,6 +464,7 @@ static void run_sockets(swng_loop *loop, long wait_ms)
             uint64_t v;
             while (read(loop->wakefd, &v, sizeof v) > 0) {
             }
+            loop->wake_pending = 0;
             continue;
         }
         if (fd == loop->cancel_fd) continue; /* seen by work */
@@ -773,8 +775,11 @@ static void wake(swng_loop *loop)
 {
     uint64_t one = 1;
     loop->dirty = 1;
-    /* A private loop is not waiting: its own thread is here. */
-    if (loop->perform) return;
+    /* A private loop is not waiting: its own thread is here. One write
+     * until the descriptor is read is enough (one per step, not one per
+     * request started). */
+    if (loop->perform || loop->wake_pending) return;
+    loop->wake_pending = 1;
     if (write(loop->wakefd, &one, sizeof one) < 0) {
         /* full counter: the descriptor is readable anyway */
     }
