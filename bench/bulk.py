@@ -107,9 +107,11 @@ def build(build_dir, out_dir, conc):
     bench.run([cc] + flags + ["-o", fast, os.path.join(src, "fast_space.c")] + deps)
     bench.run([cc] + flags + ["-DIDS_FILE", "-DINFLIGHT=%d" % conc, "-o", raw,
                               os.path.join(src, "bench_loop_curl.c")] + deps)
-    bench.run([cc] + flags + ["-DCONCURRENCY=%d" % conc, "-I", os.path.join(ROOT, "core", "include"),
-                              "-o", batch, os.path.join(src, "bench_batch_swng.c"), "-L", core,
-                              "-lswng", "-Wl,-rpath," + core])
+    for variant, out in (([], batch), (["-DSTREAMED"], batch + "_streamed")):
+        bench.run([cc] + flags + variant + ["-DCONCURRENCY=%d" % conc, "-I",
+                                            os.path.join(ROOT, "core", "include"), "-o", out,
+                                            os.path.join(src, "bench_batch_swng.c"), "-L", core,
+                                            "-lswng", "-Wl,-rpath," + core])
     bench.run([cc] + flags + ["-o", spawn, os.path.join(src, "spawn.c")])
     return raw, batch, spawn, fast
 
@@ -246,6 +248,8 @@ def make_clients(srv, bins, conc, calls, warm, ids_path, timed_path, envs):
          [raw_bin, str(calls), str(warm)] + tail, c_env, None, warm + calls),
         ("c", "C swng_batch_run, concurrency %d" % conc,
          [batch_bin, str(calls), str(warm)] + tail, c_env, None, warm + calls),
+        ("c-streamed", "C swng_batch_new/push on a loop, on_item, concurrency %d" % conc,
+         [batch_bin + "_streamed", str(calls), str(warm)] + tail, c_env, None, warm + calls),
         ("python", "Python Client.create_memberships(concurrency=%d)" % conc,
          [sys.executable, os.path.join(HERE, "py", "bulk.py"), str(conc), str(calls),
           str(warm)] + tail, py_env, None, warm + calls),

@@ -6,7 +6,12 @@
  * IDS_FILE holds distinct phone-number ids, one a line (bench/bulk.py
  * writes it): the first WARMUP make an untimed warm-up batch (it opens the
  * connections), the next CALLS the timed batch. A batch sends a repeated id
- * once, so the ids must be distinct. Prints one JSON line (see common.h). */
+ * once, so the ids must be distinct. Prints one JSON line (see common.h).
+ *
+ * Built with -DSTREAMED, the same through the streamed form instead: one
+ * swng_loop, swng_batch_new/push/close, each outcome verified and freed in
+ * on_item as it finishes (no stored results), the loop driven by
+ * swng_loop_wait. */
 #include <swng.h>
 
 #include "common.h"
@@ -36,6 +41,66 @@ static char **read_ids(const char *path, long need)
     return ids;
 }
 
+#ifdef STREAMED
+static swng_loop *loop;
+
+struct streamed {
+    const struct bench_args *a;
+    char **ids;
+    long first, done;
+};
+
+static void on_item(size_t index, int status, void *result, swng_error *err, void *payload)
+{
+    struct streamed *st = payload;
+    swng_membership *m = result;
+    struct bench_args one = *st->a;
+    if (status != SWNG_OK || !m) {
+        fprintf(stderr, "item %ld: %s (%s)\n", st->first + (long)index, swng_status_name(status),
+                swng_error_message(err));
+        exit(1);
+    }
+    one.phone = st->ids[index];
+    bench_verify(st->first + (long)index, swng_membership_http_status(m), swng_membership_id(m),
+                 swng_membership_number_group_id(m), swng_membership_phone_number_id(m), &one);
+    swng_membership_free(m);
+    st->done++;
+}
+
+static void batch(swng_client *client, const struct bench_args *a, char **ids, long n,
+                  long first)
+{
+    swng_batch_options opts = SWNG_BATCH_OPTIONS_INIT;
+    struct streamed st = {a, ids, first, 0};
+    swng_batch *b = NULL;
+    swng_error *err = NULL;
+    long i;
+    opts.concurrency = CONCURRENCY;
+    opts.on_item = on_item;
+    opts.payload = &st;
+    if ((!loop && swng_loop_new(&loop, client, &err) != SWNG_OK) ||
+        swng_batch_new(&b, loop, SWNG_OP_MEMBERSHIP_CREATE, a->group, &opts, &err) != SWNG_OK) {
+        fprintf(stderr, "swng_batch_new: %s\n", swng_error_message(err));
+        exit(1);
+    }
+    for (i = 0; i < n; i++)
+        if (swng_batch_push(b, ids[i], strlen(ids[i]), NULL, &err) != SWNG_OK) {
+            fprintf(stderr, "swng_batch_push: %s\n", swng_error_message(err));
+            exit(1);
+        }
+    swng_batch_close(b);
+    while (!swng_batch_finished(b))
+        if (swng_loop_wait(loop, -1, &err) < 0) {
+            fprintf(stderr, "swng_loop_wait: %s\n", swng_error_message(err));
+            exit(1);
+        }
+    if (st.done != n) {
+        fprintf(stderr, "%ld outcomes for %ld ids\n", st.done, n);
+        exit(1);
+    }
+    swng_batch_free(b);
+}
+#else
 static void batch(swng_client *client, const struct bench_args *a, char **ids, long n,
                   long first)
 {
@@ -73,6 +138,8 @@ static void batch(swng_client *client, const struct bench_args *a, char **ids, l
     swng_batch_result_free(res);
 }
 
+#endif
+
 int main(int argc, char **argv)
 {
     struct bench_args a;
@@ -101,9 +168,16 @@ int main(int argc, char **argv)
     wall1 = bench_wall_us();
     cpu1 = bench_cpu_us();
 
+#ifdef STREAMED
+    swng_loop_free(loop);
+#endif
     swng_client_free(client);
     for (i = 0; i < a.warmup + a.calls; i++) free(ids[i]);
     free(ids);
+#ifdef STREAMED
+    bench_report("c-swng-batch-streamed", &a, setup_cpu, cpu0, cpu1, wall0, wall1);
+    return 0;
+#endif
     bench_report("c-swng-batch", &a, setup_cpu, cpu0, cpu1, wall0, wall1);
     return 0;
 }
