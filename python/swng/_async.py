@@ -439,13 +439,14 @@ class AsyncClient(_Configured):
                 st.wake = aio.create_future()
                 self._schedule()
                 await st.wake
-        except BaseException:
+        except BaseException as e:
             # Task cancelled, the iterable raised, an item of the wrong
-            # type: nothing more is sent (transfers end at once).
+            # type: nothing more is sent (transfers end at once); the
+            # exception carries the outcomes so far, as the sync's does.
             if st.batch is not None:
                 _core.swng_batch_cancel(st.batch)
                 self._step()
-            raise
+            raise _attach(e, st.outcomes("the batch was cancelled"))
         finally:
             if st in self._batches:
                 self._batches.remove(st)
@@ -472,7 +473,9 @@ class AsyncClient(_Configured):
         ``results``. Cancelling the awaiting task cancels the batch: its
         transfers end at once and nothing more is sent. An exception from
         the iterable, or an item that is not a str, does the same and
-        propagates. close() during the batch ends it: the list then has the
+        propagates; either way the exception's ``results`` has the outcomes
+        of the ids read so far (unfinished ones CancelledError). close()
+        during the batch ends it: the list then has the
         outcomes of the ids read so far (no more are read), the unfinished
         ones CancelledError; likewise ``results`` after a raising progress."""
         policy = _if_exists(if_exists)

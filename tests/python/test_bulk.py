@@ -366,9 +366,13 @@ def test_cancelling_the_task_cancels_the_batch(space: Space,
             await asyncio.sleep(0.1)
             t = time.time()
             task.cancel()
-            with pytest.raises(asyncio.CancelledError):
+            with pytest.raises(asyncio.CancelledError) as info:
                 await task
             assert not c._batches  # freed
+            # The outcomes of the ids read so far: none finished, all cancelled.
+            results = info.value.results  # type: ignore[attr-defined]
+            assert 2 <= len(results) <= 20
+            assert all(isinstance(r, swng.CancelledError) for r in results), results
             await asyncio.sleep(0.5)  # the client's loop still runs: nothing more is sent
             return t
 
