@@ -33,7 +33,7 @@ struct swng__key swng__key_of(const char *s, size_t n, int fold)
         return k;
     }
     /* Anything else: FNV-1a (swng__hash) and a second FNV-1a from another
-     * basis; two texts share a key with a chance of about 2^-128. */
+     * basis: two texts share a key only if both hashes collide. */
     k.hi = swng__hash(s, n, fold);
     k.lo = 0x84222325CBF29CE4ULL;
     for (i = 0; i < n; i++) {
