@@ -231,7 +231,8 @@ static void swng_lua_object(lua_State *L, const struct swng__object *o)
 }
 
 /* Pushes the error as a table {code, message, http_status (nil: no
- * response), errors, request_id, retry_after, body, option}. */
+ * response), errors, request_id, retry_after, body, option, duplicate_of
+ * (a skipped duplicate: the position, from 1, of the input sent)}. */
 static void swng_lua_error(lua_State *L, const swng_error *e)
 {
     size_t i, n = swng_error_item_count(e);
@@ -255,6 +256,13 @@ static void swng_lua_error(lua_State *L, const swng_error *e)
     lua_setfield(L, -2, "body");
     swng_lua_str(L, swng_error_option(e));
     lua_setfield(L, -2, "option");
+    {
+        size_t dup;
+        if (swng_error_duplicate_of(e, &dup)) { /* a position in Lua's terms: from 1 */
+            lua_pushinteger(L, (lua_Integer)dup + 1);
+            lua_setfield(L, -2, "duplicate_of");
+        }
+    }
     lua_newtable(L);
     for (i = 0; i < n; i++) {
         lua_newtable(L);

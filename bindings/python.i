@@ -465,11 +465,11 @@ out:
 
 /* The error as the registered "error" factory's value:
  * error(code, http_status, message, errors, request_id, retry_after, body,
- * option), with None for what is absent. */
+ * option, duplicate_of), with None for what is absent. */
 static PyObject *swng_py_error(const swng_error *e)
 {
   PyObject *items, *factory = swng_py_class("error"), *item_cls = swng_py_class("error_item");
-  size_t i, n = swng_error_item_count(e);
+  size_t i, n = swng_error_item_count(e), dup = 0;
   long st = swng_error_http_status(e), ra = swng_error_retry_after(e);
   if (!factory || !item_cls) {
     PyErr_SetString(PyExc_RuntimeError, "swng_core: the face registered no error classes");
@@ -483,13 +483,14 @@ static PyObject *swng_py_error(const swng_error *e)
     if (!it) { Py_DECREF(items); return NULL; }
     PyTuple_SET_ITEM(items, (Py_ssize_t)i, it);
   }
-  return PyObject_CallFunction(factory, "NNNNNNNN",
+  return PyObject_CallFunction(factory, "NNNNNNNNN",
       swng_py_str(swng_error_code_name(e)),
       st > 0 ? PyLong_FromLong(st) : (Py_INCREF(Py_None), Py_None),
       swng_py_str(swng_error_message(e)), items,
       swng_py_str(swng_error_request_id(e)),
       ra >= 0 ? PyLong_FromLong(ra) : (Py_INCREF(Py_None), Py_None),
-      swng_py_str(swng_error_body(e)), swng_py_str(swng_error_option(e)));
+      swng_py_str(swng_error_body(e)), swng_py_str(swng_error_option(e)),
+      swng_error_duplicate_of(e, &dup) ? PyLong_FromSize_t(dup) : (Py_INCREF(Py_None), Py_None));
 }
 %}
 

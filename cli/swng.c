@@ -1225,6 +1225,11 @@ static void print_error_json(int status, const swng_error *err, const char *msg)
     else fputs("null", stdout);
     fputs(", \"request_id\": ", stdout);
     json_str0(stdout, err ? swng_error_request_id(err) : NULL);
+    {
+        size_t first;
+        if (swng_error_duplicate_of(err, &first)) /* the input sent in its place */
+            printf(", \"duplicate_of\": %lu", (unsigned long)first);
+    }
     fputs(", \"items\": [", stdout);
     for (i = 0; i < n; i++) {
         fputs(i ? ", {\"code\": " : "{\"code\": ", stdout);

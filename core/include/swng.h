@@ -181,6 +181,11 @@ SWNG_EXTERN const char *swng_error_item_code(const swng_error *err, size_t i);
  *  same name; a front end may show its own name for it instead (the swng
  *  command shows its flags). */
 SWNG_EXTERN const char *swng_error_option(const swng_error *err);
+/** For a batch item skipped as a duplicate (SWNG_ESKIPPED): 1, with the
+ *  input position of its first occurrence (where it was sent) in *index
+ *  (index may be NULL). 0 for every other error, including the items a
+ *  batch did not attempt after an authentication failure. */
+SWNG_EXTERN int swng_error_duplicate_of(const swng_error *err, size_t *index);
 
 /** Frees an error. NULL is allowed. */
 SWNG_EXTERN void swng_error_free(swng_error *err);

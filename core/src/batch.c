@@ -387,9 +387,13 @@ static void pump(swng_batch *b)
         if (rc != 0) {
             if (rc < 0)
                 emit_status(b, it->index, SWNG_ENOMEM, "out of memory (input ", it->index, ")");
-            else
-                emit_status(b, it->index, SWNG_ESKIPPED, "a duplicate of input ", first,
-                            " (sent once, there)");
+            else {
+                swng_error *dup = swng__error_new(SWNG_ESKIPPED,
+                                                  "a duplicate of input %lu (sent once, there)",
+                                                  (unsigned long)first);
+                if (dup) dup->duplicate_of = first + 1;
+                emit(b, it->index, SWNG_ESKIPPED, NULL, dup);
+            }
             free(it);
             continue;
         }

@@ -436,6 +436,13 @@ const char *swng_error_option(const swng_error *err) { return err ? err->option 
 
 int swng_error_code(const swng_error *err) { return err ? err->code : SWNG_OK; }
 
+int swng_error_duplicate_of(const swng_error *err, size_t *index)
+{
+    if (!err || !err->duplicate_of) return 0;
+    if (index) *index = err->duplicate_of - 1;
+    return 1;
+}
+
 const char *swng_error_code_name(const swng_error *err)
 {
     return swng_status_name(swng_error_code(err));

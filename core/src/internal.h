@@ -37,6 +37,9 @@ struct swng_error {
     long retry_after;
     size_t item_count;
     struct swng_error_item *items;
+    /* A batch item skipped as a duplicate: 1 + the position of the
+     * input it repeats (0: not a duplicate). */
+    size_t duplicate_of;
 };
 
 /* ------------------------------------------------------------ resources

@@ -48,6 +48,10 @@ class Error(Exception):
         body: the raw response body (at most 64 KiB), or None.
         option: for InvalidArgument, the name of the refused argument or
             option ("number_group_id", "timeout", ...), else None.
+        duplicate_of: for a batch item skipped as a duplicate
+            (SkippedError), the input position of the same id, sent there;
+            else None (also for the items a batch did not attempt after an
+            authentication failure).
     """
 
     #: The core status code this class stands for (None: any unknown code).
@@ -61,11 +65,12 @@ class Error(Exception):
     retry_after: Optional[int]
     body: Optional[str]
     option: Optional[str]
+    duplicate_of: Optional[int]
 
     def __init__(self, code: str, http_status: Optional[int], message: str,
                  errors: Sequence[ErrorItem] = (), request_id: Optional[str] = None,
                  retry_after: Optional[int] = None, body: Optional[str] = None,
-                 option: Optional[str] = None) -> None:
+                 option: Optional[str] = None, duplicate_of: Optional[int] = None) -> None:
         super().__init__(message)
         self.code = code
         self.http_status = http_status
@@ -75,6 +80,7 @@ class Error(Exception):
         self.retry_after = retry_after
         self.body = body
         self.option = option
+        self.duplicate_of = duplicate_of
 
     def __str__(self) -> str:
         return self.message
@@ -181,11 +187,12 @@ def error_class(code: str) -> Type[Error]:
 
 def from_fields(code: str, http_status: Optional[int], message: str,
                 errors: Tuple[ErrorItem, ...], request_id: Optional[str],
-                retry_after: Optional[int], body: Optional[str], option: Optional[str]) -> Error:
+                retry_after: Optional[int], body: Optional[str], option: Optional[str],
+                duplicate_of: Optional[int] = None) -> Error:
     """The exception for a core swng_error, called by the core module with
     every field already converted (one call, no per-field round trips)."""
     return error_class(code)(code, http_status, message, errors, request_id, retry_after, body,
-                             option)
+                             option, duplicate_of)
 
 
 def from_core(rc: int, err: Optional[Error]) -> Error:

@@ -8,7 +8,8 @@
  *  partial_failure       an unknown number, a bad id: their own failures
  *                        with detail; the others succeed
  *  duplicates            the same id twice (case aside) is sent once; the
- *                        second is SWNG_ESKIPPED naming the first
+ *                        second is SWNG_ESKIPPED naming the first (in its
+ *                        message and swng_error_duplicate_of)
  *  if_exists_return      a second run with SWNG_IF_EXISTS_RETURN returns
  *                        the existing memberships (existed)
  *  remove                a remove batch empties the group; again: not found
@@ -166,8 +167,15 @@ static void test_duplicates(void)
     CHECK_INT_EQ(swng_batch_result_status(res, 1), SWNG_OK);
     CHECK_INT_EQ(swng_batch_result_status(res, 2), SWNG_ESKIPPED);
     e = swng_batch_result_take_error(res, 2);
-    if (CHECK_NOT_NULL(e)) CHECK_STR_CONTAINS(swng_error_message(e), "duplicate of input 0");
+    if (CHECK_NOT_NULL(e)) {
+        size_t first = 99;
+        CHECK_STR_CONTAINS(swng_error_message(e), "duplicate of input 0");
+        CHECK_INT_EQ(swng_error_duplicate_of(e, &first), 1);
+        CHECK_INT_EQ(first, 0);
+        CHECK_INT_EQ(swng_error_duplicate_of(e, NULL), 1);
+    }
     swng_error_free(e);
+    CHECK_INT_EQ(swng_error_duplicate_of(NULL, NULL), 0);
     CHECK_INT_EQ(th_journal_count(), 2);
     swng_batch_result_free(res);
     swng_client_free(c);
@@ -290,7 +298,10 @@ static void test_auth_stops(void)
     for (i = 1; i < 7; i++) {
         CHECK_INT_EQ(swng_batch_result_status(res, i), SWNG_ESKIPPED);
         e = swng_batch_result_take_error(res, i);
-        if (CHECK_NOT_NULL(e)) CHECK_STR_CONTAINS(swng_error_message(e), "not attempted");
+        if (CHECK_NOT_NULL(e)) {
+            CHECK_STR_CONTAINS(swng_error_message(e), "not attempted");
+            CHECK_INT_EQ(swng_error_duplicate_of(e, NULL), 0); /* the other kind of skipped */
+        }
         swng_error_free(e);
     }
     CHECK_INT_EQ(th_journal_count(), 2); /* one success, one 401, nothing after */

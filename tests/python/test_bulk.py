@@ -91,6 +91,7 @@ def test_duplicates_are_skipped(client: swng.Client, space: Space,
     assert isinstance(out[0], swng.Membership) and isinstance(out[1], swng.Membership)
     assert isinstance(out[2], swng.SkippedError) and isinstance(out[3], swng.SkippedError)
     assert out[2].code == "skipped"
+    assert (out[2].duplicate_of, out[3].duplicate_of) == (0, 1)  # where each was sent
     posts = [r for r in space.journal() if r["method"] == "POST"]
     assert len(posts) == 2
 
@@ -129,6 +130,7 @@ def test_an_auth_failure_stops_the_batch(client: swng.Client, space: Space,
     assert [type(o).__name__ for o in out] == [
         "Membership", "Membership", "AuthenticationError", "SkippedError", "SkippedError",
         "SkippedError"]
+    assert [o.duplicate_of for o in out[3:]] == [None, None, None]  # not attempted: no duplicate
     assert len(space.journal()) == 3
 
 

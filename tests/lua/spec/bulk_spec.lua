@@ -150,6 +150,7 @@ describe("batches", function()
     for i = 2, 5 do
       assert.is_false(values[i])
       check_error(errors[i], "skipped")
+      assert.is_nil(errors[i].duplicate_of) -- not attempted, not a duplicate
     end
     assert.equals(1, #requests(CREATE, "POST"))
   end)
@@ -162,6 +163,7 @@ describe("batches", function()
     for _, i in ipairs { 3, 4 } do
       assert.is_false(values[i])
       check_error(errors[i], "skipped")
+      assert.equals(1, errors[i].duplicate_of) -- the position (from 1) of the one sent
     end
     assert.equals(2, #requests(CREATE, "POST"))
   end)
