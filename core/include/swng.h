@@ -963,7 +963,7 @@ SWNG_EXTERN int swng_cursor_fetch(swng_request **out, swng_loop *loop, swng_curs
  *    or the client's cancel handle) was cancelled.
  *
  * Memory: ids pushed and not yet started are kept (a streaming producer
- * pushes while swng_batch_waiting is small), plus 50 to 100 bytes per
+ * pushes while swng_batch_waiting is small), plus 35 to 70 bytes per
  * distinct id for the duplicate check (exact for UUIDs: 128-bit keys).
  */
 typedef struct swng_batch swng_batch;

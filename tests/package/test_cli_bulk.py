@@ -233,7 +233,7 @@ class BulkTest(unittest.TestCase):
         peak = SPACE.control("GET", "stats")["peak_in_flight"]
         self.assertLessEqual(peak, 4)
         # Memory follows --parallel, not the input: 10,000 inputs take about
-        # what 300 do (the duplicate check's 50-100 bytes per distinct id aside).
+        # what 300 do (the duplicate check's 35-70 bytes per distinct id aside).
         print("peak RSS: %d KiB for 300 inputs, %d KiB for 10,000; peak in flight %d"
               % (small, rss, peak))
         self.assertGreater(small, 0)
