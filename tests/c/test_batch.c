@@ -462,22 +462,33 @@ static void test_bad_batch(void)
 
 /* ---- sync */
 
-static void test_sync(void)
+/* A sync's starting point: the sales group holds numbers 0-5 (added with a
+ * batch); want[0..7) are numbers 3-9. */
+static void sync_setup(swng_client *c, const char **want)
 {
-    const char *start[6], *want[8], *bad[2];
-    swng_sync_plan *plan = NULL;
-    swng_batch_result *added = NULL, *removed = NULL, *res = NULL;
+    const char *start[6];
+    swng_batch_result *res = NULL;
     swng_error *err = NULL;
-    swng_client *c = th_client(NULL);
     size_t i;
-    REQUIRE(c);
-    /* The group holds numbers 0-5; the list wants 3-9 (5 twice). */
     for (i = 0; i < 6; i++) start[i] = phone((int)i);
     CHECK_RC(swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, start, NULL, 6,
                             NULL, &err),
              SWNG_OK, err);
     swng_batch_result_free(res);
     for (i = 0; i < 7; i++) want[i] = phone((int)i + 3);
+}
+
+static void test_sync(void)
+{
+    const char *want[8], *bad[2];
+    swng_sync_plan *plan = NULL;
+    swng_batch_result *added = NULL, *removed = NULL;
+    swng_error *err = NULL;
+    swng_client *c = th_client(NULL);
+    size_t i;
+    REQUIRE(c);
+    /* The group holds numbers 0-5; the list wants 3-9 (5 twice). */
+    sync_setup(c, want);
     want[7] = phone(5);
     REQUIRE_RC(swng_sync_plan_new(&plan, c, TH_GROUP_SALES, want, NULL, 8, &err), SWNG_OK, err);
     CHECK_INT_EQ(swng_sync_plan_keep_count(plan), 3);
@@ -548,10 +559,9 @@ static swng_request *await_request(swng_loop *loop)
 
 static void test_sync_loop(void)
 {
-    const char *start[6], *want[7];
+    const char *want[7];
     swng_batch_options o = SWNG_BATCH_OPTIONS_INIT;
     swng_sync_plan *plan = NULL;
-    swng_batch_result *res = NULL;
     swng_batch *added = NULL, *removed = NULL;
     swng_request *req = NULL;
     swng_loop *loop = NULL;
@@ -562,12 +572,7 @@ static void test_sync_loop(void)
     int st, n_ok[2] = {0, 0}, last_post = -1, first_delete = -1, k = 0;
     void *obj;
     REQUIRE(c);
-    for (i = 0; i < 6; i++) start[i] = phone((int)i);
-    CHECK_RC(swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, start, NULL, 6,
-                            NULL, &err),
-             SWNG_OK, err);
-    swng_batch_result_free(res);
-    for (i = 0; i < 7; i++) want[i] = phone((int)i + 3);
+    sync_setup(c, want);
     REQUIRE_RC(swng_loop_new(&loop, c, &err), SWNG_OK, err);
     REQUIRE_RC(swng_sync_plan_start(&plan, &req, loop, TH_GROUP_SALES, want, NULL, 7, NULL, NULL,
                                     &err),
