@@ -953,7 +953,12 @@ SWNG_EXTERN int swng_cursor_fetch(swng_request **out, swng_loop *loop, swng_curs
  *  - its own failure (an unknown number, a bad id, a 404, a 422, ...), with
  *    the full detail; the batch goes on;
  *  - SWNG_ESKIPPED for an id seen before in the batch (ids compare without
- *    case; it is sent once, for its first position);
+ *    case; it is sent once, for its first position; swng_error_duplicate_of);
+ *  - an input starting with "+" is an E.164 number: it is looked up first
+ *    (as swng_phone_number_find, in the slot the item holds, so lookups
+ *    count within the concurrency); not found, ambiguous or not E.164 is
+ *    its outcome, and a number given both as E.164 and as its id is sent
+ *    once;
  *  - after an authentication failure (401/403) the batch stops: items not
  *    yet sent are SWNG_ESKIPPED ("not attempted");
  *  - a 429 (after the client's own retries) pauses the whole batch for its

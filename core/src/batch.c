@@ -19,6 +19,8 @@ struct item {
     swng_request *req; /* while in flight */
     size_t index;
     unsigned int rate_limited; /* times sent again after a 429 */
+    int looking;  /* in flight: the lookup of an E.164 input */
+    int resolved; /* an E.164 input whose id (now in id) was found */
     size_t len;
     char id[1]; /* len bytes and a NUL (allocated to size) */
 };
@@ -141,11 +143,21 @@ static void emit_status(swng_batch *b, size_t index, int status, const char *pre
     emit(b, index, status, NULL, swng__error_new(status, "%s%lu%s", pre, (unsigned long)arg, post));
 }
 
+/* The outcome of an input that repeats input first (sent there). */
+static void emit_duplicate(swng_batch *b, size_t index, size_t first)
+{
+    swng_error *dup = swng__error_new(SWNG_ESKIPPED, "a duplicate of input %lu (sent once, there)",
+                                      (unsigned long)first);
+    if (dup) dup->duplicate_of = first + 1;
+    emit(b, index, SWNG_ESKIPPED, NULL, dup);
+}
+
 /* --------------------------------------------------------------- items */
 
 static struct item *item_new(swng_batch *b, const char *id, size_t len, size_t index)
 {
-    struct item *it = malloc(sizeof *it + len);
+    /* Room for a UUID too: an E.164 input's id replaces it once found. */
+    struct item *it = malloc(sizeof *it + (len > 36 ? len : 36));
     if (!it) return NULL;
     memset(it, 0, sizeof *it);
     it->batch = b;
@@ -205,11 +217,49 @@ static void fly_unlink(swng_batch *b, struct item *it)
     b->inflight--;
 }
 
+static int item_start(swng_batch *b, struct item *it, swng_error **err);
+static void item_done(swng_request *req, int status, void *result, swng_error *err,
+                      void *payload);
+
+/* An E.164 input's number was found: the item goes on with its id, in the
+ * slot it holds (lookups count within the concurrency); the number given
+ * both ways is sent once. */
+static void found(swng_batch *b, struct item *it, void *number)
+{
+    swng_error *err = NULL;
+    size_t first;
+    int rc;
+    memcpy(it->id, swng_phone_number_id((swng_phone_number *)number), 36);
+    it->id[36] = '\0';
+    it->len = 36;
+    it->resolved = 1;
+    swng__object_free(number);
+    if (b->cancelled || b->stopped) { /* the pump gives its outcome */
+        wait_push(b, it, 1);
+        return;
+    }
+    if ((rc = seen_id(b, it->id, it->len, it->index, &first)) != 0) {
+        if (rc < 0)
+            emit_status(b, it->index, SWNG_ENOMEM, "out of memory (input ", it->index, ")");
+        else
+            emit_duplicate(b, it->index, first);
+        free(it);
+        return;
+    }
+    if ((rc = item_start(b, it, &err)) != SWNG_OK) {
+        emit(b, it->index, rc, NULL, err);
+        free(it);
+        return;
+    }
+    fly_link(b, it);
+}
+
 /* An item's request ended (called from swng_loop_step's delivery). */
 static void item_done(swng_request *req, int status, void *result, swng_error *err, void *payload)
 {
     struct item *it = payload;
     swng_batch *b = it->batch;
+    int looked;
     (void)req;
     if (!b) { /* its batch is gone */
         swng__object_free(result);
@@ -219,6 +269,8 @@ static void item_done(swng_request *req, int status, void *result, swng_error *e
     }
     fly_unlink(b, it);
     it->req = NULL;
+    looked = it->looking;
+    it->looking = 0;
     if (status == SWNG_ERATELIMIT && !b->cancelled && !b->stopped &&
         it->rate_limited < SWNG_BATCH_MAX_RATE_LIMITED) {
         /* The whole batch waits (at least Retry-After), then this item
@@ -229,6 +281,10 @@ static void item_done(swng_request *req, int status, void *result, swng_error *e
         it->rate_limited++;
         swng_error_free(err);
         wait_push(b, it, 1);
+        return;
+    }
+    if (looked && status == SWNG_OK) {
+        found(b, it, result);
         return;
     }
     if (status == SWNG_EAUTH) b->stopped = 1;
@@ -319,6 +375,16 @@ static int item_start(swng_batch *b, struct item *it, swng_error **err)
     const char *args[3];
     size_t lens[3];
     int rc, op = b->op;
+    if (!it->resolved && it->len && it->id[0] == '+' && op != SWNG_OP_MEMBERSHIP_DELETE) {
+        /* An E.164 number: its id first (a bad one is refused here). */
+        it->looking = 1;
+        args[0] = it->id;
+        lens[0] = it->len;
+        rc = swng_request_start(&it->req, b->loop, SWNG_OP_PHONE_NUMBER_FIND, args, lens, 1,
+                                item_done, it, err);
+        if (rc != SWNG_OK) it->looking = 0;
+        return rc;
+    }
     if (op == SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER) {
         const struct member *m;
         if ((rc = swng__check_uuid("phone_number_id", it->id, it->len, err)) != SWNG_OK) {
@@ -387,13 +453,8 @@ static void pump(swng_batch *b)
         if (rc != 0) {
             if (rc < 0)
                 emit_status(b, it->index, SWNG_ENOMEM, "out of memory (input ", it->index, ")");
-            else {
-                swng_error *dup = swng__error_new(SWNG_ESKIPPED,
-                                                  "a duplicate of input %lu (sent once, there)",
-                                                  (unsigned long)first);
-                if (dup) dup->duplicate_of = first + 1;
-                emit(b, it->index, SWNG_ESKIPPED, NULL, dup);
-            }
+            else
+                emit_duplicate(b, it->index, first);
             free(it);
             continue;
         }

@@ -339,13 +339,22 @@ int th_journal_count(void)
     return n;
 }
 
-long th_space_peak_in_flight(void)
+static long space_stat(const char *name)
 {
     cJSON *root = control("GET", "/stats", NULL);
-    const cJSON *v = root ? cJSON_GetObjectItemCaseSensitive(root, "peak_in_flight") : NULL;
+    const cJSON *v = root ? cJSON_GetObjectItemCaseSensitive(root, name) : NULL;
     long n = cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
     cJSON_Delete(root);
     return n;
+}
+
+long th_space_peak_in_flight(void) { return space_stat("peak_in_flight"); }
+
+int th_space_quiet(void)
+{
+    int i;
+    for (i = 0; i < 1500 && space_stat("in_flight") != 0; i++) th_sleep_ms(10);
+    return th_space_reset();
 }
 
 cJSON *th_space_memberships(cJSON **memberships)

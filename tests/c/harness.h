@@ -119,6 +119,10 @@ cJSON *th_space_journal(cJSON **requests);
 int th_journal_count(void);
 /* The most route requests the space served at once since its last reset. */
 long th_space_peak_in_flight(void);
+/* Waits (up to 15 s) until no request of an earlier test is being served
+ * (a delayed one whose client has gone), then resets the space, so that its
+ * peak in flight counts this test's requests only. */
+int th_space_quiet(void);
 cJSON *th_space_memberships(cJSON **memberships);
 
 /* A string field of a cJSON object, or NULL. */

@@ -26,6 +26,10 @@
  *                        list (adds in input order once, removes, keeps),
  *                        applied; planned again: nothing to do; a bad id
  *                        refuses the plan before anything is sent
+ *  e164                  inputs given as E.164 numbers are looked up inside
+ *                        the batch (one slot each): found, not found, a bad
+ *                        number refused unsent, the number given both ways
+ *                        sent once; a remove by E.164
  *  sync_loop             swng_sync_plan_start/apply_start on a loop: the
  *                        plan is refused until its read ends; the removes
  *                        start only after the last add (journal order); a
@@ -534,6 +538,60 @@ static void test_sync(void)
     swng_client_free(c);
 }
 
+/* ---- E.164 inputs */
+
+static void test_e164(void)
+{
+    const char *ids[6] = {"+15551230001", TH_PHONE_MAIN, "+19995550000", "+0123", TH_PHONE_ZURICH,
+                          "+41445550002"};
+    const char *rm[1] = {"+41445550002"};
+    swng_batch_options o = SWNG_BATCH_OPTIONS_INIT;
+    swng_batch_result *res = NULL;
+    swng_error *err = NULL, *e;
+    swng_client *c = th_client(NULL);
+    swng_membership *m;
+    size_t first = 99;
+    REQUIRE(c);
+    th_space_quiet();
+    o.concurrency = 1; /* in input order: which repeat is skipped is fixed */
+    CHECK_RC(swng_batch_run(&res, c, SWNG_OP_MEMBERSHIP_CREATE, TH_GROUP_SALES, ids, NULL, 6, &o,
+                            &err),
+             SWNG_OK, err);
+    REQUIRE(res);
+    CHECK_INT_EQ(swng_batch_result_status(res, 0), SWNG_OK);
+    m = swng_batch_result_take(res, 0);
+    if (CHECK_NOT_NULL(m)) CHECK_STR_EQ(swng_membership_phone_number_id(m), TH_PHONE_MAIN);
+    swng_membership_free(m);
+    CHECK_INT_EQ(swng_batch_result_status(res, 1), SWNG_ESKIPPED); /* its id, given again */
+    e = swng_batch_result_take_error(res, 1);
+    CHECK(swng_error_duplicate_of(e, &first) == 1 && first == 0);
+    swng_error_free(e);
+    CHECK_INT_EQ(swng_batch_result_status(res, 2), SWNG_ENOTFOUND);
+    e = swng_batch_result_take_error(res, 2);
+    if (CHECK_NOT_NULL(e)) CHECK_STR_CONTAINS(swng_error_message(e), "+19995550000");
+    swng_error_free(e);
+    CHECK_INT_EQ(swng_batch_result_status(res, 3), SWNG_EINVAL);
+    CHECK_INT_EQ(swng_batch_result_status(res, 4), SWNG_OK);
+    CHECK_INT_EQ(swng_batch_result_status(res, 5), SWNG_ESKIPPED); /* Zurich's number */
+    e = swng_batch_result_take_error(res, 5);
+    CHECK(swng_error_duplicate_of(e, &first) == 1 && first == 4);
+    swng_error_free(e);
+    swng_batch_result_free(res);
+    res = NULL;
+    /* Three lookups (the bad number is not sent), two adds, one at a time. */
+    CHECK_INT_EQ(th_journal_count(), 5);
+    CHECK_MSG(th_space_peak_in_flight() <= 1, "peak %ld", th_space_peak_in_flight());
+    CHECK_INT_EQ(members_in_group(TH_GROUP_SALES), 2);
+    /* A remove by E.164. */
+    CHECK_RC(swng_batch_run(&res, c, SWNG_OP_NUMBER_GROUP_REMOVE_NUMBER, TH_GROUP_SALES, rm, NULL,
+                            1, NULL, &err),
+             SWNG_OK, err);
+    if (res) CHECK_INT_EQ(swng_batch_result_status(res, 0), SWNG_OK);
+    swng_batch_result_free(res);
+    CHECK_INT_EQ(members_in_group(TH_GROUP_SALES), 1);
+    swng_client_free(c);
+}
+
 /* ---- sync on a loop */
 
 /* One step of loop, after polling its descriptor. */
@@ -748,6 +806,7 @@ T(bad_batch)
 T(trace)
 T(sync)
 T(sync_loop)
+T(e164)
 
 int main(int argc, char **argv)
 {
@@ -765,6 +824,7 @@ int main(int argc, char **argv)
         {"trace", run_trace},
         {"sync", run_sync},
         {"sync_loop", run_sync_loop},
+        {"e164", run_e164},
     };
     return th_main(argc, argv, tests, sizeof tests / sizeof tests[0]);
 }

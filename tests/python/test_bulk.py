@@ -96,6 +96,19 @@ def test_duplicates_are_skipped(client: swng.Client, space: Space,
     assert len(posts) == 2
 
 
+def test_e164_numbers_are_looked_up_in_the_batch(client: swng.Client, space: Space,
+                                                 fixture_data: Dict[str, Any]) -> None:
+    main = fixture_data["phone_numbers"][0]
+    out = client.create_memberships(SALES, [main["number"], "+19995550000", main["id"]],
+                                    concurrency=1)
+    assert isinstance(out[0], swng.Membership) and out[0].phone_number.id == main["id"]
+    assert isinstance(out[1], swng.NotFoundError)
+    assert isinstance(out[2], swng.SkippedError) and out[2].duplicate_of == 0
+    assert members(space) == [main["id"]]
+    assert client.remove_numbers(SALES, [main["number"]]) == [None]
+    assert members(space) == []
+
+
 def test_remove_numbers(client: swng.Client, space: Space,
                         fixture_data: Dict[str, Any]) -> None:
     a, b, c = numbers(fixture_data, 3)

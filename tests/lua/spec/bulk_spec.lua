@@ -155,6 +155,18 @@ describe("batches", function()
     assert.equals(1, #requests(CREATE, "POST"))
   end)
 
+  it("look E.164 numbers up inside the batch", function()
+    local values, errors = client:create_memberships(T.SALES, { "+15551230001", "+19995550000", T.MAIN },
+                                                     { concurrency = 1 })
+    assert.equals(T.MAIN, values[1].phone_number.id)
+    check_error(errors[2], "not_found")
+    check_error(errors[3], "skipped")
+    assert.equals(1, errors[3].duplicate_of)
+    values, errors = client:remove_numbers(T.SALES, { "+15551230001" })
+    assert.is_true(values[1])
+    assert.same({}, errors)
+  end)
+
   it("send a duplicate once and skip the others", function()
     local ids = { T.MAIN, T.ZURICH, T.MAIN:upper(), T.MAIN }
     local values, errors = client:create_memberships(T.SALES, ids)
