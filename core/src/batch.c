@@ -221,14 +221,32 @@ static int item_start(swng_batch *b, struct item *it, swng_error **err);
 static void item_done(swng_request *req, int status, void *result, swng_error *err,
                       void *payload);
 
+/* Sends an item: after the duplicate check (dedup), its request starts
+ * and it is in flight; a duplicate, or an item refused before anything
+ * was sent, gets its outcome here and is freed. */
+static void launch(swng_batch *b, struct item *it, int dedup)
+{
+    swng_error *err = NULL;
+    size_t first;
+    int rc = dedup ? seen_id(b, it->id, it->len, it->index, &first) : 0;
+    if (rc < 0) {
+        emit_status(b, it->index, SWNG_ENOMEM, "out of memory (input ", it->index, ")");
+    } else if (rc > 0) {
+        emit_duplicate(b, it->index, first);
+    } else if ((rc = item_start(b, it, &err)) != SWNG_OK) { /* nothing sent */
+        emit(b, it->index, rc, NULL, err);
+    } else {
+        fly_link(b, it);
+        return;
+    }
+    free(it);
+}
+
 /* An E.164 input's number was found: the item goes on with its id, in the
  * slot it holds (lookups count within the concurrency); the number given
  * both ways is sent once. */
 static void found(swng_batch *b, struct item *it, void *number)
 {
-    swng_error *err = NULL;
-    size_t first;
-    int rc;
     memcpy(it->id, swng_phone_number_id((swng_phone_number *)number), 36);
     it->id[36] = '\0';
     it->len = 36;
@@ -238,20 +256,7 @@ static void found(swng_batch *b, struct item *it, void *number)
         wait_push(b, it, 1);
         return;
     }
-    if ((rc = seen_id(b, it->id, it->len, it->index, &first)) != 0) {
-        if (rc < 0)
-            emit_status(b, it->index, SWNG_ENOMEM, "out of memory (input ", it->index, ")");
-        else
-            emit_duplicate(b, it->index, first);
-        free(it);
-        return;
-    }
-    if ((rc = item_start(b, it, &err)) != SWNG_OK) {
-        emit(b, it->index, rc, NULL, err);
-        free(it);
-        return;
-    }
-    fly_link(b, it);
+    launch(b, it, 1);
 }
 
 /* An item's request ended (called from swng_loop_step's delivery). */
@@ -446,25 +451,9 @@ static void pump(swng_batch *b)
             index_start(b);
         if (b->index_state == INDEX_LOADING) return;
     }
-    while (b->inflight < b->concurrency && (it = next_item(b)) != NULL) {
-        size_t first;
-        swng_error *err = NULL;
-        int rc = it->rate_limited ? 0 : seen_id(b, it->id, it->len, it->index, &first);
-        if (rc != 0) {
-            if (rc < 0)
-                emit_status(b, it->index, SWNG_ENOMEM, "out of memory (input ", it->index, ")");
-            else
-                emit_duplicate(b, it->index, first);
-            free(it);
-            continue;
-        }
-        if ((rc = item_start(b, it, &err)) != SWNG_OK) { /* nothing sent */
-            emit(b, it->index, rc, NULL, err);
-            free(it);
-            continue;
-        }
-        fly_link(b, it);
-    }
+    /* An item sent again after a 429 was checked the first time. */
+    while (b->inflight < b->concurrency && (it = next_item(b)) != NULL)
+        launch(b, it, !it->rate_limited);
 }
 
 /* ---------------------------------------------------------- public API */
